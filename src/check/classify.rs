@@ -1,0 +1,144 @@
+//! Turns a failed execution (its registry and panic) into a [`Violation`].
+//!
+//! loom says `deadlock; threads = [...]` and shuttle `deadlock! blocked tasks: [...]` for every
+//! "all tasks blocked" state, leaks included. The registry knows better: if the body is blocked
+//! at a scope end waiting for its tasks, those tasks leaked; if a blocked task waits on a
+//! condition variable, its wakeup was lost; otherwise it is a deadlock.
+
+use crate::leak::SCOPE_END;
+use crate::rt::Execution;
+use crate::violation::{TaskInfo, TaskState, Violation, ViolationKind};
+
+/// How the checker said the execution ended.
+pub(crate) enum Ending {
+    /// Every task blocked (the checker's deadlock detection, or the std watchdog).
+    AllBlocked,
+    /// A task ran past the step bound: a livelock or a spin that never yields.
+    StepBound(String),
+    /// Some task panicked with this message.
+    Panic(String),
+    /// The std watchdog fired after this long.
+    Watchdog(std::time::Duration),
+}
+
+/// The violation for an execution that ended this way.
+pub(crate) fn classify(execution: &Execution, ending: Ending) -> Violation {
+    if let Some(v) = execution.state().violation.clone() {
+        return v;
+    }
+    let tasks = execution.tasks();
+    let unfinished: Vec<TaskInfo> = tasks
+        .iter()
+        .filter(|t| !matches!(t.state, TaskState::Finished | TaskState::Panicked))
+        .cloned()
+        .collect();
+    let body_at_scope_end = matches!(
+        &tasks[0].state,
+        TaskState::Blocked { op, .. } if op == SCOPE_END
+    );
+    match ending {
+        Ending::AllBlocked | Ending::StepBound(_) | Ending::Watchdog(_) if body_at_scope_end => {
+            let leaked: Vec<TaskInfo> = unfinished.into_iter().filter(|t| t.id != 0).collect();
+            let how = match &ending {
+                Ending::StepBound(m) => format!(" (they never stopped running: {m})"),
+                Ending::Watchdog(d) => format!(" (still alive {:.1}s later)", d.as_secs_f64()),
+                _ => String::new(),
+            };
+            let list: Vec<String> = leaked.iter().map(ToString::to_string).collect();
+            let mut v = Violation::new(
+                ViolationKind::Leak,
+                format!(
+                    "{} task{} outlived {} scope{how}: [{}]",
+                    leaked.len(),
+                    if leaked.len() == 1 { "" } else { "s" },
+                    if leaked.len() == 1 { "its" } else { "their" },
+                    list.join(", ")
+                ),
+            );
+            v.sites = leaked.iter().filter_map(|t| t.spawned_at.clone()).collect();
+            v.tasks = leaked;
+            v
+        }
+        Ending::AllBlocked => {
+            let waits: Vec<&TaskInfo> = unfinished
+                .iter()
+                .filter(|t| matches!(&t.state, TaskState::Blocked { op, .. } if op == "Condvar::wait"))
+                .collect();
+            let list: Vec<String> = unfinished.iter().map(ToString::to_string).collect();
+            let (kind, message) = if waits.is_empty() {
+                (
+                    ViolationKind::Deadlock,
+                    format!("every task is blocked: [{}]", list.join(", ")),
+                )
+            } else {
+                let names: Vec<String> = waits.iter().map(|t| format!("#{} '{}'", t.id, t.name)).collect();
+                (
+                    ViolationKind::LostWakeup,
+                    format!(
+                        "{} never got a notify and every other task is blocked or done: [{}]",
+                        names.join(", "),
+                        list.join(", ")
+                    ),
+                )
+            };
+            let mut v = Violation::new(kind, message);
+            v.sites = unfinished
+                .iter()
+                .filter_map(|t| match &t.state {
+                    TaskState::Blocked { at, .. } => Some(at.clone()),
+                    _ => None,
+                })
+                .collect();
+            v.tasks = unfinished;
+            v
+        }
+        Ending::StepBound(message) => {
+            let mut v = Violation::new(ViolationKind::Hang, format!("an execution never finished: {message}"));
+            v.tasks = unfinished;
+            v
+        }
+        Ending::Watchdog(d) => {
+            let list: Vec<String> = unfinished.iter().map(ToString::to_string).collect();
+            let mut v = Violation::new(
+                ViolationKind::Hang,
+                format!(
+                    "the watchdog fired: the body did not finish within {:.1}s: [{}]",
+                    d.as_secs_f64(),
+                    list.join(", ")
+                ),
+            );
+            v.sites = unfinished
+                .iter()
+                .filter_map(|t| match &t.state {
+                    TaskState::Blocked { at, .. } => Some(at.clone()),
+                    _ => None,
+                })
+                .collect();
+            v.tasks = unfinished;
+            v
+        }
+        Ending::Panic(message) => {
+            let state = execution.state();
+            let record = state.panics.first().cloned();
+            drop(state);
+            let (task, message, at) = match record {
+                Some(r) => (r.task, r.message, r.at),
+                None => (None, message, None),
+            };
+            let kind = if task.unwrap_or(0) == 0 {
+                ViolationKind::AssertionFailed
+            } else {
+                ViolationKind::TaskPanicked
+            };
+            let who = task
+                .and_then(|t| tasks.get(t))
+                .map(|t| format!("#{} '{}'", t.id, t.name))
+                .unwrap_or_else(|| "a task".to_owned());
+            let place = at.as_ref().map(|a| format!(" at {a}")).unwrap_or_default();
+            let mut v = Violation::new(kind, format!("{who} panicked{place}: {message}"));
+            v.sites.extend(at);
+            v.tasks = task.and_then(|t| tasks.get(t).cloned()).into_iter().collect();
+            v
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! One panic hook for every runner.
+//!
+//! shuttle installs a process-wide hook once and then prints its (stale) schedule for every
+//! later panic, loom's included. We make shuttle install its hook first, then wrap it: a panic
+//! inside a checker execution is recorded in that execution (it becomes the report) and printed
+//! nowhere; any other panic goes to the previous hooks as before. Set `CONCHECK_SHOW_PANICS=1`
+//! to also print the panics inside executions while debugging.
+
+use std::panic::{self, PanicHookInfo};
+use std::sync::Once;
+
+use crate::rt::{self, context, PanicRecord};
+use crate::violation::Site;
+
+/// Installs the hook; idempotent and cheap after the first call.
+pub(crate) fn install() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        // Let shuttle put its hook in place now, so that ours is outermost.
+        let mut quiet = shuttle::Config::new();
+        quiet.failure_persistence = shuttle::FailurePersistence::None;
+        quiet.silence_warnings = true;
+        shuttle::Runner::new(shuttle::scheduler::RandomScheduler::new(1), quiet).run(|| {});
+        let show = std::env::var_os("CONCHECK_SHOW_PANICS").is_some_and(|v| v != "0");
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            match context::execution() {
+                Some(execution) => {
+                    execution.record_panic(PanicRecord {
+                        task: rt::current_task(),
+                        message: payload_message(info),
+                        at: info.location().map(Site::from),
+                    });
+                    if show {
+                        previous(info);
+                    }
+                }
+                None => previous(info),
+            }
+        }));
+    });
+}
+
+fn payload_message(info: &PanicHookInfo<'_>) -> String {
+    message_of(info.payload())
+}
+
+/// The text of a panic payload (`&str` or `String`), or a placeholder.
+pub(crate) fn message_of(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "<non-string panic payload>".to_owned()
+    }
+}

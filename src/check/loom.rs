@@ -1,0 +1,283 @@
+//! The loom runner: every interleaving of the body up to a preemption bound.
+//!
+//! loom explores schedules exhaustively, but the count grows exponentially with the number of
+//! preemptions, so a bound is almost always needed; a bounded run that finds nothing is reported
+//! incomplete. A failing run is replayable: the runner re-explores up to the failing iteration
+//! with loom's checkpoint file enabled and puts the failing execution's path in the replay
+//! string, so `replay` runs exactly that execution once.
+
+use std::panic::{self, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use super::classify::{classify, Ending};
+use super::hooks;
+use super::report::{Completeness, Outcome, Report};
+use super::Check;
+use crate::rt::{context, Backend, Execution};
+
+/// Replay strings of loom reports start with this.
+pub const REPLAY_PREFIX: &str = "loom:";
+
+/// loom's settings, every bound with its reason.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct LoomConfig {
+    /// Preemptions explored per execution; `None` is exhaustive.
+    ///
+    /// Default 2. Measured on a 2-core machine (shared/DESIGN.md): a 4-thread fan-in with a
+    /// capacity-1 channel and a WaitGroup takes 8,407 iterations (0.5 s) at bound 2, 128,012
+    /// (8.3 s) at bound 3, and did not finish in 15 minutes unbounded. Most concurrency bugs
+    /// need at most two preemptions to show; shuttle's random and PCT searches cover breadth.
+    pub preemption_bound: Option<usize>,
+    /// Stop after this many executions (reported incomplete). Default 200,000: about a minute
+    /// for the largest seed pattern at bound 2, so a mistake in a bound cannot stall CI.
+    pub max_iterations: Option<u64>,
+    /// Stop after this much time (reported incomplete). Default none: the iteration cap rules.
+    pub max_duration: Option<Duration>,
+    /// Most scheduling points in one execution before loom calls it a livelock. Default 1,000
+    /// (loom's own default).
+    pub max_branches: usize,
+}
+
+impl Default for LoomConfig {
+    fn default() -> Self {
+        LoomConfig {
+            preemption_bound: Some(2),
+            max_iterations: Some(200_000),
+            max_duration: None,
+            max_branches: 1_000,
+        }
+    }
+}
+
+impl LoomConfig {
+    /// The default settings.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the preemption bound (`None`: exhaustive).
+    pub fn preemption_bound(mut self, bound: Option<usize>) -> Self {
+        self.preemption_bound = bound;
+        self
+    }
+
+    /// Sets the iteration cap.
+    pub fn max_iterations(mut self, n: Option<u64>) -> Self {
+        self.max_iterations = n;
+        self
+    }
+
+    /// Sets the time budget.
+    pub fn max_duration(mut self, d: Option<Duration>) -> Self {
+        self.max_duration = d;
+        self
+    }
+
+    fn label(&self) -> String {
+        match self.preemption_bound {
+            Some(b) => format!("loom (preemption bound {b})"),
+            None => "loom (exhaustive)".to_owned(),
+        }
+    }
+
+    fn builder(&self) -> loom::model::Builder {
+        // `Builder::new` reads LOOM_* variables; every field that matters is set here so a
+        // developer's environment cannot change what CI checks.
+        let mut b = loom::model::Builder::new();
+        b.max_threads = loom::MAX_THREADS;
+        b.preemption_bound = self.preemption_bound;
+        b.max_branches = self.max_branches;
+        // loom checks the permutation cap before running iteration i, so N + 1 runs N.
+        b.max_permutations = self.max_iterations.map(|n| n as usize + 1);
+        b.max_duration = self.max_duration;
+        b.checkpoint_file = None;
+        // With interval 1, loom checks the caps before every iteration, not every 20,000th.
+        b.checkpoint_interval = 1;
+        b.expect_explicit_explore = false;
+        b.location = false;
+        b.log = false;
+        b
+    }
+}
+
+/// What one loom search did.
+struct Search {
+    iterations: u64,
+    elapsed: Duration,
+    failure: Option<(Arc<Execution>, String)>,
+}
+
+fn search(check: &Check, builder: &loom::model::Builder) -> Search {
+    hooks::install();
+    let current: Arc<Mutex<Option<Arc<Execution>>>> = Arc::default();
+    let iterations = Arc::new(AtomicU64::new(0));
+    let body = {
+        let check = check.clone();
+        let current = Arc::clone(&current);
+        let iterations = Arc::clone(&iterations);
+        move || {
+            iterations.fetch_add(1, Ordering::Relaxed);
+            check.execute(Backend::Loom, |e| {
+                *current.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(e));
+            });
+        }
+    };
+    let start = Instant::now();
+    let previous = context::replace(None);
+    let result = panic::catch_unwind(AssertUnwindSafe(|| builder.check(body)));
+    context::replace(previous);
+    let failure = result.err().map(|payload| {
+        let execution = current
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+            .expect("a failed loom run ran at least one execution");
+        (execution, hooks::message_of(payload.as_ref()))
+    });
+    Search {
+        iterations: iterations.load(Ordering::Relaxed),
+        elapsed: start.elapsed(),
+        failure,
+    }
+}
+
+fn ending(message: &str) -> Ending {
+    if message.starts_with("deadlock") {
+        Ending::AllBlocked
+    } else if message.contains("Model exceeded maximum number of branches") {
+        Ending::StepBound(
+            "more scheduling points than loom's max_branches (a spin loop that never ends?)".to_owned(),
+        )
+    } else {
+        Ending::Panic(message.to_owned())
+    }
+}
+
+pub(super) fn run(check: &Check, config: &LoomConfig) -> Report {
+    let s = search(check, &config.builder());
+    let completeness = if config.max_iterations.is_some_and(|n| s.iterations >= n) {
+        Completeness::Incomplete {
+            bound: format!("iteration cap {}", s.iterations),
+        }
+    } else if config.max_duration.is_some_and(|d| s.elapsed >= d) {
+        Completeness::Incomplete {
+            bound: format!("time budget {:?}", config.max_duration.unwrap_or_default()),
+        }
+    } else if let Some(b) = config.preemption_bound {
+        Completeness::Incomplete {
+            bound: format!("preemption bound {b}"),
+        }
+    } else {
+        Completeness::Complete
+    };
+    let (outcome, replay) = match &s.failure {
+        None => (Outcome::NoViolation, None),
+        Some((execution, message)) => {
+            let v = classify(execution, ending(message));
+            let replay = capture_replay(check, config, s.iterations, &v);
+            (Outcome::Violation(v), replay)
+        }
+    };
+    Report {
+        checker: config.label(),
+        outcome,
+        iterations: s.iterations,
+        elapsed: s.elapsed,
+        completeness,
+        replay,
+    }
+}
+
+/// Re-explores up to the failing iteration with the checkpoint file written before every
+/// iteration; when it fails again the file holds the failing execution's path. Passing runs pay
+/// nothing for replay; failing ones explore twice. `None` if the body is not deterministic
+/// enough to fail at the same iteration again.
+fn capture_replay(
+    check: &Check,
+    config: &LoomConfig,
+    failing_iteration: u64,
+    first: &crate::violation::Violation,
+) -> Option<String> {
+    let file = TempFile::new();
+    let mut builder = config.builder();
+    builder.checkpoint_file = Some(file.0.clone());
+    builder.max_permutations = Some(failing_iteration as usize + 1);
+    builder.max_duration = None;
+    let s = search(check, &builder);
+    let (execution, message) = s.failure?;
+    if s.iterations != failing_iteration || classify(&execution, ending(&message)).kind != first.kind {
+        return None;
+    }
+    let path = std::fs::read_to_string(&file.0).ok()?;
+    Some(format!(
+        "{REPLAY_PREFIX}pb={};branches={}:{path}",
+        config
+            .preemption_bound
+            .map_or_else(|| "none".to_owned(), |b| b.to_string()),
+        config.max_branches
+    ))
+}
+
+pub(super) fn replay(check: &Check, rest: &str) -> Report {
+    let bad = || -> ! {
+        panic!(
+            "malformed loom replay string: expected `loom:pb=<n|none>;branches=<n>:<path json>` \
+             as a failing loom report printed it"
+        )
+    };
+    let (settings, path) = rest.split_once(':').unwrap_or_else(|| bad());
+    let mut config = LoomConfig::default();
+    for kv in settings.split(';') {
+        match kv.split_once('=') {
+            Some(("pb", "none")) => config.preemption_bound = None,
+            Some(("pb", n)) => config.preemption_bound = Some(n.parse().unwrap_or_else(|_| bad())),
+            Some(("branches", n)) => config.max_branches = n.parse().unwrap_or_else(|_| bad()),
+            _ => bad(),
+        }
+    }
+    if serde_json::from_str::<serde_json::Value>(path).is_err() {
+        bad();
+    }
+    let file = TempFile::new();
+    std::fs::write(&file.0, path).unwrap_or_else(|e| panic!("cannot write loom checkpoint {:?}: {e}", file.0));
+    let mut builder = config.builder();
+    builder.checkpoint_file = Some(file.0.clone());
+    // Permutation 1 is the loaded path; the cap stops before a second.
+    builder.max_permutations = Some(2);
+    let s = search(check, &builder);
+    let outcome = match &s.failure {
+        None => Outcome::NoViolation,
+        Some((execution, message)) => Outcome::Violation(classify(execution, ending(message))),
+    };
+    Report {
+        checker: format!("{} replay", config.label()),
+        outcome,
+        iterations: s.iterations,
+        elapsed: s.elapsed,
+        completeness: Completeness::Incomplete {
+            bound: "one replayed schedule".to_owned(),
+        },
+        replay: Some(format!("{REPLAY_PREFIX}{rest}")),
+    }
+}
+
+/// A checkpoint file in the temp directory, removed on drop.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        TempFile(std::env::temp_dir().join(format!("concheck-loom-{}-{n}.json", std::process::id())))
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}

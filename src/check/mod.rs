@@ -1,0 +1,186 @@
+//! The checkers: loom (exhaustive up to a preemption bound), shuttle (random, PCT, DFS) and real
+//! std threads with a watchdog. Each runs a [`Check`] and returns a [`Report`].
+//!
+//! ```
+//! use concheck::check::{Check, Checker};
+//! use concheck::sync::{Arc, Mutex};
+//! use concheck::thread;
+//!
+//! let check = Check::new(|| {
+//!     let n = Arc::new(Mutex::new(0));
+//!     let n2 = Arc::clone(&n);
+//!     let t = thread::spawn(move || *n2.lock() += 1);
+//!     *n.lock() += 1;
+//!     t.join().unwrap();
+//!     assert_eq!(*n.lock(), 2);
+//! });
+//! for checker in Checker::defaults() {
+//!     check.run(&checker).assert_no_violation();
+//! }
+//! ```
+
+mod classify;
+mod hooks;
+mod loom;
+mod report;
+mod shuttle;
+mod stress;
+
+use std::fmt;
+use std::panic::Location;
+use std::sync::Arc;
+
+pub use self::loom::LoomConfig;
+pub use self::shuttle::{ShuttleConfig, Strategy};
+pub use self::stress::StressConfig;
+pub use report::{completeness_label, Completeness, Outcome, Report};
+
+use crate::leak;
+use crate::rt::{self, context, Backend, Execution, Limits};
+
+/// A body to check, with the limits it declares.
+#[derive(Clone)]
+pub struct Check {
+    body: Arc<dyn Fn() + Send + Sync + 'static>,
+    limits: Limits,
+    at: &'static Location<'static>,
+}
+
+impl Check {
+    /// A check of `body`, which is run once per execution. It should create every primitive it
+    /// uses (or take them from [`crate::sync::Lazy`]).
+    #[track_caller]
+    pub fn new(body: impl Fn() + Send + Sync + 'static) -> Self {
+        Check {
+            body: Arc::new(body),
+            limits: Limits::default(),
+            at: Location::caller(),
+        }
+    }
+
+    /// Declares that at most `n` spawned tasks are alive at once; a spawn past it is a
+    /// [`ViolationKind::BoundExceeded`](crate::ViolationKind::BoundExceeded).
+    ///
+    /// # Panics
+    ///
+    /// If `n` is zero: a body that may not spawn needs no bound; say so with `Some(0)` nowhere.
+    pub fn max_live_tasks(mut self, n: usize) -> Self {
+        assert!(
+            n > 0,
+            "max_live_tasks(0) forbids every spawn; declare the real bound of the pattern (>= 1)"
+        );
+        self.limits.max_live_tasks = Some(n);
+        self
+    }
+
+    /// Runs this check under `checker`.
+    pub fn run(&self, checker: &Checker) -> Report {
+        match checker {
+            Checker::Loom(c) => self::loom::run(self, c),
+            Checker::Shuttle(c) => self::shuttle::run(self, c),
+            Checker::Stress(c) => self::stress::run(self, c),
+        }
+    }
+
+    /// Runs `body` as one execution on the current thread, under `backend`. The execution is
+    /// published through `publish` before the body starts, so a runner can read its registry
+    /// after the body panics.
+    pub(crate) fn execute(&self, backend: Backend, publish: impl FnOnce(&Arc<Execution>)) {
+        let execution = Execution::new(backend, self.limits);
+        publish(&execution);
+        context::replace(Some(Arc::clone(&execution)));
+        rt::set_current_task(0);
+        let root = leak::open_root(&execution);
+        (self.body)();
+        execution.close_scope(0, root);
+        leak::join_scope(&execution, root, self.at);
+        execution.finish(0, false);
+    }
+}
+
+impl fmt::Debug for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Check")
+            .field("limits", &self.limits)
+            .field("at", &self.at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A checker and its settings.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Checker {
+    /// loom: every interleaving up to a preemption bound.
+    Loom(LoomConfig),
+    /// shuttle: random, PCT or DFS schedules.
+    Shuttle(ShuttleConfig),
+    /// Real std threads, many runs, with a watchdog.
+    Stress(StressConfig),
+}
+
+impl Checker {
+    /// loom with [`LoomConfig::default`].
+    pub fn loom() -> Self {
+        Checker::Loom(LoomConfig::default())
+    }
+
+    /// shuttle random with [`ShuttleConfig::random`].
+    pub fn shuttle_random() -> Self {
+        Checker::Shuttle(ShuttleConfig::random())
+    }
+
+    /// shuttle PCT with [`ShuttleConfig::pct`].
+    pub fn shuttle_pct() -> Self {
+        Checker::Shuttle(ShuttleConfig::pct())
+    }
+
+    /// shuttle DFS with [`ShuttleConfig::dfs`].
+    pub fn shuttle_dfs() -> Self {
+        Checker::Shuttle(ShuttleConfig::dfs())
+    }
+
+    /// std threads with [`StressConfig::default`].
+    pub fn stress() -> Self {
+        Checker::Stress(StressConfig::default())
+    }
+
+    /// The checkers every pattern is held to: loom, shuttle random, shuttle PCT, std stress.
+    pub fn defaults() -> Vec<Checker> {
+        vec![
+            Checker::loom(),
+            Checker::shuttle_random(),
+            Checker::shuttle_pct(),
+            Checker::stress(),
+        ]
+    }
+
+    /// A short name for tables: `loom`, `shuttle-random`, `shuttle-pct`, `shuttle-dfs`, `std`.
+    pub fn short_name(&self) -> &'static str {
+        match self {
+            Checker::Loom(_) => "loom",
+            Checker::Shuttle(c) => c.strategy.short_name(),
+            Checker::Stress(_) => "std",
+        }
+    }
+}
+
+/// Runs the failing schedule a report's `replay` string describes, once, and reports it.
+///
+/// # Panics
+///
+/// If `replay` is not a string a concheck report produced.
+pub fn replay(check: &Check, replay: &str) -> Report {
+    if let Some(rest) = replay.strip_prefix(self::loom::REPLAY_PREFIX) {
+        self::loom::replay(check, rest)
+    } else if let Some(rest) = replay.strip_prefix(self::shuttle::REPLAY_PREFIX) {
+        self::shuttle::replay(check, rest)
+    } else {
+        panic!(
+            "not a concheck replay string (it starts with neither {:?} nor {:?}): copy the \
+             `replay` field of a failing report",
+            self::loom::REPLAY_PREFIX,
+            self::shuttle::REPLAY_PREFIX
+        )
+    }
+}

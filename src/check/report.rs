@@ -1,0 +1,156 @@
+//! What a checker returns: outcome, violation, iterations, time, completeness, replay string.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::violation::{Violation, ViolationKind};
+
+/// Whether the search covered everything it set out to, or was cut by a bound.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Completeness {
+    /// Every schedule in the checker's space was explored (loom with no preemption bound, shuttle
+    /// DFS that ran out of schedules before its iteration cap).
+    Complete,
+    /// Only part of the space was explored; `bound` says what cut it. A run like this that found
+    /// nothing is "no violation found", never "pass".
+    Incomplete {
+        /// The bound, e.g. `preemption bound 2` or `1000 random schedules`.
+        bound: String,
+    },
+}
+
+/// The result of one check.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Outcome {
+    /// No execution violated anything.
+    NoViolation,
+    /// An execution broke a rule.
+    Violation(Violation),
+}
+
+/// A checker's report on one body.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Report {
+    /// Which checker and settings, e.g. `loom (preemption bound 2)`.
+    pub checker: String,
+    /// The result.
+    pub outcome: Outcome,
+    /// Executions run (the failing one included).
+    pub iterations: u64,
+    /// Wall time of the whole check.
+    #[serde(with = "secs")]
+    pub elapsed: Duration,
+    /// Whether the search was exhaustive or cut by a bound.
+    pub completeness: Completeness,
+    /// For a violation: the string [`crate::check::replay`] takes to run the failing schedule
+    /// again. `None` for passing runs and for std runs, which cannot be replayed.
+    pub replay: Option<String>,
+}
+
+impl Report {
+    /// The violation found, if any.
+    pub fn violation(&self) -> Option<&Violation> {
+        match &self.outcome {
+            Outcome::Violation(v) => Some(v),
+            Outcome::NoViolation => None,
+        }
+    }
+
+    /// The kind of violation found, if any.
+    pub fn kind(&self) -> Option<ViolationKind> {
+        self.violation().map(|v| v.kind)
+    }
+
+    /// True when no violation was found *and* the search was complete.
+    pub fn verified(&self) -> bool {
+        self.violation().is_none() && self.completeness == Completeness::Complete
+    }
+
+    /// One word for tables: `verified`, `no violation`, or the violation kind.
+    pub fn outcome_label(&self) -> String {
+        match (&self.outcome, &self.completeness) {
+            (Outcome::NoViolation, Completeness::Complete) => "verified".to_owned(),
+            (Outcome::NoViolation, Completeness::Incomplete { .. }) => "no violation".to_owned(),
+            (Outcome::Violation(v), _) => v.kind.name().to_owned(),
+        }
+    }
+
+    /// Panics with the report unless no violation was found.
+    #[track_caller]
+    pub fn assert_no_violation(&self) {
+        if let Some(v) = self.violation() {
+            panic!("{} found a violation:\n{self}\n{}", self.checker, replay_hint(self, v));
+        }
+    }
+
+    /// Panics with the report unless a violation of `kind` was found.
+    #[track_caller]
+    pub fn assert_finds(&self, kind: ViolationKind) {
+        match self.violation() {
+            Some(v) if v.kind == kind => {}
+            Some(_) => panic!("{} was expected to find a {kind} but found:\n{self}", self.checker),
+            None => panic!(
+                "{} was expected to find a {kind} but found none in {} iterations ({})",
+                self.checker,
+                self.iterations,
+                completeness_label(&self.completeness)
+            ),
+        }
+    }
+}
+
+fn replay_hint(report: &Report, _v: &Violation) -> String {
+    match &report.replay {
+        Some(r) => format!("replay it with concheck::check::replay(check, {r:?})"),
+        None => "std runs cannot be replayed: check the same body under shuttle to get a replayable schedule"
+            .to_owned(),
+    }
+}
+
+/// `complete` or `incomplete (<bound>)`.
+pub fn completeness_label(c: &Completeness) -> String {
+    match c {
+        Completeness::Complete => "complete".to_owned(),
+        Completeness::Incomplete { bound } => format!("incomplete: {bound}"),
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{}: {} after {} iterations in {:.3}s ({})",
+            self.checker,
+            self.outcome_label(),
+            self.iterations,
+            self.elapsed.as_secs_f64(),
+            completeness_label(&self.completeness)
+        )?;
+        if let Some(v) = self.violation() {
+            write!(f, "{v}")?;
+            if !v.sites.is_empty() {
+                let sites: Vec<String> = v.sites.iter().map(ToString::to_string).collect();
+                write!(f, "\n  sites: {}", sites.join(", "))?;
+            }
+            if let Some(r) = &self.replay {
+                write!(f, "\n  replay: {r}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+mod secs {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(d.as_secs_f64())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        Ok(Duration::from_secs_f64(f64::deserialize(d)?))
+    }
+}

@@ -1,0 +1,303 @@
+//! The shuttle runner: random, PCT and DFS schedules, each seeded and capped in code.
+//!
+//! Random and PCT sample the schedule space and are never complete; DFS is complete when it
+//! runs out of schedules before its cap. A failing run carries shuttle's own schedule string,
+//! which [`super::replay`] (or `shuttle::replay`) runs again.
+
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use shuttle::scheduler::{DfsScheduler, PctScheduler, RandomScheduler, ReplayScheduler, Scheduler};
+use shuttle_engine::runtime::execution::CurrentSchedule;
+use shuttle_engine::scheduler::serialization::serialize_schedule;
+
+use super::classify::{classify, Ending};
+use super::hooks;
+use super::report::{Completeness, Outcome, Report};
+use super::Check;
+use crate::rt::{context, Backend, Execution};
+
+/// Replay strings of shuttle reports start with this; the rest is shuttle's own encoding.
+pub const REPLAY_PREFIX: &str = "shuttle:";
+
+/// How shuttle picks schedules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Strategy {
+    /// Uniformly random choice at every step, from `seed`.
+    Random {
+        /// The seed: the same seed explores the same schedules.
+        seed: u64,
+    },
+    /// Probabilistic concurrency testing: random priorities with `depth - 1` priority changes,
+    /// which finds a bug of depth `d` with probability at least 1/(n * k^(d-1)) per run.
+    Pct {
+        /// The seed.
+        seed: u64,
+        /// The bug depth targeted.
+        depth: usize,
+    },
+    /// Depth-first over every schedule; complete when it finishes before the cap.
+    Dfs,
+}
+
+impl Strategy {
+    /// `shuttle-random`, `shuttle-pct` or `shuttle-dfs`.
+    pub fn short_name(&self) -> &'static str {
+        match self {
+            Strategy::Random { .. } => "shuttle-random",
+            Strategy::Pct { .. } => "shuttle-pct",
+            Strategy::Dfs => "shuttle-dfs",
+        }
+    }
+}
+
+/// shuttle's settings, every bound with its reason.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ShuttleConfig {
+    /// How schedules are chosen.
+    pub strategy: Strategy,
+    /// Executions to run. Random and PCT default to 1,000: every seeded bug in this crate is
+    /// found within 100 (shared/DESIGN.md measured ~10), so 1,000 gives a wide margin at
+    /// about a second per pattern. DFS defaults to 100,000 and reports whether it finished.
+    pub iterations: u64,
+    /// Steps one execution may take before it is a livelock. Default 100,000: the seed patterns
+    /// take under 1,000; shuttle's own default (1,000,000) makes a spinning twin slow to fail.
+    pub max_steps: usize,
+    /// Stop after this much time (reported incomplete). Default none.
+    pub max_duration: Option<Duration>,
+}
+
+/// The seed every default shuttle search starts from, fixed so CI explores the same schedules
+/// on every run. Change it (or use the CLI's `--seed`) to look further.
+pub const DEFAULT_SEED: u64 = 0x00c0_ffee;
+
+impl ShuttleConfig {
+    /// Random scheduling, 1,000 executions from [`DEFAULT_SEED`].
+    pub fn random() -> Self {
+        Self::with(Strategy::Random { seed: DEFAULT_SEED }, 1_000)
+    }
+
+    /// PCT at depth 3 (bugs needing up to two ordering constraints), 1,000 executions.
+    pub fn pct() -> Self {
+        Self::with(
+            Strategy::Pct {
+                seed: DEFAULT_SEED,
+                depth: 3,
+            },
+            1_000,
+        )
+    }
+
+    /// DFS, up to 100,000 executions.
+    pub fn dfs() -> Self {
+        Self::with(Strategy::Dfs, 100_000)
+    }
+
+    fn with(strategy: Strategy, iterations: u64) -> Self {
+        ShuttleConfig {
+            strategy,
+            iterations,
+            max_steps: 100_000,
+            max_duration: None,
+        }
+    }
+
+    /// Sets the number of executions.
+    ///
+    /// # Panics
+    ///
+    /// If `n` is zero: a search of no schedules proves nothing.
+    pub fn iterations(mut self, n: u64) -> Self {
+        assert!(n > 0, "shuttle iterations must be at least 1: a search of no schedules proves nothing");
+        self.iterations = n;
+        self
+    }
+
+    /// Sets the seed (random and PCT).
+    pub fn seed(mut self, seed: u64) -> Self {
+        match &mut self.strategy {
+            Strategy::Random { seed: s } | Strategy::Pct { seed: s, .. } => *s = seed,
+            Strategy::Dfs => {}
+        }
+        self
+    }
+
+    /// Sets the time budget.
+    pub fn max_duration(mut self, d: Option<Duration>) -> Self {
+        self.max_duration = d;
+        self
+    }
+
+    fn label(&self) -> String {
+        // shuttle lets SHUTTLE_RANDOM_SEED override the seed in code; name the one in force.
+        match self.strategy {
+            Strategy::Random { seed } => format!("shuttle random (seed {:#x})", shuttle_engine::seed_from_env(seed)),
+            Strategy::Pct { seed, depth } => {
+                format!("shuttle pct (depth {depth}, seed {:#x})", shuttle_engine::seed_from_env(seed))
+            }
+            Strategy::Dfs => "shuttle dfs".to_owned(),
+        }
+    }
+
+    fn shuttle_config(&self) -> shuttle::Config {
+        let mut c = shuttle::Config::new();
+        // We capture the schedule ourselves; shuttle printing it would only be noise.
+        c.failure_persistence = shuttle::FailurePersistence::None;
+        c.max_steps = shuttle::MaxSteps::FailAfter(self.max_steps);
+        c.max_time = self.max_duration;
+        // The warning is about shuttle's sequentially consistent atomics; the crate docs say it.
+        c.silence_warnings = true;
+        c
+    }
+}
+
+/// shuttle's random scheduler prints its seed when dropped after a failure; our report already
+/// carries the exact schedule, so the scheduler is forgotten instead (a few bytes per failure).
+struct Quiet<S>(Option<S>);
+
+impl<S: Scheduler> Scheduler for Quiet<S> {
+    fn new_execution(&mut self) -> Option<shuttle::scheduler::Schedule> {
+        self.0.as_mut()?.new_execution()
+    }
+
+    fn next_task(
+        &mut self,
+        runnable: &[&shuttle::scheduler::Task],
+        current: Option<shuttle::scheduler::TaskId>,
+        is_yielding: bool,
+    ) -> Option<shuttle::scheduler::TaskId> {
+        self.0.as_mut()?.next_task(runnable, current, is_yielding)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.0.as_mut().map_or(0, Scheduler::next_u64)
+    }
+}
+
+impl<S> Drop for Quiet<S> {
+    fn drop(&mut self) {
+        std::mem::forget(self.0.take());
+    }
+}
+
+struct Search {
+    iterations: u64,
+    elapsed: Duration,
+    failure: Option<(Arc<Execution>, String, String)>,
+}
+
+fn search<S: Scheduler + 'static>(check: &Check, scheduler: S, config: shuttle::Config) -> Search {
+    hooks::install();
+    let current: Arc<Mutex<Option<Arc<Execution>>>> = Arc::default();
+    let iterations = Arc::new(AtomicU64::new(0));
+    let body = {
+        let check = check.clone();
+        let current = Arc::clone(&current);
+        let iterations = Arc::clone(&iterations);
+        move || {
+            iterations.fetch_add(1, Ordering::Relaxed);
+            check.execute(Backend::Shuttle, |e| {
+                *current.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(e));
+            });
+        }
+    };
+    let start = Instant::now();
+    let previous = context::replace(None);
+    let result = panic::catch_unwind(AssertUnwindSafe(|| shuttle::Runner::new(scheduler, config).run(body)));
+    context::replace(previous);
+    let failure = result.err().map(|payload| {
+        // shuttle keeps the failing schedule in a thread-local until the next execution starts.
+        let schedule = serialize_schedule(&CurrentSchedule::get_schedule());
+        let execution = current
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+            .expect("a failed shuttle run ran at least one execution");
+        (execution, hooks::message_of(payload.as_ref()), schedule)
+    });
+    Search {
+        iterations: iterations.load(Ordering::Relaxed),
+        elapsed: start.elapsed(),
+        failure,
+    }
+}
+
+fn ending(message: &str) -> Ending {
+    if message.starts_with("deadlock!") {
+        Ending::AllBlocked
+    } else if message.starts_with("exceeded max_steps bound") {
+        Ending::StepBound(message.to_owned())
+    } else {
+        Ending::Panic(message.to_owned())
+    }
+}
+
+pub(super) fn run(check: &Check, config: &ShuttleConfig) -> Report {
+    let n = config.iterations as usize;
+    let sc = config.shuttle_config();
+    let s = match config.strategy {
+        Strategy::Random { seed } => search(check, Quiet(Some(RandomScheduler::new_from_seed(seed, n))), sc),
+        Strategy::Pct { seed, depth } => search(check, PctScheduler::new_from_seed(seed, depth, n), sc),
+        Strategy::Dfs => search(check, DfsScheduler::new(Some(n), false), sc),
+    };
+    let completeness = if config.max_duration.is_some_and(|d| s.elapsed >= d) {
+        Completeness::Incomplete {
+            bound: format!("time budget {:?} after {} schedules", config.max_duration.unwrap_or_default(), s.iterations),
+        }
+    } else {
+        match config.strategy {
+            Strategy::Dfs if s.iterations < config.iterations => Completeness::Complete,
+            Strategy::Dfs => Completeness::Incomplete {
+                bound: format!("dfs cap of {} schedules", config.iterations),
+            },
+            Strategy::Random { .. } => Completeness::Incomplete {
+                bound: format!("{} random schedules", s.iterations),
+            },
+            Strategy::Pct { .. } => Completeness::Incomplete {
+                bound: format!("{} pct schedules", s.iterations),
+            },
+        }
+    };
+    let (outcome, replay) = match s.failure {
+        None => (Outcome::NoViolation, None),
+        Some((execution, message, schedule)) => (
+            Outcome::Violation(classify(&execution, ending(&message))),
+            Some(format!("{REPLAY_PREFIX}{schedule}")),
+        ),
+    };
+    Report {
+        checker: config.label(),
+        outcome,
+        iterations: s.iterations,
+        elapsed: s.elapsed,
+        completeness,
+        replay,
+    }
+}
+
+pub(super) fn replay(check: &Check, schedule: &str) -> Report {
+    // Decode first: shuttle would panic inside the run with a message about neither.
+    if shuttle_engine::scheduler::serialization::deserialize_schedule(schedule).is_none() {
+        panic!("malformed shuttle replay string: expected `shuttle:<schedule>` as a failing shuttle report printed it");
+    }
+    let config = ShuttleConfig::random().shuttle_config();
+    let s = search(check, ReplayScheduler::new_from_encoded(schedule), config);
+    let outcome = match s.failure {
+        None => Outcome::NoViolation,
+        Some((execution, message, _)) => Outcome::Violation(classify(&execution, ending(&message))),
+    };
+    Report {
+        checker: "shuttle replay".to_owned(),
+        outcome,
+        iterations: s.iterations,
+        elapsed: s.elapsed,
+        completeness: Completeness::Incomplete {
+            bound: "one replayed schedule".to_owned(),
+        },
+        replay: Some(format!("{REPLAY_PREFIX}{schedule}")),
+    }
+}

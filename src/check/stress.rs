@@ -1,0 +1,123 @@
+//! The std runner: the body on real threads, many times, each run under a watchdog.
+//!
+//! Real threads find what the model checkers abstract away (real timing, real memory), but only
+//! by chance, and a failure cannot be replayed. The watchdog turns a hang into a report: a body
+//! still waiting at its scope end is a task leak, anything else a hang, and every task is listed
+//! with what it was blocked on. Threads of a hung run cannot be killed; they stay parked until
+//! the process exits.
+
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::{mpsc, Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use super::classify::{classify, Ending};
+use super::hooks;
+use super::report::{Completeness, Outcome, Report};
+use super::Check;
+use crate::rt::{Backend, Execution};
+
+/// Settings of the std runner, every bound with its reason.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct StressConfig {
+    /// Runs of the body. Default 100: real runs find little that the model checkers miss, so
+    /// this is a smoke test of the real primitives, about 0.1 s per pattern.
+    pub runs: u64,
+    /// How long one run may take before the watchdog calls it a hang. Default 5 s: the seed
+    /// patterns finish in milliseconds, so a 2-core CI machine under load has a wide margin.
+    pub timeout: Duration,
+}
+
+impl Default for StressConfig {
+    fn default() -> Self {
+        StressConfig {
+            runs: 100,
+            timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+impl StressConfig {
+    /// The default settings.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the number of runs.
+    ///
+    /// # Panics
+    ///
+    /// If `n` is zero.
+    pub fn runs(mut self, n: u64) -> Self {
+        assert!(n > 0, "stress runs must be at least 1: zero runs prove nothing");
+        self.runs = n;
+        self
+    }
+
+    /// Sets the watchdog timeout.
+    ///
+    /// # Panics
+    ///
+    /// If `timeout` is zero: every run would be a hang.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        assert!(!timeout.is_zero(), "a zero watchdog timeout would report every run as a hang");
+        self.timeout = timeout;
+        self
+    }
+}
+
+pub(super) fn run(check: &Check, config: &StressConfig) -> Report {
+    hooks::install();
+    let start = Instant::now();
+    let mut iterations = 0;
+    let mut outcome = Outcome::NoViolation;
+    for _ in 0..config.runs {
+        iterations += 1;
+        if let Some(v) = run_once(check, config.timeout) {
+            outcome = Outcome::Violation(v);
+            break;
+        }
+    }
+    Report {
+        checker: format!("std threads ({} runs, watchdog {:?})", config.runs, config.timeout),
+        outcome,
+        iterations,
+        elapsed: start.elapsed(),
+        completeness: Completeness::Incomplete {
+            bound: format!("{iterations} real runs"),
+        },
+        replay: None,
+    }
+}
+
+fn run_once(check: &Check, timeout: Duration) -> Option<crate::violation::Violation> {
+    let current: Arc<Mutex<Option<Arc<Execution>>>> = Arc::default();
+    let (done_tx, done_rx) = mpsc::channel();
+    let body = {
+        let check = check.clone();
+        let current = Arc::clone(&current);
+        move || {
+            let result = panic::catch_unwind(AssertUnwindSafe(|| {
+                check.execute(Backend::Std, |e| {
+                    *current.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(e));
+                })
+            }));
+            let _ = done_tx.send(result.map_err(|p| hooks::message_of(p.as_ref())));
+        }
+    };
+    std::thread::Builder::new()
+        .name("concheck-main".to_owned())
+        .spawn(body)
+        .unwrap_or_else(|e| panic!("failed to spawn the std runner's body thread: {e}"));
+    let result = done_rx.recv_timeout(timeout);
+    let execution = current.lock().unwrap_or_else(PoisonError::into_inner).take()?;
+    match result {
+        Ok(Ok(())) => {
+            // A detached task that panicked fails the run too, as it does under the checkers.
+            let first = execution.state().panics.first().cloned();
+            first.map(|p| classify(&execution, Ending::Panic(p.message)))
+        }
+        Ok(Err(message)) => Some(classify(&execution, Ending::Panic(message))),
+        Err(_) => Some(classify(&execution, Ending::Watchdog(timeout))),
+    }
+}

@@ -1,0 +1,1 @@
+//! Go-semantics primitives: channel, select, WaitGroup, context.

@@ -1,0 +1,282 @@
+//! One run of a checked body: its backend, its task registry and the violation it found.
+//!
+//! The registry lives behind a std mutex that is never held across a facade operation, so under
+//! loom and shuttle (one OS thread) it is never contended, and under std it is a short critical
+//! section. Each spawned task holds a ticket that is removed when the task ends, even by panic;
+//! the facade records what each task blocks on. That is what tells a leak from a deadlock.
+
+use std::panic::Location;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use super::context::Backend;
+use crate::violation::{Site, TaskInfo, TaskState, Violation, ViolationKind};
+
+/// Execution ids start at 1; 0 means "no execution" for [`crate::sync::Lazy`].
+static NEXT_EXECUTION: AtomicU64 = AtomicU64::new(1);
+
+/// Joins a task whose `JoinHandle` the user may have dropped; used by scope ends.
+pub trait Joinable: Send + Sync {
+    /// Blocks until the task ends. Idempotent.
+    fn join_erased(&self);
+}
+
+/// What a task blocks on, recorded by the facade around each blocking call.
+#[derive(Clone, Debug)]
+pub struct BlockedOn {
+    pub op: &'static str,
+    pub object: String,
+    pub at: &'static Location<'static>,
+}
+
+/// Where a task is.
+#[derive(Clone, Debug)]
+pub enum Status {
+    Running,
+    Blocked(BlockedOn),
+    Finished,
+    Panicked,
+}
+
+pub struct TaskRecord {
+    pub name: String,
+    pub spawned_at: Option<&'static Location<'static>>,
+    pub status: Status,
+    /// Every scope this task belongs to: its parent's open scopes at spawn time.
+    pub scopes: Vec<u64>,
+    /// Scopes this task opened and has not closed yet; its children join them.
+    pub open_scopes: Vec<u64>,
+    pub joiner: Option<Arc<dyn Joinable>>,
+}
+
+impl TaskRecord {
+    pub fn is_done(&self) -> bool {
+        matches!(self.status, Status::Finished | Status::Panicked)
+    }
+}
+
+/// A panic seen by the hook while this execution ran.
+#[derive(Clone, Debug)]
+pub struct PanicRecord {
+    pub task: Option<usize>,
+    pub message: String,
+    pub at: Option<Site>,
+}
+
+#[derive(Default)]
+pub struct State {
+    pub tasks: Vec<TaskRecord>,
+    pub violation: Option<Violation>,
+    pub panics: Vec<PanicRecord>,
+    next_scope: u64,
+    /// Under loom the panic hook may not ask loom who is running; this is the last task a facade
+    /// operation saw, which is the running one (every operation notes it on return).
+    pub last_running: Option<usize>,
+}
+
+/// Limits a check declares about the body.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Limits {
+    /// At most this many spawned tasks alive at once; more is [`ViolationKind::BoundExceeded`].
+    pub max_live_tasks: Option<usize>,
+}
+
+pub struct Execution {
+    id: u64,
+    backend: Backend,
+    limits: Limits,
+    state: Mutex<State>,
+}
+
+impl Execution {
+    pub fn new(backend: Backend, limits: Limits) -> Arc<Execution> {
+        let execution = Execution {
+            id: NEXT_EXECUTION.fetch_add(1, Ordering::Relaxed),
+            backend,
+            limits,
+            state: Mutex::new(State::default()),
+        };
+        execution.state().tasks.push(TaskRecord {
+            name: "main".to_owned(),
+            spawned_at: None,
+            status: Status::Running,
+            scopes: Vec::new(),
+            open_scopes: Vec::new(),
+            joiner: None,
+        });
+        Arc::new(execution)
+    }
+
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The registry. Never hold this across a facade operation.
+    pub fn state(&self) -> MutexGuard<'_, State> {
+        // A panic while holding it (in a report formatter) must not hide the report.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Registers a task spawned by `parent`; fails when the declared bound is exceeded.
+    pub fn register(
+        &self,
+        parent: Option<usize>,
+        name: Option<String>,
+        at: &'static Location<'static>,
+    ) -> Result<usize, Violation> {
+        let mut state = self.state();
+        let id = state.tasks.len();
+        let scopes = parent
+            .and_then(|p| state.tasks.get(p))
+            .map(|p| {
+                let mut s = p.scopes.clone();
+                s.extend(&p.open_scopes);
+                s
+            })
+            .unwrap_or_default();
+        state.tasks.push(TaskRecord {
+            name: name.unwrap_or_else(|| format!("task-{id}")),
+            spawned_at: Some(at),
+            status: Status::Running,
+            scopes,
+            open_scopes: Vec::new(),
+            joiner: None,
+        });
+        if let Some(bound) = self.limits.max_live_tasks {
+            let live = state.tasks[1..].iter().filter(|t| !t.is_done()).count();
+            if live > bound {
+                let mut v = Violation::new(
+                    ViolationKind::BoundExceeded,
+                    format!(
+                        "{live} tasks alive at once, more than the declared bound of {bound}; \
+                         the spawn at {} went past it",
+                        Site::from(at)
+                    ),
+                );
+                v.sites.push(Site::from(at));
+                v.tasks = state.tasks[1..]
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| !t.is_done())
+                    .map(|(i, t)| info(i + 1, t))
+                    .collect();
+                state.tasks[id].status = Status::Finished;
+                return Err(v);
+            }
+        }
+        Ok(id)
+    }
+
+    pub fn set_joiner(&self, task: usize, joiner: Arc<dyn Joinable>) {
+        self.state().tasks[task].joiner = Some(joiner);
+    }
+
+    /// Marks `task` ended. A task torn down by the checker while blocked (its stack unwound
+    /// after a deadlock was detected) stays blocked: that is what the report must show.
+    pub fn finish(&self, task: usize, panicked: bool) {
+        let mut state = self.state();
+        if panicked && matches!(state.tasks[task].status, Status::Blocked(_)) {
+            return;
+        }
+        state.tasks[task].status = if panicked {
+            Status::Panicked
+        } else {
+            Status::Finished
+        };
+    }
+
+    /// Records a violation; the first one recorded is the one reported.
+    pub fn record_violation(&self, violation: Violation) {
+        let mut state = self.state();
+        if state.violation.is_none() {
+            state.violation = Some(violation);
+        }
+    }
+
+    pub fn record_panic(&self, record: PanicRecord) {
+        self.state().panics.push(record);
+    }
+
+    pub fn note_running(&self, task: usize) {
+        self.state().last_running = Some(task);
+    }
+
+    /// Marks `task` blocked unless an outer operation already did; returns whether it marked.
+    pub fn block(&self, task: usize, on: BlockedOn) -> bool {
+        let mut state = self.state();
+        let record = &mut state.tasks[task];
+        if matches!(record.status, Status::Running) {
+            record.status = Status::Blocked(on);
+            true
+        } else {
+            false
+        }
+    }
+
+    pub fn unblock(&self, task: usize) {
+        let mut state = self.state();
+        let record = &mut state.tasks[task];
+        if matches!(record.status, Status::Blocked(_)) {
+            record.status = Status::Running;
+        }
+    }
+
+    pub fn open_scope(&self, task: usize) -> u64 {
+        let mut state = self.state();
+        state.next_scope += 1;
+        let scope = state.next_scope;
+        state.tasks[task].open_scopes.push(scope);
+        scope
+    }
+
+    pub fn close_scope(&self, task: usize, scope: u64) {
+        let mut state = self.state();
+        state.tasks[task].open_scopes.retain(|&s| s != scope);
+    }
+
+    /// An unfinished task of `scope` that no scope has joined yet, with its joiner (taken, so
+    /// each task is joined by at most one scope end).
+    pub fn next_unjoined(&self, scope: u64) -> Option<(usize, Arc<dyn Joinable>)> {
+        let mut state = self.state();
+        state.tasks.iter_mut().enumerate().find_map(|(i, t)| {
+            if t.scopes.contains(&scope) && !t.is_done() {
+                t.joiner.take().map(|j| (i, j))
+            } else {
+                None
+            }
+        })
+    }
+
+    /// Every task, as a report shows it.
+    pub fn tasks(&self) -> Vec<TaskInfo> {
+        let state = self.state();
+        state
+            .tasks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| info(i, t))
+            .collect()
+    }
+}
+
+pub fn info(id: usize, t: &TaskRecord) -> TaskInfo {
+    TaskInfo {
+        id,
+        name: t.name.clone(),
+        spawned_at: t.spawned_at.map(Site::from),
+        state: match &t.status {
+            Status::Running => TaskState::Running,
+            Status::Blocked(b) => TaskState::Blocked {
+                op: b.op.to_owned(),
+                object: b.object.clone(),
+                at: Site::from(b.at),
+            },
+            Status::Finished => TaskState::Finished,
+            Status::Panicked => TaskState::Panicked,
+        },
+    }
+}

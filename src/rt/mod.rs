@@ -1,0 +1,148 @@
+//! The private engine under the facade: context, task registry, violations.
+//!
+//! Users never name these types; the facade (`sync`, `thread`, `go`) and the checkers (`check`)
+//! are built on them, as loom's public `sync` is built on its private `rt`.
+
+pub(crate) mod context;
+pub(crate) mod execution;
+
+use std::cell::Cell;
+use std::panic::Location;
+use std::sync::Arc;
+
+pub use context::Backend;
+pub(crate) use context::{backend, check_backend, loom_callable};
+pub(crate) use execution::{BlockedOn, Execution, Joinable, Limits, PanicRecord};
+
+use crate::violation::{Site, Violation};
+
+thread_local! {
+    /// The task running on this OS thread, under std.
+    static STD_TASK: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+loom::thread_local! {
+    static LOOM_TASK: Cell<Option<usize>> = Cell::new(None);
+}
+
+shuttle::thread_local! {
+    static SHUTTLE_TASK: Cell<Option<usize>> = Cell::new(None);
+}
+
+/// Records that the current backend task is task `id` of the current execution.
+pub(crate) fn set_current_task(id: usize) {
+    match backend() {
+        Backend::Std => STD_TASK.with(|t| t.set(Some(id))),
+        Backend::Loom => LOOM_TASK.with(|t| t.set(Some(id))),
+        Backend::Shuttle => SHUTTLE_TASK.with(|t| t.set(Some(id))),
+    }
+    if let Some(e) = context::execution() {
+        e.note_running(id);
+    }
+}
+
+pub(crate) fn clear_std_task() {
+    STD_TASK.with(|t| t.set(None));
+}
+
+/// The registry number of the running task, if the current thread is in an execution.
+pub(crate) fn current_task() -> Option<usize> {
+    match backend() {
+        Backend::Std => STD_TASK.with(Cell::get),
+        Backend::Loom if loom_callable() => LOOM_TASK.try_with(Cell::get).ok().flatten(),
+        Backend::Shuttle if !std::thread::panicking() => {
+            SHUTTLE_TASK.try_with(Cell::get).ok().flatten()
+        }
+        // While unwinding the checker may not be called: the last task an operation saw.
+        _ => context::execution().and_then(|e| e.state().last_running),
+    }
+}
+
+/// A readable name for the running task: `#2 'worker-1'`, or `the caller` outside executions.
+pub(crate) fn current_task_label() -> String {
+    match (context::execution(), current_task()) {
+        (Some(e), Some(id)) => {
+            let state = e.state();
+            match state.tasks.get(id) {
+                Some(t) => format!("#{id} '{}'", t.name),
+                None => format!("#{id}"),
+            }
+        }
+        _ => "the caller".to_owned(),
+    }
+}
+
+/// Marks the running task blocked in `op` on `object()` until the guard drops. `object` is only
+/// called inside an execution, so the std fast path pays one thread-local read.
+#[inline]
+pub(crate) fn blocking(
+    op: &'static str,
+    object: impl FnOnce() -> String,
+    at: &'static Location<'static>,
+) -> BlockGuard {
+    let Some(execution) = context::execution() else {
+        return BlockGuard { marked: None };
+    };
+    let Some(task) = current_task() else {
+        return BlockGuard { marked: None };
+    };
+    let on = BlockedOn {
+        op,
+        object: object(),
+        at,
+    };
+    let marked = execution.block(task, on).then_some((execution, task));
+    BlockGuard { marked }
+}
+
+/// Clears the blocked mark it set, and notes the task as running again.
+#[must_use]
+pub(crate) struct BlockGuard {
+    marked: Option<(Arc<Execution>, usize)>,
+}
+
+impl Drop for BlockGuard {
+    fn drop(&mut self) {
+        // A blocking call that unwinds (a checker found the deadlock inside it, or tears the
+        // task down) leaves the task blocked there: keep the mark for the report.
+        if std::thread::panicking() {
+            return;
+        }
+        if let Some((execution, task)) = self.marked.take() {
+            execution.unblock(task);
+            execution.note_running(task);
+        }
+    }
+}
+
+/// Notes which task runs after an operation that may have switched tasks (loom, shuttle).
+#[inline]
+pub(crate) fn note_running() {
+    if backend() != Backend::Std && !std::thread::panicking() {
+        if let (Some(e), Some(t)) = (context::execution(), current_task()) {
+            e.note_running(t);
+        }
+    }
+}
+
+/// Reports a violation: recorded in the execution (so the checker returns it as data), then
+/// raised as a panic to stop the run. Outside any execution it is a plain panic, as Go's are.
+#[track_caller]
+pub(crate) fn violation(mut v: Violation) -> ! {
+    if v.sites.is_empty() {
+        v.sites.push(Site::from(Location::caller()));
+    }
+    let message = v.to_string();
+    if let Some(execution) = context::execution() {
+        if let Some(task) = current_task() {
+            let tasks = execution.tasks();
+            if let Some(info) = tasks.into_iter().nth(task) {
+                if !v.tasks.iter().any(|t| t.id == info.id) {
+                    v.tasks.insert(0, info);
+                }
+            }
+        }
+        execution.record_violation(v);
+    }
+    panic!("{message}");
+}

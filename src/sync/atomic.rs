@@ -1,0 +1,298 @@
+//! Atomics backed by std, loom or shuttle.
+//!
+//! Orderings are passed through unchanged: loom explores the weak-memory behaviours they allow,
+//! shuttle treats every access as sequentially consistent (it does not model weak memory).
+//!
+//! A loom atomic keeps a std shadow of the last value written, because while a loom execution
+//! unwinds loom may not be called: accesses then read and write the shadow only.
+//!
+//! On std these are std atomics behind one enum match; unlike the locks they do not check that
+//! they are used under the runner that built them (a check would cost more than the operation).
+
+use std::fmt;
+pub use std::sync::atomic::Ordering;
+
+use crate::rt::{self, check_backend, loom_callable, Backend};
+
+macro_rules! facade_int_ops {
+    ($name:ident, $prim:ty) => {
+        impl $name {
+            /// Adds to the value, returning the previous value.
+            #[track_caller]
+            pub fn fetch_add(&self, v: $prim, order: Ordering) -> $prim {
+                self.rmw(order, |a, o| a.fetch_add(v, o), |a, o| a.fetch_add(v, o), |a, o| a.fetch_add(v, o), |x| x.wrapping_add(v))
+            }
+
+            /// Subtracts from the value, returning the previous value.
+            #[track_caller]
+            pub fn fetch_sub(&self, v: $prim, order: Ordering) -> $prim {
+                self.rmw(order, |a, o| a.fetch_sub(v, o), |a, o| a.fetch_sub(v, o), |a, o| a.fetch_sub(v, o), |x| x.wrapping_sub(v))
+            }
+
+            /// Stores the maximum of the value and `v`, returning the previous value.
+            #[track_caller]
+            pub fn fetch_max(&self, v: $prim, order: Ordering) -> $prim {
+                self.rmw(order, |a, o| a.fetch_max(v, o), |a, o| a.fetch_max(v, o), |a, o| a.fetch_max(v, o), |x| x.max(v))
+            }
+        }
+    };
+}
+
+macro_rules! facade_atomic {
+    ($(#[$doc:meta])* $name:ident, $prim:ty) => {
+        $(#[$doc])*
+        pub struct $name {
+            inner: Inner,
+        }
+
+        enum Inner {
+            Std(std::sync::atomic::$name),
+            Loom(loom::sync::atomic::$name, std::sync::atomic::$name),
+            Shuttle(shuttle::sync::atomic::$name),
+        }
+
+        impl $name {
+            /// A new atomic for the backend of the current runner.
+            pub fn new(v: $prim) -> Self {
+                let inner = match rt::backend() {
+                    Backend::Std => Inner::Std(std::sync::atomic::$name::new(v)),
+                    Backend::Loom => Inner::Loom(
+                        loom::sync::atomic::$name::new(v),
+                        std::sync::atomic::$name::new(v),
+                    ),
+                    Backend::Shuttle => Inner::Shuttle(shuttle::sync::atomic::$name::new(v)),
+                };
+                $name { inner }
+            }
+
+            /// The backend this atomic was built for.
+            pub fn backend(&self) -> Backend {
+                match self.inner {
+                    Inner::Std(_) => Backend::Std,
+                    Inner::Loom(..) => Backend::Loom,
+                    Inner::Shuttle(_) => Backend::Shuttle,
+                }
+            }
+
+            /// Loads the value.
+            #[track_caller]
+            #[inline]
+            pub fn load(&self, order: Ordering) -> $prim {
+                match &self.inner {
+                    Inner::Std(a) => a.load(order),
+                    Inner::Loom(a, shadow) => {
+                        if !loom_callable() {
+                            return shadow.load(Ordering::SeqCst);
+                        }
+                        check_backend(Backend::Loom, stringify!($name));
+                        let v = a.load(order);
+                        rt::note_running();
+                        v
+                    }
+                    Inner::Shuttle(a) => {
+                        check_backend(Backend::Shuttle, stringify!($name));
+                        let v = a.load(order);
+                        rt::note_running();
+                        v
+                    }
+                }
+            }
+
+            /// Stores a value.
+            #[track_caller]
+            #[inline]
+            pub fn store(&self, v: $prim, order: Ordering) {
+                self.rmw(order, |a, o| a.store(v, o), |a, o| a.store(v, o), |a, o| a.store(v, o), |_| v);
+            }
+
+            /// Stores a value, returning the previous one.
+            #[track_caller]
+            #[inline]
+            pub fn swap(&self, v: $prim, order: Ordering) -> $prim {
+                self.rmw(order, |a, o| a.swap(v, o), |a, o| a.swap(v, o), |a, o| a.swap(v, o), |_| v)
+            }
+
+            /// Stores `new` if the value is `current`; returns the previous value either way.
+            #[track_caller]
+            #[inline]
+            pub fn compare_exchange(
+                &self,
+                current: $prim,
+                new: $prim,
+                success: Ordering,
+                failure: Ordering,
+            ) -> Result<$prim, $prim> {
+                match &self.inner {
+                    Inner::Std(a) => a.compare_exchange(current, new, success, failure),
+                    Inner::Loom(a, shadow) => {
+                        if !loom_callable() {
+                            return shadow.compare_exchange(current, new, Ordering::SeqCst, Ordering::SeqCst);
+                        }
+                        check_backend(Backend::Loom, stringify!($name));
+                        let r = a.compare_exchange(current, new, success, failure);
+                        if r.is_ok() {
+                            shadow.store(new, Ordering::SeqCst);
+                        }
+                        rt::note_running();
+                        r
+                    }
+                    Inner::Shuttle(a) => {
+                        check_backend(Backend::Shuttle, stringify!($name));
+                        let r = a.compare_exchange(current, new, success, failure);
+                        rt::note_running();
+                        r
+                    }
+                }
+            }
+
+            /// One read-modify-write on whichever backend; `next` computes the shadow's new value
+            /// from the previous one.
+            #[track_caller]
+            #[inline]
+            fn rmw<R: Copy + IntoPrev<$prim>>(
+                &self,
+                order: Ordering,
+                on_std: impl FnOnce(&std::sync::atomic::$name, Ordering) -> R,
+                on_loom: impl FnOnce(&loom::sync::atomic::$name, Ordering) -> R,
+                on_shuttle: impl FnOnce(&shuttle::sync::atomic::$name, Ordering) -> R,
+                next: impl Fn($prim) -> $prim,
+            ) -> R {
+                match &self.inner {
+                    Inner::Std(a) => on_std(a, order),
+                    Inner::Loom(a, shadow) => {
+                        if !loom_callable() {
+                            let prev = shadow.load(Ordering::SeqCst);
+                            shadow.store(next(prev), Ordering::SeqCst);
+                            return R::from_prev(prev);
+                        }
+                        check_backend(Backend::Loom, stringify!($name));
+                        let r = on_loom(a, order);
+                        let prev = r.prev().unwrap_or_else(|| shadow.load(Ordering::SeqCst));
+                        shadow.store(next(prev), Ordering::SeqCst);
+                        rt::note_running();
+                        r
+                    }
+                    Inner::Shuttle(a) => {
+                        check_backend(Backend::Shuttle, stringify!($name));
+                        let r = on_shuttle(a, order);
+                        rt::note_running();
+                        r
+                    }
+                }
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name::new(Default::default())
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($name)).field("backend", &self.backend()).finish_non_exhaustive()
+            }
+        }
+    };
+}
+
+/// What a read-modify-write returns: the previous value, or nothing (a store).
+trait IntoPrev<P>: Sized {
+    fn prev(self) -> Option<P>;
+    fn from_prev(prev: P) -> Self;
+}
+
+impl<P> IntoPrev<P> for () {
+    fn prev(self) -> Option<P> {
+        None
+    }
+    fn from_prev(_: P) -> Self {}
+}
+
+macro_rules! into_prev {
+    ($($prim:ty),*) => {$(
+        impl IntoPrev<$prim> for $prim {
+            fn prev(self) -> Option<$prim> {
+                Some(self)
+            }
+            fn from_prev(prev: $prim) -> Self {
+                prev
+            }
+        }
+    )*};
+}
+into_prev!(bool, usize, isize, u32, u64, i64);
+
+mod bool_impl {
+    use super::*;
+    facade_atomic!(
+        /// A boolean shared between tasks.
+        AtomicBool, bool
+    );
+
+    impl AtomicBool {
+        /// Logical or with the value, returning the previous value.
+        #[track_caller]
+        pub fn fetch_or(&self, v: bool, order: Ordering) -> bool {
+            self.rmw(order, |a, o| a.fetch_or(v, o), |a, o| a.fetch_or(v, o), |a, o| a.fetch_or(v, o), |x| x | v)
+        }
+
+        /// Logical and with the value, returning the previous value.
+        #[track_caller]
+        pub fn fetch_and(&self, v: bool, order: Ordering) -> bool {
+            self.rmw(order, |a, o| a.fetch_and(v, o), |a, o| a.fetch_and(v, o), |a, o| a.fetch_and(v, o), |x| x & v)
+        }
+    }
+}
+
+mod usize_impl {
+    use super::*;
+    facade_atomic!(
+        /// A `usize` shared between tasks.
+        AtomicUsize, usize
+    );
+    facade_int_ops!(AtomicUsize, usize);
+}
+
+mod isize_impl {
+    use super::*;
+    facade_atomic!(
+        /// An `isize` shared between tasks.
+        AtomicIsize, isize
+    );
+    facade_int_ops!(AtomicIsize, isize);
+}
+
+mod u32_impl {
+    use super::*;
+    facade_atomic!(
+        /// A `u32` shared between tasks.
+        AtomicU32, u32
+    );
+    facade_int_ops!(AtomicU32, u32);
+}
+
+mod u64_impl {
+    use super::*;
+    facade_atomic!(
+        /// A `u64` shared between tasks.
+        AtomicU64, u64
+    );
+    facade_int_ops!(AtomicU64, u64);
+}
+
+mod i64_impl {
+    use super::*;
+    facade_atomic!(
+        /// An `i64` shared between tasks.
+        AtomicI64, i64
+    );
+    facade_int_ops!(AtomicI64, i64);
+}
+
+pub use bool_impl::AtomicBool;
+pub use i64_impl::AtomicI64;
+pub use isize_impl::AtomicIsize;
+pub use u32_impl::AtomicU32;
+pub use u64_impl::AtomicU64;
+pub use usize_impl::AtomicUsize;

@@ -1,0 +1,223 @@
+//! `Mutex`: std-shaped, backed by std, loom or shuttle as the active runner says.
+//!
+//! The data always lives in a `std::sync::Mutex`; under a checker a model `Mutex<()>` around it
+//! does the scheduling. While the model lock is held no other task can reach the data lock, so
+//! it is never contended there; and while a loom deadlock unwinds (when loom may not be called)
+//! the data is still reachable without loom.
+//!
+//! Unlike std there is no poisoning: `lock` returns the guard. Under a checker a panic ends the
+//! execution anyway, and Go's `sync.Mutex`, which these patterns mirror, has none either.
+
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::panic::Location;
+use std::sync::{PoisonError, TryLockError};
+
+use crate::rt::{self, check_backend, loom_callable, Backend};
+
+enum Model {
+    Std,
+    Loom(loom::sync::Mutex<()>),
+    Shuttle(shuttle::sync::Mutex<()>),
+}
+
+/// A mutual exclusion lock over `T`; see the [module docs](self).
+pub struct Mutex<T> {
+    model: Model,
+    data: std::sync::Mutex<T>,
+    created_at: &'static Location<'static>,
+}
+
+/// Holds a [`Mutex`] locked; unlocks on drop.
+#[must_use = "if unused the Mutex will immediately unlock"]
+pub struct MutexGuard<'a, T> {
+    // Field order is drop order: release the data before the model lock, so the next model
+    // holder always finds the data lock free.
+    pub(crate) data: std::sync::MutexGuard<'a, T>,
+    pub(crate) model: ModelGuard<'a>,
+    pub(crate) mutex: &'a Mutex<T>,
+}
+
+pub(crate) enum ModelGuard<'a> {
+    Std,
+    Loom(LoomGuard<'a>),
+    Shuttle(#[allow(dead_code)] shuttle::sync::MutexGuard<'a, ()>),
+}
+
+/// A loom guard that is forgotten, not unlocked, while the thread unwinds: unlocking would call
+/// loom with no active loom thread and abort the process.
+pub(crate) struct LoomGuard<'a>(pub(crate) Option<loom::sync::MutexGuard<'a, ()>>);
+
+impl Drop for LoomGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(guard) = self.0.take() {
+            if loom_callable() {
+                drop(guard);
+            } else {
+                std::mem::forget(guard);
+            }
+        }
+    }
+}
+
+impl<T> Mutex<T> {
+    /// A new unlocked mutex for the backend of the current runner (std outside any runner).
+    #[track_caller]
+    pub fn new(value: T) -> Self {
+        let model = match rt::backend() {
+            Backend::Std => Model::Std,
+            Backend::Loom => Model::Loom(loom::sync::Mutex::new(())),
+            Backend::Shuttle => Model::Shuttle(shuttle::sync::Mutex::new(())),
+        };
+        Mutex {
+            model,
+            data: std::sync::Mutex::new(value),
+            created_at: Location::caller(),
+        }
+    }
+
+    /// The backend this mutex was built for.
+    pub fn backend(&self) -> Backend {
+        match self.model {
+            Model::Std => Backend::Std,
+            Model::Loom(_) => Backend::Loom,
+            Model::Shuttle(_) => Backend::Shuttle,
+        }
+    }
+
+    /// How reports name this mutex.
+    pub fn label(&self) -> String {
+        format!("mutex created at {}", crate::violation::Site::from(self.created_at))
+    }
+
+    /// Acquires the lock, blocking the task until it is free.
+    #[track_caller]
+    pub fn lock(&self) -> MutexGuard<'_, T> {
+        let at = Location::caller();
+        check_backend(self.backend(), "Mutex");
+        let model = match &self.model {
+            Model::Std => match self.data.try_lock() {
+                Ok(data) => return self.guard(data, ModelGuard::Std),
+                Err(TryLockError::Poisoned(p)) => return self.guard(p.into_inner(), ModelGuard::Std),
+                Err(TryLockError::WouldBlock) => {
+                    let _blocked = rt::blocking("Mutex::lock", || self.label(), at);
+                    let data = self.data.lock().unwrap_or_else(PoisonError::into_inner);
+                    return self.guard(data, ModelGuard::Std);
+                }
+            },
+            Model::Loom(m) => {
+                if !loom_callable() {
+                    return self.lock_unwinding();
+                }
+                let _blocked = rt::blocking("Mutex::lock", || self.label(), at);
+                let g = m.lock().unwrap_or_else(PoisonError::into_inner);
+                ModelGuard::Loom(LoomGuard(Some(g)))
+            }
+            Model::Shuttle(m) => {
+                let _blocked = rt::blocking("Mutex::lock", || self.label(), at);
+                ModelGuard::Shuttle(m.lock().unwrap_or_else(PoisonError::into_inner))
+            }
+        };
+        rt::note_running();
+        self.guard(self.lock_data(), model)
+    }
+
+    /// Acquires the lock if it is free now.
+    #[track_caller]
+    pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
+        check_backend(self.backend(), "Mutex");
+        let model = match &self.model {
+            Model::Std => {
+                return match self.data.try_lock() {
+                    Ok(d) => Some(self.guard(d, ModelGuard::Std)),
+                    Err(TryLockError::Poisoned(p)) => Some(self.guard(p.into_inner(), ModelGuard::Std)),
+                    Err(TryLockError::WouldBlock) => None,
+                }
+            }
+            Model::Loom(m) => {
+                if !loom_callable() {
+                    return Some(self.lock_unwinding());
+                }
+                ModelGuard::Loom(LoomGuard(Some(m.try_lock().ok()?)))
+            }
+            Model::Shuttle(m) => ModelGuard::Shuttle(m.try_lock().ok()?),
+        };
+        Some(self.guard(self.lock_data(), model))
+    }
+
+    /// Mutable access without locking: `&mut self` proves no one else holds it.
+    pub fn get_mut(&mut self) -> &mut T {
+        self.data.get_mut().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The value, consuming the mutex.
+    pub fn into_inner(self) -> T {
+        self.data.into_inner().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn guard<'a>(&'a self, data: std::sync::MutexGuard<'a, T>, model: ModelGuard<'a>) -> MutexGuard<'a, T> {
+        MutexGuard { data, model, mutex: self }
+    }
+
+    /// The data lock, taken after the model lock: uncontended by construction.
+    pub(crate) fn lock_data(&self) -> std::sync::MutexGuard<'_, T> {
+        match self.data.try_lock() {
+            Ok(d) => d,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(TryLockError::WouldBlock) => self.data.lock().unwrap_or_else(PoisonError::into_inner),
+        }
+    }
+
+    /// Locking while a loom execution unwinds: loom may not be called, so only the data lock is
+    /// taken. If a task that will never run again holds it, no value can be handed out.
+    fn lock_unwinding(&self) -> MutexGuard<'_, T> {
+        match self.data.try_lock() {
+            Ok(d) => self.guard(d, ModelGuard::Std),
+            Err(TryLockError::Poisoned(p)) => self.guard(p.into_inner(), ModelGuard::Std),
+            Err(TryLockError::WouldBlock) => {
+                eprintln!(
+                    "concheck: a destructor running while a loom execution unwinds locks the {}, \
+                     which a blocked task holds; it cannot proceed. Make that destructor use \
+                     try_lock, or check this body with shuttle",
+                    self.label()
+                );
+                std::process::abort()
+            }
+        }
+    }
+}
+
+impl<T: Default> Default for Mutex<T> {
+    #[track_caller]
+    fn default() -> Self {
+        Mutex::new(T::default())
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Mutex<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Mutex")
+            .field("backend", &self.backend())
+            .field("created_at", &self.created_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> Deref for MutexGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.data
+    }
+}
+
+impl<T> DerefMut for MutexGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.data
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.data, f)
+    }
+}

@@ -1,0 +1,195 @@
+//! `RwLock`: many readers or one writer, backed by std, loom or shuttle.
+//!
+//! As with [`Mutex`](super::Mutex), the data lives in a std `RwLock` and a model `RwLock<()>`
+//! does the scheduling under a checker. No poisoning. Fairness (whether a queued writer blocks
+//! new readers) is the backend's: std's depends on the platform; do not rely on either.
+
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::panic::Location;
+use std::sync::{PoisonError, TryLockError};
+
+use crate::rt::{self, check_backend, loom_callable, Backend};
+
+enum Model {
+    Std,
+    Loom(loom::sync::RwLock<()>),
+    Shuttle(shuttle::sync::RwLock<()>),
+}
+
+/// A reader-writer lock over `T`; see the [module docs](self).
+pub struct RwLock<T> {
+    model: Model,
+    data: std::sync::RwLock<T>,
+    created_at: &'static Location<'static>,
+}
+
+/// Shared access; releases on drop.
+#[must_use = "if unused the RwLock will immediately unlock"]
+pub struct RwLockReadGuard<'a, T> {
+    data: std::sync::RwLockReadGuard<'a, T>,
+    _model: ReadModel<'a>,
+}
+
+/// Exclusive access; releases on drop.
+#[must_use = "if unused the RwLock will immediately unlock"]
+pub struct RwLockWriteGuard<'a, T> {
+    data: std::sync::RwLockWriteGuard<'a, T>,
+    _model: WriteModel<'a>,
+}
+
+enum ReadModel<'a> {
+    Std,
+    Loom(Forgettable<loom::sync::RwLockReadGuard<'a, ()>>),
+    Shuttle(#[allow(dead_code)] shuttle::sync::RwLockReadGuard<'a, ()>),
+}
+
+enum WriteModel<'a> {
+    Std,
+    Loom(Forgettable<loom::sync::RwLockWriteGuard<'a, ()>>),
+    Shuttle(#[allow(dead_code)] shuttle::sync::RwLockWriteGuard<'a, ()>),
+}
+
+/// A loom guard forgotten while unwinding (releasing it would call loom and abort).
+struct Forgettable<G>(Option<G>);
+
+impl<G> Drop for Forgettable<G> {
+    fn drop(&mut self) {
+        if let Some(g) = self.0.take() {
+            if loom_callable() {
+                drop(g);
+            } else {
+                std::mem::forget(g);
+            }
+        }
+    }
+}
+
+impl<T> RwLock<T> {
+    /// A new unlocked lock for the backend of the current runner.
+    #[track_caller]
+    pub fn new(value: T) -> Self {
+        let model = match rt::backend() {
+            Backend::Std => Model::Std,
+            Backend::Loom => Model::Loom(loom::sync::RwLock::new(())),
+            Backend::Shuttle => Model::Shuttle(shuttle::sync::RwLock::new(())),
+        };
+        RwLock {
+            model,
+            data: std::sync::RwLock::new(value),
+            created_at: Location::caller(),
+        }
+    }
+
+    /// The backend this lock was built for.
+    pub fn backend(&self) -> Backend {
+        match self.model {
+            Model::Std => Backend::Std,
+            Model::Loom(_) => Backend::Loom,
+            Model::Shuttle(_) => Backend::Shuttle,
+        }
+    }
+
+    /// How reports name this lock.
+    pub fn label(&self) -> String {
+        format!("rwlock created at {}", crate::violation::Site::from(self.created_at))
+    }
+
+    /// Shared access, blocking while a writer holds it.
+    #[track_caller]
+    pub fn read(&self) -> RwLockReadGuard<'_, T> {
+        let at = Location::caller();
+        check_backend(self.backend(), "RwLock");
+        let model = match &self.model {
+            Model::Std => {
+                let data = match self.data.try_read() {
+                    Ok(d) => d,
+                    Err(TryLockError::Poisoned(p)) => p.into_inner(),
+                    Err(TryLockError::WouldBlock) => {
+                        let _blocked = rt::blocking("RwLock::read", || self.label(), at);
+                        self.data.read().unwrap_or_else(PoisonError::into_inner)
+                    }
+                };
+                return RwLockReadGuard { data, _model: ReadModel::Std };
+            }
+            Model::Loom(_) if !loom_callable() => ReadModel::Std,
+            Model::Loom(l) => {
+                let _blocked = rt::blocking("RwLock::read", || self.label(), at);
+                ReadModel::Loom(Forgettable(Some(l.read().unwrap_or_else(PoisonError::into_inner))))
+            }
+            Model::Shuttle(l) => {
+                let _blocked = rt::blocking("RwLock::read", || self.label(), at);
+                ReadModel::Shuttle(l.read().unwrap_or_else(PoisonError::into_inner))
+            }
+        };
+        rt::note_running();
+        let data = self.data.read().unwrap_or_else(PoisonError::into_inner);
+        RwLockReadGuard { data, _model: model }
+    }
+
+    /// Exclusive access, blocking while anyone holds it.
+    #[track_caller]
+    pub fn write(&self) -> RwLockWriteGuard<'_, T> {
+        let at = Location::caller();
+        check_backend(self.backend(), "RwLock");
+        let model = match &self.model {
+            Model::Std => {
+                let data = match self.data.try_write() {
+                    Ok(d) => d,
+                    Err(TryLockError::Poisoned(p)) => p.into_inner(),
+                    Err(TryLockError::WouldBlock) => {
+                        let _blocked = rt::blocking("RwLock::write", || self.label(), at);
+                        self.data.write().unwrap_or_else(PoisonError::into_inner)
+                    }
+                };
+                return RwLockWriteGuard { data, _model: WriteModel::Std };
+            }
+            Model::Loom(_) if !loom_callable() => WriteModel::Std,
+            Model::Loom(l) => {
+                let _blocked = rt::blocking("RwLock::write", || self.label(), at);
+                WriteModel::Loom(Forgettable(Some(l.write().unwrap_or_else(PoisonError::into_inner))))
+            }
+            Model::Shuttle(l) => {
+                let _blocked = rt::blocking("RwLock::write", || self.label(), at);
+                WriteModel::Shuttle(l.write().unwrap_or_else(PoisonError::into_inner))
+            }
+        };
+        rt::note_running();
+        let data = self.data.write().unwrap_or_else(PoisonError::into_inner);
+        RwLockWriteGuard { data, _model: model }
+    }
+
+    /// The value, consuming the lock.
+    pub fn into_inner(self) -> T {
+        self.data.into_inner().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for RwLock<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RwLock")
+            .field("backend", &self.backend())
+            .field("created_at", &self.created_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> Deref for RwLockReadGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.data
+    }
+}
+
+impl<T> Deref for RwLockWriteGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.data
+    }
+}
+
+impl<T> DerefMut for RwLockWriteGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.data
+    }
+}

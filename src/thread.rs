@@ -1,0 +1,262 @@
+//! Tasks: `spawn`, `Builder` with names, `JoinHandle`, `yield_now`, on std, loom or shuttle.
+//!
+//! Inside a checker run every spawned task is registered with its name and spawn site, and
+//! removed when it ends, even by panic; that is what lets a report name a leaked task and what
+//! it was blocked on. On std the runner's context is copied into the new thread.
+
+use std::any::Any;
+use std::fmt;
+use std::panic::Location;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use crate::rt::{self, context, Backend, Execution, Joinable};
+use crate::violation::{Site, Violation, ViolationKind};
+
+/// The result of joining a task: `Err` holds the panic payload if it panicked.
+pub type Result<T> = std::thread::Result<T>;
+
+/// Task configuration: a name for reports.
+#[derive(Debug, Default)]
+#[must_use]
+pub struct Builder {
+    name: Option<String>,
+}
+
+impl Builder {
+    /// A builder with no name (the task is reported as `task-N`).
+    pub fn new() -> Self {
+        Builder::default()
+    }
+
+    /// Names the task; reports and loom/shuttle traces show it.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Spawns `f` as a new task on the current backend.
+    ///
+    /// # Panics
+    ///
+    /// Inside a checker run: when the spawn exceeds the check's declared `max_live_tasks`
+    /// (reported as [`ViolationKind::BoundExceeded`]), or when loom's thread limit is reached.
+    #[track_caller]
+    pub fn spawn<F, T>(self, f: F) -> JoinHandle<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        spawn_at(self.name, f, Location::caller())
+    }
+}
+
+/// Spawns `f` as a new, unnamed task on the current backend; see [`Builder::spawn`].
+#[track_caller]
+pub fn spawn<F, T>(f: F) -> JoinHandle<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    spawn_at(None, f, Location::caller())
+}
+
+/// Offers the scheduler a switch: under the checkers, lets other tasks run (use it in spin
+/// loops so the search does not spin forever).
+pub fn yield_now() {
+    match rt::backend() {
+        Backend::Std => std::thread::yield_now(),
+        Backend::Loom if rt::loom_callable() => loom::thread::yield_now(),
+        Backend::Loom => {}
+        Backend::Shuttle => shuttle::thread::yield_now(),
+    }
+    rt::note_running();
+}
+
+enum Handle<T> {
+    Std(std::thread::JoinHandle<T>),
+    Loom(loom::thread::JoinHandle<T>),
+    Shuttle(shuttle::thread::JoinHandle<T>),
+}
+
+/// Shared by the user's `JoinHandle` and the scope that may join the task first.
+struct Slot<T> {
+    handle: Mutex<Option<Handle<T>>>,
+    result: Mutex<Option<Result<T>>>,
+}
+
+impl<T> Slot<T> {
+    fn join_now(&self) {
+        let handle = self.handle.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let Some(handle) = handle else { return };
+        let result = match handle {
+            Handle::Std(h) => h.join(),
+            Handle::Loom(h) => h.join(),
+            Handle::Shuttle(h) => h.join(),
+        };
+        *self.result.lock().unwrap_or_else(PoisonError::into_inner) = Some(result);
+    }
+}
+
+impl<T: Send> Joinable for Slot<T> {
+    fn join_erased(&self) {
+        self.join_now();
+    }
+}
+
+/// Owns a task: [`join`](JoinHandle::join) waits for it and returns its value.
+///
+/// Dropping a handle detaches the task, as in std; inside a checker run the enclosing scope
+/// still waits for it, and reports it as leaked if it never ends.
+pub struct JoinHandle<T> {
+    slot: Arc<Slot<T>>,
+    task: Option<usize>,
+    name: Option<String>,
+}
+
+impl<T> JoinHandle<T> {
+    /// Waits for the task to end; `Err` carries its panic payload.
+    #[track_caller]
+    pub fn join(self) -> Result<T> {
+        let at = Location::caller();
+        {
+            let label = || match (&self.task, &self.name) {
+                (Some(id), Some(name)) => format!("task #{id} '{name}'"),
+                (Some(id), None) => format!("task #{id}"),
+                _ => "a task".to_owned(),
+            };
+            let _blocked = rt::blocking("JoinHandle::join", label, at);
+            self.slot.join_now();
+        }
+        rt::note_running();
+        let taken = self.slot.result.lock().unwrap_or_else(PoisonError::into_inner).take();
+        taken.unwrap_or_else(|| {
+            let message: Box<dyn Any + Send> =
+                Box::new("task was joined elsewhere first (by a scope end on another task)".to_owned());
+            Err(message)
+        })
+    }
+
+    /// The task's registry number in the current checker run, if any.
+    pub fn task_id(&self) -> Option<usize> {
+        self.task
+    }
+}
+
+impl<T> fmt::Debug for JoinHandle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JoinHandle")
+            .field("task", &self.task)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Marks the task ended in the registry when dropped: on return and on panic alike.
+struct Ticket {
+    execution: Arc<Execution>,
+    task: usize,
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        self.execution.finish(self.task, std::thread::panicking());
+    }
+}
+
+fn spawn_at<F, T>(name: Option<String>, f: F, at: &'static Location<'static>) -> JoinHandle<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let backend = rt::backend();
+    let execution = context::execution();
+    let task = execution.as_ref().map(|e| {
+        if backend == Backend::Loom {
+            check_loom_thread_limit(e, at);
+        }
+        e.register(rt::current_task(), name.clone(), at)
+            .unwrap_or_else(|v| rt::violation(v))
+    });
+
+    let body = {
+        let execution = execution.clone();
+        move || {
+            let _enter = match (&execution, backend) {
+                (Some(e), Backend::Std) => Some(context::enter(Arc::clone(e))),
+                _ => None,
+            };
+            let _ticket = match (&execution, task) {
+                (Some(e), Some(id)) => {
+                    rt::set_current_task(id);
+                    Some(Ticket {
+                        execution: Arc::clone(e),
+                        task: id,
+                    })
+                }
+                _ => None,
+            };
+            let value = f();
+            drop(_ticket);
+            if backend == Backend::Std {
+                rt::clear_std_task();
+            }
+            value
+        }
+    };
+
+    let thread_name = name.clone().unwrap_or_else(|| match task {
+        Some(id) => format!("task-{id}"),
+        None => "concheck-task".to_owned(),
+    });
+    let handle = match backend {
+        Backend::Std => Handle::Std(
+            std::thread::Builder::new()
+                .name(thread_name)
+                .spawn(body)
+                .unwrap_or_else(|e| panic!("failed to spawn an OS thread: {e}")),
+        ),
+        Backend::Loom => Handle::Loom(
+            loom::thread::Builder::new()
+                .name(thread_name)
+                .spawn(body)
+                .unwrap_or_else(|e| panic!("failed to spawn a loom thread: {e}")),
+        ),
+        Backend::Shuttle => Handle::Shuttle(
+            shuttle::thread::Builder::new()
+                .name(thread_name)
+                .spawn(body)
+                .unwrap_or_else(|e| panic!("failed to spawn a shuttle task: {e}")),
+        ),
+    };
+    rt::note_running();
+
+    let slot = Arc::new(Slot {
+        handle: Mutex::new(Some(handle)),
+        result: Mutex::new(None),
+    });
+    if let (Some(e), Some(id)) = (&execution, task) {
+        e.set_joiner(id, Arc::clone(&slot) as Arc<dyn Joinable>);
+    }
+    JoinHandle { slot, task, name }
+}
+
+/// loom models at most `loom::MAX_THREADS` threads per execution, the body included, and
+/// panics past it with a message that names neither the task nor a way out.
+fn check_loom_thread_limit(execution: &Execution, at: &'static Location<'static>) {
+    let spawned = execution.state().tasks.len();
+    if spawned >= loom::MAX_THREADS {
+        let mut v = Violation::new(
+            ViolationKind::Misuse,
+            format!(
+                "loom models at most {} threads per execution (the body included) and this spawn \
+                 at {} is thread {}: shrink the workload for loom, or check this body with \
+                 shuttle and std only",
+                loom::MAX_THREADS,
+                Site::from(at),
+                spawned + 1
+            ),
+        );
+        v.sites.push(Site::from(at));
+        rt::violation(v);
+    }
+}
