@@ -43,6 +43,10 @@ pub fn scope<R>(f: impl FnOnce() -> R) -> R {
 
 /// Waits for every unfinished task of `scope`, reporting the waiter as blocked at [`SCOPE_END`].
 pub(crate) fn join_scope(execution: &rt::Execution, scope: u64, at: &'static Location<'static>) {
+    let waiter = rt::current_task();
+    if let Some(w) = waiter {
+        execution.set_ending_scope(w, Some(scope));
+    }
     while let Some((id, joiner)) = execution.next_unjoined(scope) {
         let _blocked = rt::blocking(
             SCOPE_END,
@@ -53,6 +57,9 @@ pub(crate) fn join_scope(execution: &rt::Execution, scope: u64, at: &'static Loc
             at,
         );
         joiner.join_erased();
+    }
+    if let Some(w) = waiter {
+        execution.set_ending_scope(w, None);
     }
 }
 

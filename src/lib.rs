@@ -19,3 +19,8 @@ mod violation;
 
 pub use rt::Backend;
 pub use violation::{Site, TaskInfo, TaskState, Violation, ViolationKind};
+
+/// The README's examples, compiled and run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -86,7 +86,16 @@ struct Slot<T> {
 
 impl<T> Slot<T> {
     fn join_now(&self) {
-        let handle = self.handle.lock().unwrap_or_else(PoisonError::into_inner).take();
+        if rt::loom_unwinding() {
+            // loom cannot be called, and blocking would hang the process: the join does not
+            // happen and `join` reports it.
+            return;
+        }
+        let handle = self
+            .handle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
         let Some(handle) = handle else { return };
         let result = match handle {
             Handle::Std(h) => h.join(),
@@ -128,10 +137,19 @@ impl<T> JoinHandle<T> {
             self.slot.join_now();
         }
         rt::note_running();
-        let taken = self.slot.result.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let taken = self
+            .slot
+            .result
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
         taken.unwrap_or_else(|| {
-            let message: Box<dyn Any + Send> =
-                Box::new("task was joined elsewhere first (by a scope end on another task)".to_owned());
+            let why = if rt::loom_unwinding() {
+                "no join while a loom execution unwinds (the task may never end)"
+            } else {
+                "task was joined elsewhere first (by a scope end on another task)"
+            };
+            let message: Box<dyn Any + Send> = Box::new(why.to_owned());
             Err(message)
         })
     }
@@ -168,6 +186,22 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
+    if rt::loom_unwinding() {
+        // A destructor spawning while a loom execution unwinds: loom cannot start a thread now.
+        // The task never runs; joining it reports why.
+        drop(f);
+        let message: Box<dyn Any + Send> = Box::new(
+            "not spawned: a loom execution was unwinding (spawned from a destructor)".to_owned(),
+        );
+        return JoinHandle {
+            slot: Arc::new(Slot {
+                handle: Mutex::new(None),
+                result: Mutex::new(Some(Err(message))),
+            }),
+            task: None,
+            name,
+        };
+    }
     let backend = rt::backend();
     let execution = context::execution();
     let task = execution.as_ref().map(|e| {

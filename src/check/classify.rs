@@ -32,37 +32,66 @@ pub(crate) fn classify(execution: &Execution, ending: Ending) -> Violation {
         .filter(|t| !matches!(t.state, TaskState::Finished | TaskState::Panicked))
         .cloned()
         .collect();
-    let body_at_scope_end = matches!(
-        &tasks[0].state,
-        TaskState::Blocked { op, .. } if op == SCOPE_END
-    );
+    // A task blocked at a scope end waits for tasks of its scope that can never end: those
+    // leaked, whichever task owns the scope.
+    let leaked_ids = execution.leaked();
+    let at_scope_end = !leaked_ids.is_empty()
+        && tasks
+            .iter()
+            .any(|t| matches!(&t.state, TaskState::Blocked { op, .. } if op == SCOPE_END));
     match ending {
-        Ending::AllBlocked | Ending::StepBound(_) | Ending::Watchdog(_) if body_at_scope_end => {
-            let leaked: Vec<TaskInfo> = unfinished.into_iter().filter(|t| t.id != 0).collect();
+        Ending::AllBlocked | Ending::StepBound(_) | Ending::Watchdog(_) if at_scope_end => {
+            let waiters: Vec<TaskInfo> = unfinished
+                .iter()
+                .filter(|t| matches!(&t.state, TaskState::Blocked { op, .. } if op == SCOPE_END))
+                .cloned()
+                .collect();
+            let leaked: Vec<TaskInfo> = unfinished
+                .into_iter()
+                .filter(|t| leaked_ids.contains(&t.id))
+                .collect();
             let how = match &ending {
                 Ending::StepBound(m) => format!(" (they never stopped running: {m})"),
                 Ending::Watchdog(d) => format!(" (still alive {:.1}s later)", d.as_secs_f64()),
                 _ => String::new(),
             };
             let list: Vec<String> = leaked.iter().map(ToString::to_string).collect();
+            let ends: Vec<String> = waiters
+                .iter()
+                .filter_map(|w| match &w.state {
+                    TaskState::Blocked { at, .. } => {
+                        Some(format!("at {at}, where #{} '{}' waits", w.id, w.name))
+                    }
+                    _ => None,
+                })
+                .collect();
             let mut v = Violation::new(
                 ViolationKind::Leak,
                 format!(
-                    "{} task{} outlived {} scope{how}: [{}]",
+                    "{} task{} outlived {} scope{how}: [{}]; the scope ended {}",
                     leaked.len(),
                     if leaked.len() == 1 { "" } else { "s" },
                     if leaked.len() == 1 { "its" } else { "their" },
-                    list.join(", ")
+                    list.join(", "),
+                    ends.join(" and ")
                 ),
             );
             v.sites = leaked.iter().filter_map(|t| t.spawned_at.clone()).collect();
+            v.sites
+                .extend(waiters.iter().filter_map(|w| match &w.state {
+                    TaskState::Blocked { at, .. } => Some(at.clone()),
+                    _ => None,
+                }));
+            // Exactly the leaked tasks; who waits at the scope end is in the message and sites.
             v.tasks = leaked;
             v
         }
         Ending::AllBlocked => {
             let waits: Vec<&TaskInfo> = unfinished
                 .iter()
-                .filter(|t| matches!(&t.state, TaskState::Blocked { op, .. } if op == "Condvar::wait"))
+                .filter(
+                    |t| matches!(&t.state, TaskState::Blocked { op, .. } if op == "Condvar::wait"),
+                )
                 .collect();
             let list: Vec<String> = unfinished.iter().map(ToString::to_string).collect();
             let (kind, message) = if waits.is_empty() {
@@ -71,7 +100,10 @@ pub(crate) fn classify(execution: &Execution, ending: Ending) -> Violation {
                     format!("every task is blocked: [{}]", list.join(", ")),
                 )
             } else {
-                let names: Vec<String> = waits.iter().map(|t| format!("#{} '{}'", t.id, t.name)).collect();
+                let names: Vec<String> = waits
+                    .iter()
+                    .map(|t| format!("#{} '{}'", t.id, t.name))
+                    .collect();
                 (
                     ViolationKind::LostWakeup,
                     format!(
@@ -93,7 +125,10 @@ pub(crate) fn classify(execution: &Execution, ending: Ending) -> Violation {
             v
         }
         Ending::StepBound(message) => {
-            let mut v = Violation::new(ViolationKind::Hang, format!("an execution never finished: {message}"));
+            let mut v = Violation::new(
+                ViolationKind::Hang,
+                format!("an execution never finished: {message}"),
+            );
             v.tasks = unfinished;
             v
         }
@@ -137,7 +172,10 @@ pub(crate) fn classify(execution: &Execution, ending: Ending) -> Violation {
             let place = at.as_ref().map(|a| format!(" at {a}")).unwrap_or_default();
             let mut v = Violation::new(kind, format!("{who} panicked{place}: {message}"));
             v.sites.extend(at);
-            v.tasks = task.and_then(|t| tasks.get(t).cloned()).into_iter().collect();
+            v.tasks = task
+                .and_then(|t| tasks.get(t).cloned())
+                .into_iter()
+                .collect();
             v
         }
     }

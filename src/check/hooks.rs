@@ -2,9 +2,11 @@
 //!
 //! shuttle installs a process-wide hook once and then prints its (stale) schedule for every
 //! later panic, loom's included. We make shuttle install its hook first, then wrap it: a panic
-//! inside a checker execution is recorded in that execution (it becomes the report) and printed
-//! nowhere; any other panic goes to the previous hooks as before. Set `CONCHECK_SHOW_PANICS=1`
-//! to also print the panics inside executions while debugging.
+//! inside a checker execution is recorded in that execution (it becomes the report) and not
+//! printed; a panic in a shuttle execution of the user's own goes to shuttle's hook; any other
+//! goes to the hook that was there before. Set `CONCHECK_SHOW_PANICS=1` to also print the panics
+//! inside executions while debugging. (shuttle also prints one line of its own to stderr for
+//! each failed execution, with `eprintln!`; no API silences it.)
 
 use std::panic::{self, PanicHookInfo};
 use std::sync::Once;
@@ -16,27 +18,35 @@ use crate::violation::Site;
 pub(crate) fn install() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
-        // Let shuttle put its hook in place now, so that ours is outermost.
+        // The hook before shuttle's (std's default, or the user's), then shuttle's around it.
+        let original = panic::take_hook();
         let mut quiet = shuttle::Config::new();
         quiet.failure_persistence = shuttle::FailurePersistence::None;
         quiet.silence_warnings = true;
         shuttle::Runner::new(shuttle::scheduler::RandomScheduler::new(1), quiet).run(|| {});
         let show = std::env::var_os("CONCHECK_SHOW_PANICS").is_some_and(|v| v != "0");
-        let previous = panic::take_hook();
-        panic::set_hook(Box::new(move |info| {
-            match context::execution() {
-                Some(execution) => {
-                    execution.record_panic(PanicRecord {
-                        task: rt::current_task(),
-                        message: payload_message(info),
-                        at: info.location().map(Site::from),
-                    });
-                    if show {
-                        previous(info);
-                    }
-                }
-                None => previous(info),
+        let shuttle_hook = panic::take_hook();
+        let previous = move |info: &PanicHookInfo<'_>| {
+            // shuttle's hook describes the failing shuttle execution; outside one it prints a
+            // bogus "test panicked in task 'Tried to get ExecutionState ...'".
+            if shuttle_engine::current::try_get_current_task().is_some() {
+                shuttle_hook(info)
+            } else {
+                original(info)
             }
+        };
+        panic::set_hook(Box::new(move |info| match context::execution() {
+            Some(execution) => {
+                execution.record_panic(PanicRecord {
+                    task: rt::current_task(),
+                    message: payload_message(info),
+                    at: info.location().map(Site::from),
+                });
+                if show {
+                    previous(info);
+                }
+            }
+            None => previous(info),
         }));
     });
 }

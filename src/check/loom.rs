@@ -150,7 +150,8 @@ fn ending(message: &str) -> Ending {
         Ending::AllBlocked
     } else if message.contains("Model exceeded maximum number of branches") {
         Ending::StepBound(
-            "more scheduling points than loom's max_branches (a spin loop that never ends?)".to_owned(),
+            "more scheduling points than loom's max_branches (a spin loop that never ends?)"
+                .to_owned(),
         )
     } else {
         Ending::Panic(message.to_owned())
@@ -209,7 +210,9 @@ fn capture_replay(
     builder.max_duration = None;
     let s = search(check, &builder);
     let (execution, message) = s.failure?;
-    if s.iterations != failing_iteration || classify(&execution, ending(&message)).kind != first.kind {
+    if s.iterations != failing_iteration
+        || classify(&execution, ending(&message)).kind != first.kind
+    {
         return None;
     }
     let path = std::fs::read_to_string(&file.0).ok()?;
@@ -243,7 +246,8 @@ pub(super) fn replay(check: &Check, rest: &str) -> Report {
         bad();
     }
     let file = TempFile::new();
-    std::fs::write(&file.0, path).unwrap_or_else(|e| panic!("cannot write loom checkpoint {:?}: {e}", file.0));
+    std::fs::write(&file.0, path)
+        .unwrap_or_else(|e| panic!("cannot write loom checkpoint {:?}: {e}", file.0));
     let mut builder = config.builder();
     builder.checkpoint_file = Some(file.0.clone());
     // Permutation 1 is the loaded path; the cap stops before a second.
@@ -272,7 +276,9 @@ impl TempFile {
     fn new() -> Self {
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        TempFile(std::env::temp_dir().join(format!("concheck-loom-{}-{n}.json", std::process::id())))
+        TempFile(
+            std::env::temp_dir().join(format!("concheck-loom-{}-{n}.json", std::process::id())),
+        )
     }
 }
 

@@ -95,6 +95,8 @@ impl Check {
         execution.close_scope(0, root);
         leak::join_scope(&execution, root, self.at);
         execution.finish(0, false);
+        // Whatever runs between executions (a scheduler's own panic) is not this body's.
+        context::replace(None);
     }
 }
 

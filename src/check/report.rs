@@ -81,7 +81,11 @@ impl Report {
     #[track_caller]
     pub fn assert_no_violation(&self) {
         if let Some(v) = self.violation() {
-            panic!("{} found a violation:\n{self}\n{}", self.checker, replay_hint(self, v));
+            panic!(
+                "{} found a violation:\n{self}\n{}",
+                self.checker,
+                replay_hint(self, v)
+            );
         }
     }
 
@@ -90,7 +94,10 @@ impl Report {
     pub fn assert_finds(&self, kind: ViolationKind) {
         match self.violation() {
             Some(v) if v.kind == kind => {}
-            Some(_) => panic!("{} was expected to find a {kind} but found:\n{self}", self.checker),
+            Some(_) => panic!(
+                "{} was expected to find a {kind} but found:\n{self}",
+                self.checker
+            ),
             None => panic!(
                 "{} was expected to find a {kind} but found none in {} iterations ({})",
                 self.checker,

@@ -112,7 +112,10 @@ impl ShuttleConfig {
     ///
     /// If `n` is zero: a search of no schedules proves nothing.
     pub fn iterations(mut self, n: u64) -> Self {
-        assert!(n > 0, "shuttle iterations must be at least 1: a search of no schedules proves nothing");
+        assert!(
+            n > 0,
+            "shuttle iterations must be at least 1: a search of no schedules proves nothing"
+        );
         self.iterations = n;
         self
     }
@@ -135,9 +138,15 @@ impl ShuttleConfig {
     fn label(&self) -> String {
         // shuttle lets SHUTTLE_RANDOM_SEED override the seed in code; name the one in force.
         match self.strategy {
-            Strategy::Random { seed } => format!("shuttle random (seed {:#x})", shuttle_engine::seed_from_env(seed)),
+            Strategy::Random { seed } => format!(
+                "shuttle random (seed {:#x})",
+                shuttle_engine::seed_from_env(seed)
+            ),
             Strategy::Pct { seed, depth } => {
-                format!("shuttle pct (depth {depth}, seed {:#x})", shuttle_engine::seed_from_env(seed))
+                format!(
+                    "shuttle pct (depth {depth}, seed {:#x})",
+                    shuttle_engine::seed_from_env(seed)
+                )
             }
             Strategy::Dfs => "shuttle dfs".to_owned(),
         }
@@ -207,7 +216,9 @@ fn search<S: Scheduler + 'static>(check: &Check, scheduler: S, config: shuttle::
     };
     let start = Instant::now();
     let previous = context::replace(None);
-    let result = panic::catch_unwind(AssertUnwindSafe(|| shuttle::Runner::new(scheduler, config).run(body)));
+    let result = panic::catch_unwind(AssertUnwindSafe(|| {
+        shuttle::Runner::new(scheduler, config).run(body)
+    }));
     context::replace(previous);
     let failure = result.err().map(|payload| {
         // shuttle keeps the failing schedule in a thread-local until the next execution starts.
@@ -236,17 +247,31 @@ fn ending(message: &str) -> Ending {
     }
 }
 
+/// PCT's scheduler panics with this when the body never has two runnable tasks at once: there is
+/// nothing to prioritise, and nothing the body did wrong.
+const NO_CONCURRENCY: &str = "test closure did not exercise any concurrency";
+
 pub(super) fn run(check: &Check, config: &ShuttleConfig) -> Report {
     let n = config.iterations as usize;
     let sc = config.shuttle_config();
     let s = match config.strategy {
-        Strategy::Random { seed } => search(check, Quiet(Some(RandomScheduler::new_from_seed(seed, n))), sc),
-        Strategy::Pct { seed, depth } => search(check, PctScheduler::new_from_seed(seed, depth, n), sc),
+        Strategy::Random { seed } => search(
+            check,
+            Quiet(Some(RandomScheduler::new_from_seed(seed, n))),
+            sc,
+        ),
+        Strategy::Pct { seed, depth } => {
+            search(check, PctScheduler::new_from_seed(seed, depth, n), sc)
+        }
         Strategy::Dfs => search(check, DfsScheduler::new(Some(n), false), sc),
     };
     let completeness = if config.max_duration.is_some_and(|d| s.elapsed >= d) {
         Completeness::Incomplete {
-            bound: format!("time budget {:?} after {} schedules", config.max_duration.unwrap_or_default(), s.iterations),
+            bound: format!(
+                "time budget {:?} after {} schedules",
+                config.max_duration.unwrap_or_default(),
+                s.iterations
+            ),
         }
     } else {
         match config.strategy {
@@ -262,11 +287,19 @@ pub(super) fn run(check: &Check, config: &ShuttleConfig) -> Report {
             },
         }
     };
-    let (outcome, replay) = match s.failure {
-        None => (Outcome::NoViolation, None),
+    let (outcome, replay, completeness) = match s.failure {
+        None => (Outcome::NoViolation, None, completeness),
+        Some((_, message, _)) if message.contains(NO_CONCURRENCY) => (
+            Outcome::NoViolation,
+            None,
+            Completeness::Incomplete {
+                bound: "pct stopped: the body never had two tasks runnable at once".to_owned(),
+            },
+        ),
         Some((execution, message, schedule)) => (
             Outcome::Violation(classify(&execution, ending(&message))),
             Some(format!("{REPLAY_PREFIX}{schedule}")),
+            completeness,
         ),
     };
     Report {

@@ -49,7 +49,10 @@ impl StressConfig {
     ///
     /// If `n` is zero.
     pub fn runs(mut self, n: u64) -> Self {
-        assert!(n > 0, "stress runs must be at least 1: zero runs prove nothing");
+        assert!(
+            n > 0,
+            "stress runs must be at least 1: zero runs prove nothing"
+        );
         self.runs = n;
         self
     }
@@ -60,7 +63,10 @@ impl StressConfig {
     ///
     /// If `timeout` is zero: every run would be a hang.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        assert!(!timeout.is_zero(), "a zero watchdog timeout would report every run as a hang");
+        assert!(
+            !timeout.is_zero(),
+            "a zero watchdog timeout would report every run as a hang"
+        );
         self.timeout = timeout;
         self
     }
@@ -79,7 +85,10 @@ pub(super) fn run(check: &Check, config: &StressConfig) -> Report {
         }
     }
     Report {
-        checker: format!("std threads ({} runs, watchdog {:?})", config.runs, config.timeout),
+        checker: format!(
+            "std threads ({} runs, watchdog {:?})",
+            config.runs, config.timeout
+        ),
         outcome,
         iterations,
         elapsed: start.elapsed(),
@@ -110,7 +119,10 @@ fn run_once(check: &Check, timeout: Duration) -> Option<crate::violation::Violat
         .spawn(body)
         .unwrap_or_else(|e| panic!("failed to spawn the std runner's body thread: {e}"));
     let result = done_rx.recv_timeout(timeout);
-    let execution = current.lock().unwrap_or_else(PoisonError::into_inner).take()?;
+    let execution = current
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take()?;
     match result {
         Ok(Ok(())) => {
             // A detached task that panicked fails the run too, as it does under the checkers.

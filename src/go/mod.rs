@@ -1,1 +1,15 @@
-//! Go-semantics primitives: channel, select, WaitGroup, context.
+//! Go-semantics primitives on the facade: channels, `select`, `WaitGroup`, cancellation
+//! contexts. Built only from [`crate::sync`], so every checker explores their interleavings,
+//! and the misuses Go panics on (double close, send after close, a negative WaitGroup) are
+//! reported violations with the sites involved.
+
+pub mod chan;
+mod context;
+mod select;
+mod signal;
+mod wait_group;
+
+pub use chan::{channel, named, Receiver, Sender};
+pub use context::{CancelFunc, Context, ContextError};
+pub use select::Select;
+pub use wait_group::WaitGroup;

@@ -42,6 +42,24 @@ pub fn backend() -> Backend {
     BACKEND.with(Cell::get)
 }
 
+/// True while a loom execution unwinds on this thread: loom may not be called, and nothing may
+/// block (every task is a coroutine on this OS thread, so a real block would hang the process).
+#[inline]
+pub fn loom_unwinding() -> bool {
+    backend() == Backend::Loom && std::thread::panicking()
+}
+
+/// The backend a primitive constructed now gets: the current one, except that while a loom
+/// execution unwinds a new primitive is a std one (loom cannot construct anything then).
+#[inline]
+pub fn construction_backend() -> Backend {
+    if loom_unwinding() {
+        Backend::Std
+    } else {
+        backend()
+    }
+}
+
 /// The execution (one run of a checked body) this thread is part of, if any.
 pub fn execution() -> Option<Arc<Execution>> {
     EXECUTION.with(|e| e.borrow().clone())
@@ -96,7 +114,8 @@ pub fn loom_callable() -> bool {
 #[inline]
 pub fn check_backend(built: Backend, what: &'static str) {
     let now = backend();
-    if built != now {
+    // While unwinding, a destructor may touch anything; a second panic would abort.
+    if built != now && !std::thread::panicking() {
         mixed_backends(built, now, what);
     }
 }

@@ -47,6 +47,8 @@ pub struct TaskRecord {
     /// Scopes this task opened and has not closed yet; its children join them.
     pub open_scopes: Vec<u64>,
     pub joiner: Option<Arc<dyn Joinable>>,
+    /// The scope whose end this task is waiting at, if it is.
+    pub ending_scope: Option<u64>,
 }
 
 impl TaskRecord {
@@ -103,6 +105,7 @@ impl Execution {
             scopes: Vec::new(),
             open_scopes: Vec::new(),
             joiner: None,
+            ending_scope: None,
         });
         Arc::new(execution)
     }
@@ -145,6 +148,7 @@ impl Execution {
             scopes,
             open_scopes: Vec::new(),
             joiner: None,
+            ending_scope: None,
         });
         if let Some(bound) = self.limits.max_live_tasks {
             let live = state.tasks[1..].iter().filter(|t| !t.is_done()).count();
@@ -249,6 +253,30 @@ impl Execution {
                 None
             }
         })
+    }
+
+    /// Marks `task` as waiting at the end of `scope` (or no longer, with `None`).
+    pub fn set_ending_scope(&self, task: usize, scope: Option<u64>) {
+        self.state().tasks[task].ending_scope = scope;
+    }
+
+    /// The tasks that outlived a scope: for every task blocked at a scope end, the unfinished
+    /// tasks of that scope. Empty when no task waits at a scope end.
+    pub fn leaked(&self) -> Vec<usize> {
+        let state = self.state();
+        let ending: Vec<u64> = state
+            .tasks
+            .iter()
+            .filter(|t| matches!(t.status, Status::Blocked(_)))
+            .filter_map(|t| t.ending_scope)
+            .collect();
+        state
+            .tasks
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !t.is_done() && t.scopes.iter().any(|s| ending.contains(s)))
+            .map(|(i, _)| i)
+            .collect()
     }
 
     /// Every task, as a report shows it.

@@ -11,7 +11,9 @@ use std::panic::Location;
 use std::sync::Arc;
 
 pub use context::Backend;
-pub(crate) use context::{backend, check_backend, loom_callable};
+pub(crate) use context::{
+    backend, check_backend, construction_backend, loom_callable, loom_unwinding,
+};
 pub(crate) use execution::{BlockedOn, Execution, Joinable, Limits, PanicRecord};
 
 use crate::violation::{Site, Violation};

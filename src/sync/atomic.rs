@@ -20,19 +20,37 @@ macro_rules! facade_int_ops {
             /// Adds to the value, returning the previous value.
             #[track_caller]
             pub fn fetch_add(&self, v: $prim, order: Ordering) -> $prim {
-                self.rmw(order, |a, o| a.fetch_add(v, o), |a, o| a.fetch_add(v, o), |a, o| a.fetch_add(v, o), |x| x.wrapping_add(v))
+                self.rmw(
+                    order,
+                    |a, o| a.fetch_add(v, o),
+                    |a, o| a.fetch_add(v, o),
+                    |a, o| a.fetch_add(v, o),
+                    |x| x.wrapping_add(v),
+                )
             }
 
             /// Subtracts from the value, returning the previous value.
             #[track_caller]
             pub fn fetch_sub(&self, v: $prim, order: Ordering) -> $prim {
-                self.rmw(order, |a, o| a.fetch_sub(v, o), |a, o| a.fetch_sub(v, o), |a, o| a.fetch_sub(v, o), |x| x.wrapping_sub(v))
+                self.rmw(
+                    order,
+                    |a, o| a.fetch_sub(v, o),
+                    |a, o| a.fetch_sub(v, o),
+                    |a, o| a.fetch_sub(v, o),
+                    |x| x.wrapping_sub(v),
+                )
             }
 
             /// Stores the maximum of the value and `v`, returning the previous value.
             #[track_caller]
             pub fn fetch_max(&self, v: $prim, order: Ordering) -> $prim {
-                self.rmw(order, |a, o| a.fetch_max(v, o), |a, o| a.fetch_max(v, o), |a, o| a.fetch_max(v, o), |x| x.max(v))
+                self.rmw(
+                    order,
+                    |a, o| a.fetch_max(v, o),
+                    |a, o| a.fetch_max(v, o),
+                    |a, o| a.fetch_max(v, o),
+                    |x| x.max(v),
+                )
             }
         }
     };
@@ -54,7 +72,7 @@ macro_rules! facade_atomic {
         impl $name {
             /// A new atomic for the backend of the current runner.
             pub fn new(v: $prim) -> Self {
-                let inner = match rt::backend() {
+                let inner = match rt::construction_backend() {
                     Backend::Std => Inner::Std(std::sync::atomic::$name::new(v)),
                     Backend::Loom => Inner::Loom(
                         loom::sync::atomic::$name::new(v),
@@ -234,13 +252,25 @@ mod bool_impl {
         /// Logical or with the value, returning the previous value.
         #[track_caller]
         pub fn fetch_or(&self, v: bool, order: Ordering) -> bool {
-            self.rmw(order, |a, o| a.fetch_or(v, o), |a, o| a.fetch_or(v, o), |a, o| a.fetch_or(v, o), |x| x | v)
+            self.rmw(
+                order,
+                |a, o| a.fetch_or(v, o),
+                |a, o| a.fetch_or(v, o),
+                |a, o| a.fetch_or(v, o),
+                |x| x | v,
+            )
         }
 
         /// Logical and with the value, returning the previous value.
         #[track_caller]
         pub fn fetch_and(&self, v: bool, order: Ordering) -> bool {
-            self.rmw(order, |a, o| a.fetch_and(v, o), |a, o| a.fetch_and(v, o), |a, o| a.fetch_and(v, o), |x| x & v)
+            self.rmw(
+                order,
+                |a, o| a.fetch_and(v, o),
+                |a, o| a.fetch_and(v, o),
+                |a, o| a.fetch_and(v, o),
+                |x| x & v,
+            )
         }
     }
 }

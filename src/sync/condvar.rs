@@ -27,7 +27,7 @@ impl Condvar {
     /// A new condition variable for the backend of the current runner.
     #[track_caller]
     pub fn new() -> Self {
-        let inner = match rt::backend() {
+        let inner = match rt::construction_backend() {
             Backend::Std => Inner::Std(std::sync::Condvar::new()),
             Backend::Loom => Inner::Loom(loom::sync::Condvar::new()),
             Backend::Shuttle => Inner::Shuttle(shuttle::sync::Condvar::new()),
@@ -49,7 +49,10 @@ impl Condvar {
 
     /// How reports name this condvar.
     pub fn label(&self) -> String {
-        format!("condvar created at {}", crate::violation::Site::from(self.created_at))
+        format!(
+            "condvar created at {}",
+            crate::violation::Site::from(self.created_at)
+        )
     }
 
     /// Releases the guard's mutex, blocks until notified, and locks it again.
@@ -73,6 +76,7 @@ impl Condvar {
     }
 
     /// A wait that reports as `op` on `object` (channels and WaitGroups name themselves).
+    #[track_caller]
     pub(crate) fn wait_as<'a, T>(
         &self,
         op: &'static str,
@@ -81,18 +85,23 @@ impl Condvar {
         at: &'static Location<'static>,
     ) -> MutexGuard<'a, T> {
         check_backend(self.backend(), "Condvar");
+        if rt::loom_unwinding() {
+            // Spurious wakeup: loom may not be called, and blocking would hang the process.
+            // A destructor that waits in a loop for a condition spins here; see the crate docs.
+            return guard;
+        }
         let MutexGuard { data, model, mutex } = guard;
         match (&self.inner, model) {
             (Inner::Std(cv), ModelGuard::Std) => {
                 let _blocked = rt::blocking(op, object, at);
                 let data = cv.wait(data).unwrap_or_else(PoisonError::into_inner);
-                MutexGuard { data, model: ModelGuard::Std, mutex }
+                MutexGuard {
+                    data,
+                    model: ModelGuard::Std,
+                    mutex,
+                }
             }
             (Inner::Loom(cv), ModelGuard::Loom(mut lg)) => {
-                if !loom_callable() {
-                    // Spurious wakeup: loom may not be called while unwinding.
-                    return MutexGuard { data, model: ModelGuard::Loom(lg), mutex };
-                }
                 drop(data);
                 let model = lg.0.take().expect("loom guard present outside unwinding");
                 let model = {
@@ -100,7 +109,11 @@ impl Condvar {
                     cv.wait(model).unwrap_or_else(PoisonError::into_inner)
                 };
                 rt::note_running();
-                MutexGuard { data: mutex.lock_data(), model: ModelGuard::Loom(LoomGuard(Some(model))), mutex }
+                MutexGuard {
+                    data: mutex.lock_data(),
+                    model: ModelGuard::Loom(LoomGuard(Some(model))),
+                    mutex,
+                }
             }
             (Inner::Shuttle(cv), ModelGuard::Shuttle(model)) => {
                 drop(data);
@@ -109,7 +122,11 @@ impl Condvar {
                     cv.wait(model).unwrap_or_else(PoisonError::into_inner)
                 };
                 rt::note_running();
-                MutexGuard { data: mutex.lock_data(), model: ModelGuard::Shuttle(model), mutex }
+                MutexGuard {
+                    data: mutex.lock_data(),
+                    model: ModelGuard::Shuttle(model),
+                    mutex,
+                }
             }
             (_, model) => {
                 let guard_backend = match model {
@@ -117,14 +134,16 @@ impl Condvar {
                     ModelGuard::Loom(_) => Backend::Loom,
                     ModelGuard::Shuttle(_) => Backend::Shuttle,
                 };
-                rt::violation(crate::violation::Violation::new(
+                let mut v = crate::violation::Violation::new(
                     crate::violation::ViolationKind::Misuse,
                     format!(
                         "mixed backends: a {} condvar waited with a guard of a {guard_backend} \
                          mutex; build the mutex and the condvar in the same runner",
                         self.backend()
                     ),
-                ));
+                );
+                v.sites.push(crate::violation::Site::from(at));
+                rt::violation(v);
             }
         }
     }

@@ -64,7 +64,7 @@ impl<T> Mutex<T> {
     /// A new unlocked mutex for the backend of the current runner (std outside any runner).
     #[track_caller]
     pub fn new(value: T) -> Self {
-        let model = match rt::backend() {
+        let model = match rt::construction_backend() {
             Backend::Std => Model::Std,
             Backend::Loom => Model::Loom(loom::sync::Mutex::new(())),
             Backend::Shuttle => Model::Shuttle(shuttle::sync::Mutex::new(())),
@@ -87,7 +87,10 @@ impl<T> Mutex<T> {
 
     /// How reports name this mutex.
     pub fn label(&self) -> String {
-        format!("mutex created at {}", crate::violation::Site::from(self.created_at))
+        format!(
+            "mutex created at {}",
+            crate::violation::Site::from(self.created_at)
+        )
     }
 
     /// Acquires the lock, blocking the task until it is free.
@@ -95,10 +98,15 @@ impl<T> Mutex<T> {
     pub fn lock(&self) -> MutexGuard<'_, T> {
         let at = Location::caller();
         check_backend(self.backend(), "Mutex");
+        if rt::loom_unwinding() {
+            return self.lock_unwinding();
+        }
         let model = match &self.model {
             Model::Std => match self.data.try_lock() {
                 Ok(data) => return self.guard(data, ModelGuard::Std),
-                Err(TryLockError::Poisoned(p)) => return self.guard(p.into_inner(), ModelGuard::Std),
+                Err(TryLockError::Poisoned(p)) => {
+                    return self.guard(p.into_inner(), ModelGuard::Std)
+                }
                 Err(TryLockError::WouldBlock) => {
                     let _blocked = rt::blocking("Mutex::lock", || self.label(), at);
                     let data = self.data.lock().unwrap_or_else(PoisonError::into_inner);
@@ -126,11 +134,16 @@ impl<T> Mutex<T> {
     #[track_caller]
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
         check_backend(self.backend(), "Mutex");
+        if rt::loom_unwinding() {
+            return Some(self.lock_unwinding());
+        }
         let model = match &self.model {
             Model::Std => {
                 return match self.data.try_lock() {
                     Ok(d) => Some(self.guard(d, ModelGuard::Std)),
-                    Err(TryLockError::Poisoned(p)) => Some(self.guard(p.into_inner(), ModelGuard::Std)),
+                    Err(TryLockError::Poisoned(p)) => {
+                        Some(self.guard(p.into_inner(), ModelGuard::Std))
+                    }
                     Err(TryLockError::WouldBlock) => None,
                 }
             }
@@ -152,11 +165,21 @@ impl<T> Mutex<T> {
 
     /// The value, consuming the mutex.
     pub fn into_inner(self) -> T {
-        self.data.into_inner().unwrap_or_else(PoisonError::into_inner)
+        self.data
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn guard<'a>(&'a self, data: std::sync::MutexGuard<'a, T>, model: ModelGuard<'a>) -> MutexGuard<'a, T> {
-        MutexGuard { data, model, mutex: self }
+    fn guard<'a>(
+        &'a self,
+        data: std::sync::MutexGuard<'a, T>,
+        model: ModelGuard<'a>,
+    ) -> MutexGuard<'a, T> {
+        MutexGuard {
+            data,
+            model,
+            mutex: self,
+        }
     }
 
     /// The data lock, taken after the model lock: uncontended by construction.
@@ -164,7 +187,9 @@ impl<T> Mutex<T> {
         match self.data.try_lock() {
             Ok(d) => d,
             Err(TryLockError::Poisoned(p)) => p.into_inner(),
-            Err(TryLockError::WouldBlock) => self.data.lock().unwrap_or_else(PoisonError::into_inner),
+            Err(TryLockError::WouldBlock) => {
+                self.data.lock().unwrap_or_else(PoisonError::into_inner)
+            }
         }
     }
 
@@ -174,17 +199,21 @@ impl<T> Mutex<T> {
         match self.data.try_lock() {
             Ok(d) => self.guard(d, ModelGuard::Std),
             Err(TryLockError::Poisoned(p)) => self.guard(p.into_inner(), ModelGuard::Std),
-            Err(TryLockError::WouldBlock) => {
-                eprintln!(
-                    "concheck: a destructor running while a loom execution unwinds locks the {}, \
-                     which a blocked task holds; it cannot proceed. Make that destructor use \
-                     try_lock, or check this body with shuttle",
-                    self.label()
-                );
-                std::process::abort()
-            }
+            Err(TryLockError::WouldBlock) => unwinding_deadend(&self.label()),
         }
     }
+}
+
+/// A destructor running while a loom execution unwinds needs a lock that a task which will never
+/// run again holds. Blocking would hang the process (every loom task is on this OS thread) and a
+/// panic inside an unwind aborts it; abort with the reason, once.
+pub(crate) fn unwinding_deadend(label: &str) -> ! {
+    eprintln!(
+        "concheck: a destructor running while a loom execution unwinds locks the {label}, which \
+         a blocked task holds; it cannot proceed. Make that destructor use try_lock, or check \
+         this body with shuttle, which does not run destructors of failed executions"
+    );
+    std::process::abort()
 }
 
 impl<T: Default> Default for Mutex<T> {

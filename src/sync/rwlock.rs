@@ -40,13 +40,13 @@ pub struct RwLockWriteGuard<'a, T> {
 
 enum ReadModel<'a> {
     Std,
-    Loom(Forgettable<loom::sync::RwLockReadGuard<'a, ()>>),
+    Loom(#[allow(dead_code)] Forgettable<loom::sync::RwLockReadGuard<'a, ()>>),
     Shuttle(#[allow(dead_code)] shuttle::sync::RwLockReadGuard<'a, ()>),
 }
 
 enum WriteModel<'a> {
     Std,
-    Loom(Forgettable<loom::sync::RwLockWriteGuard<'a, ()>>),
+    Loom(#[allow(dead_code)] Forgettable<loom::sync::RwLockWriteGuard<'a, ()>>),
     Shuttle(#[allow(dead_code)] shuttle::sync::RwLockWriteGuard<'a, ()>),
 }
 
@@ -69,7 +69,7 @@ impl<T> RwLock<T> {
     /// A new unlocked lock for the backend of the current runner.
     #[track_caller]
     pub fn new(value: T) -> Self {
-        let model = match rt::backend() {
+        let model = match rt::construction_backend() {
             Backend::Std => Model::Std,
             Backend::Loom => Model::Loom(loom::sync::RwLock::new(())),
             Backend::Shuttle => Model::Shuttle(shuttle::sync::RwLock::new(())),
@@ -92,7 +92,10 @@ impl<T> RwLock<T> {
 
     /// How reports name this lock.
     pub fn label(&self) -> String {
-        format!("rwlock created at {}", crate::violation::Site::from(self.created_at))
+        format!(
+            "rwlock created at {}",
+            crate::violation::Site::from(self.created_at)
+        )
     }
 
     /// Shared access, blocking while a writer holds it.
@@ -100,6 +103,9 @@ impl<T> RwLock<T> {
     pub fn read(&self) -> RwLockReadGuard<'_, T> {
         let at = Location::caller();
         check_backend(self.backend(), "RwLock");
+        if rt::loom_unwinding() {
+            return self.read_unwinding();
+        }
         let model = match &self.model {
             Model::Std => {
                 let data = match self.data.try_read() {
@@ -110,12 +116,17 @@ impl<T> RwLock<T> {
                         self.data.read().unwrap_or_else(PoisonError::into_inner)
                     }
                 };
-                return RwLockReadGuard { data, _model: ReadModel::Std };
+                return RwLockReadGuard {
+                    data,
+                    _model: ReadModel::Std,
+                };
             }
             Model::Loom(_) if !loom_callable() => ReadModel::Std,
             Model::Loom(l) => {
                 let _blocked = rt::blocking("RwLock::read", || self.label(), at);
-                ReadModel::Loom(Forgettable(Some(l.read().unwrap_or_else(PoisonError::into_inner))))
+                ReadModel::Loom(Forgettable(Some(
+                    l.read().unwrap_or_else(PoisonError::into_inner),
+                )))
             }
             Model::Shuttle(l) => {
                 let _blocked = rt::blocking("RwLock::read", || self.label(), at);
@@ -124,7 +135,10 @@ impl<T> RwLock<T> {
         };
         rt::note_running();
         let data = self.data.read().unwrap_or_else(PoisonError::into_inner);
-        RwLockReadGuard { data, _model: model }
+        RwLockReadGuard {
+            data,
+            _model: model,
+        }
     }
 
     /// Exclusive access, blocking while anyone holds it.
@@ -132,6 +146,9 @@ impl<T> RwLock<T> {
     pub fn write(&self) -> RwLockWriteGuard<'_, T> {
         let at = Location::caller();
         check_backend(self.backend(), "RwLock");
+        if rt::loom_unwinding() {
+            return self.write_unwinding();
+        }
         let model = match &self.model {
             Model::Std => {
                 let data = match self.data.try_write() {
@@ -142,12 +159,17 @@ impl<T> RwLock<T> {
                         self.data.write().unwrap_or_else(PoisonError::into_inner)
                     }
                 };
-                return RwLockWriteGuard { data, _model: WriteModel::Std };
+                return RwLockWriteGuard {
+                    data,
+                    _model: WriteModel::Std,
+                };
             }
             Model::Loom(_) if !loom_callable() => WriteModel::Std,
             Model::Loom(l) => {
                 let _blocked = rt::blocking("RwLock::write", || self.label(), at);
-                WriteModel::Loom(Forgettable(Some(l.write().unwrap_or_else(PoisonError::into_inner))))
+                WriteModel::Loom(Forgettable(Some(
+                    l.write().unwrap_or_else(PoisonError::into_inner),
+                )))
             }
             Model::Shuttle(l) => {
                 let _blocked = rt::blocking("RwLock::write", || self.label(), at);
@@ -156,13 +178,52 @@ impl<T> RwLock<T> {
         };
         rt::note_running();
         let data = self.data.write().unwrap_or_else(PoisonError::into_inner);
-        RwLockWriteGuard { data, _model: model }
+        RwLockWriteGuard {
+            data,
+            _model: model,
+        }
+    }
+
+    /// Reading while a loom execution unwinds: no loom, and no blocking (see `Mutex`).
+    fn read_unwinding(&self) -> RwLockReadGuard<'_, T> {
+        match self.data.try_read() {
+            Ok(data) => RwLockReadGuard {
+                data,
+                _model: ReadModel::Std,
+            },
+            Err(TryLockError::Poisoned(p)) => RwLockReadGuard {
+                data: p.into_inner(),
+                _model: ReadModel::Std,
+            },
+            Err(TryLockError::WouldBlock) => unwinding_deadend(&self.label()),
+        }
+    }
+
+    /// Writing while a loom execution unwinds: no loom, and no blocking (see `Mutex`).
+    fn write_unwinding(&self) -> RwLockWriteGuard<'_, T> {
+        match self.data.try_write() {
+            Ok(data) => RwLockWriteGuard {
+                data,
+                _model: WriteModel::Std,
+            },
+            Err(TryLockError::Poisoned(p)) => RwLockWriteGuard {
+                data: p.into_inner(),
+                _model: WriteModel::Std,
+            },
+            Err(TryLockError::WouldBlock) => unwinding_deadend(&self.label()),
+        }
     }
 
     /// The value, consuming the lock.
     pub fn into_inner(self) -> T {
-        self.data.into_inner().unwrap_or_else(PoisonError::into_inner)
+        self.data
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+fn unwinding_deadend(label: &str) -> ! {
+    super::mutex::unwinding_deadend(label)
 }
 
 impl<T: fmt::Debug> fmt::Debug for RwLock<T> {

@@ -1,0 +1,96 @@
+//! The list of every scenario: what it is, what it must show, and how to check it.
+
+use concheck::check::{Check, Checker};
+use concheck::ViolationKind;
+
+use crate::{fan_in, pipeline, ready_flag, worker_pool};
+
+/// What a scenario must show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// A reference implementation: no checker may find a violation.
+    Reference,
+    /// A buggy twin: loom and shuttle must find one of `expects` (the first is the bug's usual
+    /// face; the rest are other faces of the same bug in other interleavings).
+    Twin {
+        /// The violation kinds that count as caught.
+        expects: &'static [ViolationKind],
+    },
+}
+
+/// One checked body.
+#[derive(Clone, Copy, Debug)]
+pub struct Scenario {
+    /// Unique, snake_case: `worker_pool`, `worker_pool_add_inside_task`.
+    pub name: &'static str,
+    /// The pattern it belongs to: `worker pool`.
+    pub pattern: &'static str,
+    /// Reference or twin.
+    pub role: Role,
+    /// One line: what the body does, and for a twin, the bug.
+    pub summary: &'static str,
+    /// The body, run once per execution.
+    pub body: fn(),
+    /// The declared bound on live spawned tasks, if the pattern promises one.
+    pub max_live_tasks: Option<usize>,
+    /// loom's preemption bound for this body (`None`: exhaustive), chosen from measured costs
+    /// written beside each scenario.
+    pub loom_preemption_bound: Option<usize>,
+}
+
+/// The loom bound of most scenarios. Measured (release, 2 cores): the four multi-task
+/// references take 2,053 to 31,918 iterations (0.2 s to 3.7 s) at bound 2; at bound 3
+/// `pipeline_drain` takes 33,258 (3.6 s), `pipeline_cancel` 90,252 (8.9 s), and `worker_pool`
+/// and `fan_in` did not finish in 40 s (over 400,000 iterations); unbounded, none finished in
+/// 40 s. Bound 2 keeps the whole catalog within seconds; shuttle's searches add breadth.
+pub const LOOM_BOUND: Option<usize> = Some(2);
+
+impl Scenario {
+    /// The check of this scenario's body with its declared limits.
+    pub fn check(&self) -> Check {
+        let check = Check::new(self.body);
+        match self.max_live_tasks {
+            Some(n) => check.max_live_tasks(n),
+            None => check,
+        }
+    }
+
+    /// The checkers this scenario is held to: loom, shuttle random and PCT, and std. A twin's
+    /// std watchdog is 1 s instead of 5 s: it is known to block, and real runs only show it.
+    pub fn checkers(&self) -> Vec<Checker> {
+        let mut checkers = Checker::defaults();
+        for c in &mut checkers {
+            match c {
+                Checker::Loom(config) => {
+                    *config = config.clone().preemption_bound(self.loom_preemption_bound)
+                }
+                Checker::Stress(config) if matches!(self.role, Role::Twin { .. }) => {
+                    *config = config.clone().timeout(std::time::Duration::from_secs(1));
+                }
+                _ => {}
+            }
+        }
+        checkers
+    }
+
+    /// Whether a report meets this scenario's role: no violation for a reference, an expected
+    /// one for a twin. std runs of a twin are not held to it: real threads find interleaving
+    /// bugs only by chance, which is the point of the model checkers.
+    pub fn satisfied_by(&self, checker: &Checker, report: &concheck::check::Report) -> bool {
+        match self.role {
+            Role::Reference => report.violation().is_none(),
+            Role::Twin { .. } if matches!(checker, Checker::Stress(_)) => true,
+            Role::Twin { expects } => report.kind().is_some_and(|k| expects.contains(&k)),
+        }
+    }
+}
+
+/// Every scenario, references first within each pattern.
+pub fn catalog() -> Vec<Scenario> {
+    let mut all = Vec::new();
+    all.extend(worker_pool::scenarios());
+    all.extend(fan_in::scenarios());
+    all.extend(pipeline::scenarios());
+    all.extend(ready_flag::scenarios());
+    all
+}

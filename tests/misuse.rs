@@ -1,0 +1,322 @@
+//! Misuse is a report or a clear panic that says what to change, never a raw checker panic.
+
+use std::any::Any;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::OnceLock;
+
+use concheck::check::{self, Check, Checker, Report, ShuttleConfig, StressConfig};
+use concheck::sync::{Arc, Condvar, Mutex};
+use concheck::thread;
+use concheck::{leak, ViolationKind};
+
+/// The text of a caught panic.
+fn panic_message(payload: Box<dyn Any + Send>) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        panic!("a panic without a message")
+    }
+}
+
+/// Runs `f`, which must panic, and returns its message.
+fn expect_panic<R>(f: impl FnOnce() -> R) -> String {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(_) => panic!("expected a panic"),
+        Err(payload) => panic_message(payload),
+    }
+}
+
+fn model_checkers() -> [Checker; 3] {
+    [
+        Checker::loom(),
+        Checker::shuttle_random(),
+        Checker::shuttle_pct(),
+    ]
+}
+
+/// A Misuse report for a std-built primitive used under a model checker, with a way out.
+fn assert_mixed_backends(report: &Report, what: &str, under: &str) {
+    report.assert_finds(ViolationKind::Misuse);
+    let message = &report.violation().unwrap().message;
+    assert!(message.contains("mixed backends"), "{report}");
+    assert!(
+        message.contains(&format!("a {what} built for std was used under {under}")),
+        "{report}"
+    );
+    assert!(
+        message.contains("create it inside the closure")
+            && message.contains("concheck::sync::Lazy"),
+        "the message should say how to fix it: {report}"
+    );
+}
+
+fn under(checker: &Checker) -> &'static str {
+    match checker {
+        Checker::Loom(_) => "loom",
+        _ => "shuttle",
+    }
+}
+
+#[test]
+fn mutex_from_std_static_is_misuse() {
+    static SHARED: OnceLock<Mutex<u32>> = OnceLock::new();
+    // Built here, outside any runner: a std mutex.
+    SHARED.get_or_init(|| Mutex::new(0));
+    let check = Check::new(|| {
+        let m = SHARED.get().expect("initialized before the check");
+        let t = thread::spawn(move || *m.lock() += 1);
+        *m.lock() += 1;
+        t.join().unwrap();
+    });
+    for checker in model_checkers() {
+        assert_mixed_backends(&check.run(&checker), "Mutex", under(&checker));
+    }
+}
+
+#[test]
+fn mutex_built_before_check_is_misuse() {
+    let m = Arc::new(Mutex::new(0));
+    let check = Check::new(move || {
+        let m2 = Arc::clone(&m);
+        let t = thread::spawn(move || *m2.lock() += 1);
+        *m.lock() += 1;
+        t.join().unwrap();
+    });
+    for checker in model_checkers() {
+        assert_mixed_backends(&check.run(&checker), "Mutex", under(&checker));
+    }
+}
+
+#[test]
+fn condvar_built_before_check_is_misuse() {
+    let cv = Arc::new(Condvar::new());
+    let check = Check::new(move || {
+        let cv2 = Arc::clone(&cv);
+        let t = thread::spawn(move || cv2.notify_one());
+        cv.notify_all();
+        t.join().unwrap();
+    });
+    for checker in model_checkers() {
+        assert_mixed_backends(&check.run(&checker), "Condvar", under(&checker));
+    }
+}
+
+#[test]
+fn std_built_mutex_is_fine_under_stress() {
+    // std is std: the stress runner has nothing to mix.
+    let m = Arc::new(Mutex::new(0u64));
+    let check = Check::new({
+        let m = Arc::clone(&m);
+        move || *m.lock() += 1
+    });
+    let report = check.run(&Checker::Stress(StressConfig::new().runs(10)));
+    report.assert_no_violation();
+    assert_eq!(*m.lock(), 10);
+}
+
+#[test]
+fn leak_scope_outside_runner_panics() {
+    let message = expect_panic(|| leak::scope(|| 1));
+    assert!(message.contains("outside a checker run"), "{message}");
+    assert!(
+        message.contains("concheck::check::stress"),
+        "it should say what to do: {message}"
+    );
+}
+
+#[test]
+fn shuttle_iterations_zero_panics() {
+    let message = expect_panic(|| ShuttleConfig::random().iterations(0));
+    assert!(
+        message.contains("iterations must be at least 1"),
+        "{message}"
+    );
+    let message = expect_panic(|| ShuttleConfig::pct().iterations(0));
+    assert!(
+        message.contains("iterations must be at least 1"),
+        "{message}"
+    );
+}
+
+#[test]
+fn stress_runs_zero_panics() {
+    let message = expect_panic(|| StressConfig::new().runs(0));
+    assert!(message.contains("runs must be at least 1"), "{message}");
+}
+
+#[test]
+fn stress_timeout_zero_panics() {
+    let message = expect_panic(|| StressConfig::new().timeout(std::time::Duration::ZERO));
+    assert!(message.contains("zero watchdog timeout"), "{message}");
+}
+
+#[test]
+fn max_live_tasks_zero_panics() {
+    let message = expect_panic(|| Check::new(|| {}).max_live_tasks(0));
+    assert!(message.contains("max_live_tasks(0)"), "{message}");
+    assert!(
+        message.contains(">= 1"),
+        "it should say what to pass: {message}"
+    );
+}
+
+#[test]
+fn replay_garbage_panics_naming_prefixes() {
+    let check = Check::new(|| {});
+    let message = expect_panic(|| check::replay(&check, "garbage"));
+    assert!(
+        message.contains("not a concheck replay string"),
+        "{message}"
+    );
+    assert!(
+        message.contains("\"loom:\"") && message.contains("\"shuttle:\""),
+        "{message}"
+    );
+}
+
+#[test]
+fn replay_malformed_loom_string_panics() {
+    let check = Check::new(|| {});
+    for bad in [
+        "loom:garbage",
+        "loom:pb=x;branches=1000:{}",
+        "loom:pb=2;branches=1000:not json",
+    ] {
+        let message = expect_panic(|| check::replay(&check, bad));
+        assert!(
+            message.contains("malformed loom replay string"),
+            "{bad}: {message}"
+        );
+    }
+}
+
+#[test]
+fn replay_malformed_shuttle_string_panics() {
+    let check = Check::new(|| {});
+    let message = expect_panic(|| check::replay(&check, "shuttle:garbage"));
+    assert!(
+        message.contains("malformed shuttle replay string"),
+        "{message}"
+    );
+}
+
+/// The body spawns `n` tasks, then joins them.
+fn spawn_n(n: usize) -> Check {
+    Check::new(move || {
+        let handles: Vec<_> = (0..n).map(|_| thread::spawn(|| {})).collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+    })
+}
+
+#[test]
+fn loom_fifth_task_is_misuse() {
+    let report = spawn_n(5).run(&Checker::loom());
+    report.assert_finds(ViolationKind::Misuse);
+    let v = report.violation().unwrap();
+    assert!(
+        v.message.contains("loom models at most 5 threads"),
+        "{report}"
+    );
+    assert!(v.message.contains("thread 6"), "{report}");
+    assert!(
+        v.message.contains("shuttle"),
+        "it should say what to do: {report}"
+    );
+    assert!(
+        v.sites.iter().any(|s| s.file == file!()),
+        "the spawn site is missing: {report}"
+    );
+}
+
+#[test]
+fn loom_four_tasks_no_violation() {
+    spawn_n(4).run(&Checker::loom()).assert_no_violation();
+}
+
+#[test]
+fn shuttle_five_tasks_no_violation() {
+    for checker in [Checker::shuttle_random(), Checker::shuttle_pct()] {
+        spawn_n(5).run(&checker).assert_no_violation();
+    }
+}
+
+/// The body spawns `tasks` tasks that all wait on one latch, opened only once every task has
+/// been spawned: all are alive at once.
+fn latched(tasks: usize) -> Check {
+    Check::new(move || {
+        let latch = Arc::new((Mutex::new(false), Condvar::new()));
+        let handles: Vec<_> = (0..tasks)
+            .map(|i| {
+                let latch = Arc::clone(&latch);
+                thread::Builder::new()
+                    .name(format!("held-{i}"))
+                    .spawn(move || {
+                        let _open = latch.1.wait_while(latch.0.lock(), |open| !*open);
+                    })
+            })
+            .collect();
+        *latch.0.lock() = true;
+        latch.1.notify_all();
+        for h in handles {
+            h.join().unwrap();
+        }
+    })
+}
+
+#[test]
+fn max_live_tasks_exceeded_is_bound_exceeded() {
+    let check = latched(3).max_live_tasks(2);
+    for checker in model_checkers() {
+        let report = check.run(&checker);
+        report.assert_finds(ViolationKind::BoundExceeded);
+        let v = report.violation().unwrap();
+        assert!(v.message.contains("declared bound of 2"), "{report}");
+        assert!(
+            v.sites.iter().any(|s| s.file == file!()),
+            "the spawn site is missing: {report}"
+        );
+        let names: Vec<&str> = v.tasks.iter().map(|t| t.name.as_str()).collect();
+        assert!(
+            names.contains(&"held-0") && names.contains(&"held-1"),
+            "{report}"
+        );
+    }
+}
+
+#[test]
+fn max_live_tasks_exceeded_is_bound_exceeded_under_stress() {
+    let report = latched(3)
+        .max_live_tasks(2)
+        .run(&Checker::Stress(StressConfig::new().runs(5)));
+    report.assert_finds(ViolationKind::BoundExceeded);
+}
+
+#[test]
+fn max_live_tasks_at_bound_no_violation() {
+    let check = latched(3).max_live_tasks(3);
+    for checker in model_checkers() {
+        check.run(&checker).assert_no_violation();
+    }
+}
+
+#[test]
+fn max_live_tasks_counts_live_not_spawned() {
+    // Four tasks one after another, each joined before the next: never more than one alive.
+    let check = Check::new(|| {
+        for _ in 0..4 {
+            thread::spawn(|| {}).join().unwrap();
+        }
+    })
+    .max_live_tasks(1);
+    for checker in [
+        Checker::loom(),
+        Checker::shuttle_random(),
+        Checker::stress(),
+    ] {
+        check.run(&checker).assert_no_violation();
+    }
+}
