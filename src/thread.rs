@@ -294,3 +294,47 @@ fn check_loom_thread_limit(execution: &Execution, at: &'static Location<'static>
         rt::violation(v);
     }
 }
+
+/// Sleeps the task for `d` on std. Under a model checker there is no clock yet: a sleep is only
+/// a yield, so code that relies on a sleep to order tasks is checked as if the sleep took no
+/// time, which is exactly the interleaving that breaks it.
+pub fn sleep(d: std::time::Duration) {
+    match rt::backend() {
+        Backend::Std => std::thread::sleep(d),
+        Backend::Loom | Backend::Shuttle => yield_now(),
+    }
+}
+
+/// Identifies a task (a std thread, or a loom or shuttle model thread) for as long as it runs.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TaskId(TaskIdInner);
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum TaskIdInner {
+    Std(std::thread::ThreadId),
+    Loom(loom::thread::ThreadId),
+    Shuttle(shuttle::thread::ThreadId),
+}
+
+impl fmt::Debug for TaskId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            TaskIdInner::Std(id) => write!(f, "TaskId(std {id:?})"),
+            TaskIdInner::Loom(id) => write!(f, "TaskId(loom {id:?})"),
+            TaskIdInner::Shuttle(id) => write!(f, "TaskId(shuttle {id:?})"),
+        }
+    }
+}
+
+/// The id of the running task, on whichever backend runs it. Use it to tell "this task again"
+/// from "another task" (re-entrant initialisation, say).
+pub fn current_id() -> TaskId {
+    match rt::backend() {
+        Backend::Loom if rt::loom_callable() => {
+            TaskId(TaskIdInner::Loom(loom::thread::current().id()))
+        }
+        Backend::Shuttle => TaskId(TaskIdInner::Shuttle(shuttle::thread::current().id())),
+        // While a loom execution unwinds loom cannot be asked; the OS thread stands in.
+        Backend::Std | Backend::Loom => TaskId(TaskIdInner::Std(std::thread::current().id())),
+    }
+}

@@ -97,8 +97,15 @@ impl<T> Mutex<T> {
     #[track_caller]
     pub fn lock(&self) -> MutexGuard<'_, T> {
         let at = Location::caller();
+        let now = rt::backend();
+        // The production path: a std mutex outside any checker, one thread-local read.
+        if let (Model::Std, Backend::Std) = (&self.model, now) {
+            if let Ok(data) = self.data.try_lock() {
+                return self.guard(data, ModelGuard::Std);
+            }
+        }
         check_backend(self.backend(), "Mutex");
-        if rt::loom_unwinding() {
+        if now == Backend::Loom && !loom_callable() {
             return self.lock_unwinding();
         }
         let model = match &self.model {

@@ -1,0 +1,216 @@
+//! `go::WaitGroup` under every checker: `wait` returns only after every `done`, and Go's misuses
+//! (the counter going negative, an `add` from zero racing a `wait`) are
+//! [`ViolationKind::WaitGroupMisuse`] with the offending site.
+//!
+//! The misuse rules are Go's `sync.WaitGroup` panics ("sync: negative WaitGroup counter",
+//! "sync: WaitGroup misuse: Add called concurrently with Wait").
+
+use std::sync::atomic::{AtomicU32, Ordering as StdOrdering};
+
+use concheck::check::{Check, Checker};
+use concheck::go::WaitGroup;
+use concheck::sync::{Arc, Mutex};
+use concheck::thread;
+use concheck::ViolationKind;
+
+/// The checkers every WaitGroup property is held to.
+fn all_checkers() -> Vec<Checker> {
+    vec![
+        Checker::loom(),
+        Checker::shuttle_random(),
+        Checker::shuttle_pct(),
+        Checker::stress(),
+    ]
+}
+
+/// Runs `body` under every checker and requires no violation.
+fn assert_holds(body: impl Fn() + Send + Sync + 'static) {
+    let check = Check::new(body);
+    for checker in all_checkers() {
+        check.run(&checker).assert_no_violation();
+    }
+}
+
+/// Two workers each add one to a shared counter. With `add_before_spawn` the count is raised
+/// before each worker exists (correct); without, each worker adds for itself (Go's classic bug).
+fn count_two_workers(add_before_spawn: bool) {
+    const WORKERS: usize = 2;
+    let wg = Arc::new(WaitGroup::new());
+    let counter = Arc::new(Mutex::new(0));
+    for i in 0..WORKERS {
+        if add_before_spawn {
+            wg.add(1);
+        }
+        let (wg, counter) = (Arc::clone(&wg), Arc::clone(&counter));
+        thread::Builder::new()
+            .name(format!("worker-{i}"))
+            .spawn(move || {
+                if !add_before_spawn {
+                    wg.add(1);
+                }
+                *counter.lock() += 1;
+                wg.done();
+            });
+    }
+    wg.wait();
+    assert_eq!(
+        *counter.lock(),
+        WORKERS,
+        "wait returned before every worker was done"
+    );
+}
+
+#[test]
+fn wait_group_wait_sees_all_work_done() {
+    assert_holds(|| count_two_workers(true));
+}
+
+#[test]
+fn wait_group_add_inside_task_misses_work() {
+    // The twin: adding inside the task lets `wait` see zero before the workers start.
+    let report = Check::new(|| count_two_workers(false)).run(&Checker::loom());
+    report.assert_finds(ViolationKind::AssertionFailed);
+    assert!(
+        report
+            .violation()
+            .unwrap()
+            .message
+            .contains("wait returned before every worker was done"),
+        "{report}"
+    );
+}
+
+#[test]
+fn wait_group_wait_at_zero_returns() {
+    assert_holds(|| {
+        let wg = Arc::new(WaitGroup::new());
+        let wg2 = Arc::clone(&wg);
+        let waiter = thread::Builder::new()
+            .name("waiter")
+            .spawn(move || wg2.wait());
+        wg.wait();
+        waiter.join().unwrap();
+    });
+}
+
+#[test]
+fn wait_group_releases_every_waiter() {
+    assert_holds(|| {
+        let wg = Arc::new(WaitGroup::new());
+        wg.add(2);
+        let waiters: Vec<_> = (0..2)
+            .map(|i| {
+                let wg = Arc::clone(&wg);
+                thread::Builder::new()
+                    .name(format!("waiter-{i}"))
+                    .spawn(move || wg.wait())
+            })
+            .collect();
+        wg.add(-1);
+        wg.done();
+        for w in waiters {
+            w.join().unwrap();
+        }
+    });
+}
+
+#[test]
+fn wait_group_done_more_than_add_is_misuse() {
+    static EXTRA_DONE: AtomicU32 = AtomicU32::new(0);
+    let check = Check::new(|| {
+        let wg = Arc::new(WaitGroup::new());
+        wg.add(1);
+        let wg2 = Arc::clone(&wg);
+        let worker = thread::Builder::new().name("worker").spawn(move || {
+            wg2.done();
+            EXTRA_DONE.store(line!() + 1, StdOrdering::Relaxed);
+            wg2.done();
+        });
+        let _ = worker.join();
+    });
+    for checker in all_checkers() {
+        let report = check.run(&checker);
+        report.assert_finds(ViolationKind::WaitGroupMisuse);
+        let v = report.violation().unwrap();
+        assert!(v.message.contains("negative"), "{report}");
+        assert!(v.message.contains("waitgroup created at"), "{report}");
+        assert_eq!(
+            v.sites
+                .iter()
+                .map(|s| (s.file.as_str(), s.line))
+                .collect::<Vec<_>>(),
+            vec![(file!(), EXTRA_DONE.load(StdOrdering::Relaxed))],
+            "the site is the extra done: {report}"
+        );
+        assert_eq!(
+            v.tasks.first().map(|t| t.name.as_str()),
+            Some("worker"),
+            "{report}"
+        );
+    }
+}
+
+#[test]
+fn wait_group_add_from_zero_during_wait_is_misuse() {
+    // Go's "Add called concurrently with Wait": main waits for one worker while a second task
+    // reuses the group for its own work. When the worker's done brings the counter to zero and
+    // the reuser adds before main's wait has returned, the add is misuse.
+    static REUSE_ADD: AtomicU32 = AtomicU32::new(0);
+    let check = Check::new(|| {
+        let wg = Arc::new(WaitGroup::new());
+        wg.add(1);
+        let worker = {
+            let wg = Arc::clone(&wg);
+            thread::Builder::new()
+                .name("worker")
+                .spawn(move || wg.done())
+        };
+        let reuser = {
+            let wg = Arc::clone(&wg);
+            thread::Builder::new().name("reuser").spawn(move || {
+                REUSE_ADD.store(line!() + 1, StdOrdering::Relaxed);
+                wg.add(1);
+                wg.done();
+            })
+        };
+        wg.wait();
+        let _ = worker.join();
+        let _ = reuser.join();
+    });
+    let report = check.run(&Checker::loom());
+    report.assert_finds(ViolationKind::WaitGroupMisuse);
+    let v = report.violation().unwrap();
+    assert!(v.message.contains("from zero"), "{report}");
+    assert!(
+        v.message.contains("while a wait was in progress"),
+        "{report}"
+    );
+    assert_eq!(
+        v.tasks.first().map(|t| t.name.as_str()),
+        Some("reuser"),
+        "{report}"
+    );
+    assert!(
+        v.sites
+            .iter()
+            .any(|s| s.file == file!() && s.line == REUSE_ADD.load(StdOrdering::Relaxed)),
+        "{report}"
+    );
+}
+
+#[test]
+fn wait_group_add_from_zero_after_wait_returned_is_fine() {
+    // Reuse is allowed once the previous wait has returned: the same group counts a second round.
+    assert_holds(|| {
+        let wg = Arc::new(WaitGroup::new());
+        for round in 0..2 {
+            wg.add(1);
+            let wg2 = Arc::clone(&wg);
+            let worker = thread::Builder::new()
+                .name(format!("round-{round}"))
+                .spawn(move || wg2.done());
+            wg.wait();
+            worker.join().unwrap();
+        }
+    });
+}
