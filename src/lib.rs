@@ -1,10 +1,128 @@
 //! concheck: Go's production concurrency patterns in Rust, checked by loom, shuttle and real
 //! threads in one `cargo test`.
 //!
-//! Write a pattern once against [`sync`], [`thread`] and [`go`]; the same body runs in
-//! production on std and, unchanged, under every checker in [`check`], which return a
-//! [`check::Report`] instead of a bare panic: the violation kind, the tasks involved with
-//! where they were spawned and what they were blocked on, and a replay string.
+//! # Background
+//!
+//! Concurrent code fails in a few ways over and over: a task that outlives its scope, blocked
+//! forever on a channel nobody reads; a channel closed twice, or sent on after it was closed; a
+//! notify that came before the wait it was meant for; a WaitGroup counted inside the task it
+//! waits for; more tasks alive than a design allows; an update lost between a load and a store.
+//! Rust's types rule out data races and some of Go's mistakes, not these.
+//!
+//! Two model checkers find such bugs by controlling the scheduler: [loom](https://docs.rs/loom)
+//! explores every interleaving up to a bound on preemptions, [shuttle](https://docs.rs/shuttle)
+//! samples schedules at random, with PCT's priorities, or depth-first. Each needs the code
+//! written against its own types, usually behind a `cfg` flag that rebuilds the world and keeps
+//! the checker out of the normal test run. concheck instead has one facade, [`sync`],
+//! [`thread`] and [`go`], whose every primitive is std, loom or shuttle depending on the runner
+//! active when it is created: the same body runs in production on std and under every checker,
+//! in one `cargo test`, with no flags.
+//!
+//! # Writing a check
+//!
+//! Write the body against the facade, create every primitive inside it (or in a
+//! [`sync::Lazy`]), share with `std::sync::Arc`, and assert what must hold:
+//!
+//! ```
+//! use concheck::check::{Check, Checker};
+//! use concheck::go::{self, WaitGroup};
+//! use concheck::sync::Arc;
+//! use concheck::thread;
+//!
+//! let check = Check::new(|| {
+//!     let (results_tx, results_rx) = go::named::<u32>("results", 0);
+//!     let wg = Arc::new(WaitGroup::new());
+//!     for i in 0..2 {
+//!         wg.add(1); // before the spawn: the closer must see both
+//!         let (tx, wg) = (results_tx.clone(), Arc::clone(&wg));
+//!         thread::Builder::new().name(format!("worker-{i}")).spawn(move || {
+//!             tx.send(i);
+//!             wg.done();
+//!         });
+//!     }
+//!     thread::Builder::new().name("closer").spawn(move || {
+//!         wg.wait();
+//!         results_tx.close();
+//!     });
+//!     assert_eq!(results_rx.iter().count(), 2);
+//! })
+//! .max_live_tasks(3);
+//! ```
+//!
+//! Every run of a body is a leak scope: it passes only if every task it spawned has ended.
+//! [`leak::scope`] makes a narrower one. `max_live_tasks` declares the most tasks the pattern
+//! may have alive at once.
+//!
+//! # Running it
+//!
+//! [`check::Check::run`] takes a [`check::Checker`] and returns a [`check::Report`]:
+//!
+//! ```
+//! # use concheck::check::{Check, Checker};
+//! # let check = Check::new(|| {});
+//! for checker in Checker::defaults() {
+//!     // loom (preemption bound 2), shuttle random and PCT (1,000 schedules), std (100 runs)
+//!     let report = check.run(&checker);
+//!     report.assert_no_violation();
+//! }
+//! ```
+//!
+//! For a known-buggy variant, `report.assert_finds(ViolationKind::SendAfterClose)` fails the
+//! test unless that violation is found. A report carries the violation (kind, message, the
+//! source sites, each task involved with its name, spawn site and what it was blocked on), the
+//! iterations, the time, and whether the search was complete: a search cut by any bound that
+//! found nothing is "no violation (incomplete: bound)", never a pass.
+//!
+//! # Debugging and replay
+//!
+//! A failing loom or shuttle report has a `replay` string; [`check::replay`] runs exactly that
+//! schedule again, once, so a debugger or `println!` sees the failing interleaving:
+//!
+//! ```
+//! use concheck::check::{replay, Check, Checker};
+//! use concheck::sync::atomic::{AtomicBool, Ordering};
+//! use concheck::sync::{Arc, Condvar, Mutex};
+//! use concheck::{thread, ViolationKind};
+//!
+//! let check = Check::new(|| {
+//!     let flag = Arc::new(AtomicBool::new(false));
+//!     let pair = Arc::new((Mutex::new(()), Condvar::new()));
+//!     let (f, p) = (Arc::clone(&flag), Arc::clone(&pair));
+//!     let setter = thread::spawn(move || {
+//!         f.store(true, Ordering::SeqCst); // not under the lock: the notify can come first
+//!         p.1.notify_one();
+//!     });
+//!     let guard = pair.0.lock();
+//!     if !flag.load(Ordering::SeqCst) {
+//!         drop(pair.1.wait(guard));
+//!     }
+//!     setter.join().unwrap();
+//! });
+//! let report = check.run(&Checker::shuttle_random());
+//! report.assert_finds(ViolationKind::LostWakeup);
+//! let again = replay(&check, report.replay.as_deref().unwrap());
+//! assert_eq!(again.kind(), Some(ViolationKind::LostWakeup));
+//! assert_eq!(again.iterations, 1);
+//! ```
+//!
+//! Panics inside checker runs are recorded in the report, not printed; set
+//! `CONCHECK_SHOW_PANICS=1` to see them as they happen.
+//!
+//! # Limitations
+//!
+//! - loom models at most 4 spawned tasks per execution (5 threads with the body); a fifth is a
+//!   reported [`ViolationKind::Misuse`]. With a preemption bound its search is exhaustive only
+//!   up to that bound, and the report says so.
+//! - shuttle's random and PCT searches are samples; it treats atomics as sequentially
+//!   consistent, so weak-memory bugs need loom.
+//! - There is no virtual clock yet: under the model checkers `thread::sleep` is a yield and
+//!   nothing times out.
+//! - A destructor that runs while a loom execution unwinds (after loom found a deadlock) may not
+//!   call loom: the facade then skips it (a wait returns at once, a notify does nothing, a join
+//!   does not happen, a spawn does not start). A destructor that locks a mutex that a blocked
+//!   task holds cannot proceed at all, and the process aborts with that message.
+//! - [`go::Select`] tries its cases in order; on a capacity-0 channel a select's send meets
+//!   only a plain receive, and a select's receive only a plain send.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
