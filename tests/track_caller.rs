@@ -270,3 +270,25 @@ fn scope_end_site_is_the_callers_scope() {
         assert!(v.message.contains("where #1 'owner' waits"), "{report}");
     }
 }
+
+#[test]
+fn body_panic_after_a_task_finished_is_the_bodys() {
+    // Regression: under shuttle, a panic in the body after a spawned task took its last step
+    // was blamed on that (finished) task.
+    let check = Check::new(|| {
+        let (tx, rx) = concheck::go::named::<u32>("values", 1);
+        let t = thread::Builder::new()
+            .name("sender")
+            .spawn(move || tx.send(7));
+        let got = rx.recv();
+        thread::yield_now();
+        assert_eq!(got, Some(8), "the body's own assertion");
+        t.join().unwrap();
+    });
+    for checker in model_checkers() {
+        let report = check.run(&checker);
+        report.assert_finds(ViolationKind::AssertionFailed);
+        let v = report.violation().unwrap();
+        assert!(v.message.starts_with("#0 'main' panicked"), "{report}");
+    }
+}

@@ -72,7 +72,11 @@ fn main() -> ExitCode {
         .into_iter()
         .filter(|s| args.filter.as_deref().is_none_or(|f| s.name.contains(f)))
         .collect();
-    if scenarios.is_empty() {
+    let cases: Vec<_> = concheck_scenarios::compile_fail::CASES
+        .iter()
+        .filter(|c| args.filter.as_deref().is_none_or(|f| c.name.contains(f)))
+        .collect();
+    if scenarios.is_empty() && cases.is_empty() {
         eprintln!(
             "no scenario matches {:?}; the scenarios are: {}",
             args.filter.unwrap_or_default(),
@@ -85,20 +89,29 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let start = Instant::now();
-    let rows: Vec<Row> = child::run_all(&scenarios, args.jobs);
+    let mut rows: Vec<Row> = child::run_all(&scenarios, args.jobs);
+    let compile_fail: Vec<Row> = cases.into_iter().map(Row::compile_fail).collect();
+    let rejected = compile_fail.len();
+    rows.extend(compile_fail);
     print!("{}", table::render(&rows));
     let failures = rows.iter().filter(|r| !r.ok).count();
     let references = scenarios
         .iter()
         .filter(|s| matches!(s.role, concheck_scenarios::Role::Reference))
         .count();
+    let twins = scenarios.len() - references;
+    let twin_checks: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.role.starts_with("twin") && r.checker != "std")
+        .collect();
+    let caught = twin_checks.iter().filter(|r| r.ok).count();
     println!(
-        "\n{} scenarios ({} references, {} twins), {} checks, {} failed, in {:.1}s",
+        "\n{} scenarios ({references} references, {twins} twins), {} checks, {failures} failed; \
+         twins caught in {caught} of {} loom/shuttle checks; {rejected} Go bugs rejected by \
+         rustc; in {:.1}s",
         scenarios.len(),
-        references,
-        scenarios.len() - references,
-        rows.len(),
-        failures,
+        rows.len() - rejected,
+        twin_checks.len(),
         start.elapsed().as_secs_f64()
     );
     if let Some(path) = args.json {

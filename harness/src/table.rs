@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use concheck::check::{completeness_label, Checker, Report};
+use concheck_scenarios::compile_fail::CompileFail;
 use concheck_scenarios::{Role, Scenario};
 
 use crate::child::role_label;
@@ -15,8 +16,9 @@ pub struct Row {
     pub role: String,
     pub checker: String,
     pub outcome: String,
-    pub iterations: u64,
-    pub seconds: f64,
+    /// `None` for rows no checker ran (compile-fail cases).
+    pub iterations: Option<u64>,
+    pub seconds: Option<f64>,
     pub complete: String,
     /// Whether the row meets the scenario's role.
     pub ok: bool,
@@ -40,8 +42,8 @@ impl Row {
             role: role_label(scenario.role),
             checker: checker.short_name().to_owned(),
             outcome: report.outcome_label(),
-            iterations: report.iterations,
-            seconds: report.elapsed.as_secs_f64(),
+            iterations: Some(report.iterations),
+            seconds: Some(report.elapsed.as_secs_f64()),
             complete: match report.violation() {
                 Some(_) => "stopped at first violation".to_owned(),
                 None => completeness_label(&report.completeness),
@@ -59,11 +61,31 @@ impl Row {
             role: role_label(scenario.role),
             checker: checker.short_name().to_owned(),
             outcome: "crashed".to_owned(),
-            iterations: 0,
-            seconds: 0.0,
+            iterations: None,
+            seconds: None,
             complete: "-".to_owned(),
             ok: false,
             note: why,
+            report: None,
+        }
+    }
+}
+
+impl Row {
+    /// A Go bug that Rust's types reject: verified by the trybuild test in `cargo test`, whose
+    /// snapshots the catalog's unit tests hold to [`CASES`](concheck_scenarios::compile_fail::CASES).
+    pub fn compile_fail(case: &CompileFail) -> Row {
+        Row {
+            scenario: case.name.to_owned(),
+            pattern: "go bug rust rejects".to_owned(),
+            role: "compile-fail".to_owned(),
+            checker: "rustc".to_owned(),
+            outcome: format!("rejected: {}", case.error),
+            iterations: None,
+            seconds: None,
+            complete: format!("{} (cargo test --test compile_fail)", case.file),
+            ok: true,
+            note: String::new(),
             report: None,
         }
     }
@@ -89,8 +111,10 @@ pub fn render(rows: &[Row]) -> String {
                 r.role.clone(),
                 r.checker.clone(),
                 r.outcome.clone(),
-                r.iterations.to_string(),
-                format!("{:.3}s", r.seconds),
+                r.iterations
+                    .map_or_else(|| "-".to_owned(), |n| n.to_string()),
+                r.seconds
+                    .map_or_else(|| "-".to_owned(), |t| format!("{t:.3}s")),
                 r.complete.clone(),
                 if r.ok {
                     r.note.clone()

@@ -3,7 +3,7 @@
 use concheck::check::{Check, Checker};
 use concheck::ViolationKind;
 
-use crate::{fan_in, pipeline, ready_flag, worker_pool};
+use crate::*;
 
 /// What a scenario must show.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,12 +85,37 @@ impl Scenario {
     }
 }
 
+/// A pattern module: its name and the function listing its scenarios.
+pub type Module = (&'static str, fn() -> Vec<Scenario>);
+
+/// Every pattern module, in the order the table lists them.
+pub const MODULES: &[Module] = &[
+    ("worker_pool", worker_pool::scenarios),
+    ("fan_in", fan_in::scenarios),
+    ("pipeline", pipeline::scenarios),
+    ("ready_flag", ready_flag::scenarios),
+    ("safe_counter", safe_counter::scenarios),
+    ("rwlock_cache", rwlock_cache::scenarios),
+    ("once", once::scenarios),
+    ("pool", pool::scenarios),
+    ("concurrent_map", concurrent_map::scenarios),
+    ("lock_order", lock_order::scenarios),
+    ("bounded_parallel", bounded_parallel::scenarios),
+    ("errgroup", errgroup::scenarios),
+    ("error_collection", error_collection::scenarios),
+    ("wait_group_rules", wait_group_rules::scenarios),
+    ("cancellable_worker", cancellable_worker::scenarios),
+    ("generator", generator::scenarios),
+    ("first_response", first_response::scenarios),
+    ("graceful_shutdown", graceful_shutdown::scenarios),
+    ("caller_decides", caller_decides::scenarios),
+    ("channel_hazards", channel_hazards::scenarios),
+];
+
 /// Every scenario, references first within each pattern.
 pub fn catalog() -> Vec<Scenario> {
-    let mut all = Vec::new();
-    all.extend(worker_pool::scenarios());
-    all.extend(fan_in::scenarios());
-    all.extend(pipeline::scenarios());
-    all.extend(ready_flag::scenarios());
-    all
+    MODULES
+        .iter()
+        .flat_map(|(_, scenarios)| scenarios())
+        .collect()
 }

@@ -68,7 +68,8 @@ fn reference() {
     assert_eq!(got, vec![1, 2, 10], "every value exactly once");
 }
 
-pub(crate) fn scenarios() -> Vec<Scenario> {
+/// This pattern's scenarios.
+pub fn scenarios() -> Vec<Scenario> {
     vec![Scenario {
         name: "fan_in",
         pattern: "fan-out/fan-in",

@@ -8,11 +8,28 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod bounded_parallel;
+pub mod caller_decides;
+pub mod cancellable_worker;
+pub mod channel_hazards;
+pub mod compile_fail;
+pub mod concurrent_map;
+pub mod errgroup;
+pub mod error_collection;
 pub mod fan_in;
+pub mod first_response;
+pub mod generator;
+pub mod graceful_shutdown;
+pub mod lock_order;
+pub mod once;
 pub mod pipeline;
+pub mod pool;
 pub mod ready_flag;
+pub mod rwlock_cache;
+pub mod safe_counter;
+pub mod wait_group_rules;
 pub mod worker_pool;
 
 mod catalog;
 
-pub use catalog::{catalog, Role, Scenario, LOOM_BOUND};
+pub use catalog::{catalog, Role, Scenario, LOOM_BOUND, MODULES};

@@ -101,7 +101,8 @@ pub fn early_return_leaks() {
     assert_eq!(first, Some(1));
 }
 
-pub(crate) fn scenarios() -> Vec<Scenario> {
+/// This pattern's scenarios.
+pub fn scenarios() -> Vec<Scenario> {
     vec![
         Scenario {
             name: "pipeline_cancel",

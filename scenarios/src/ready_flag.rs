@@ -58,7 +58,8 @@ pub fn lost_wakeup() {
     setter.join().expect("setter panicked");
 }
 
-pub(crate) fn scenarios() -> Vec<Scenario> {
+/// This pattern's scenarios.
+pub fn scenarios() -> Vec<Scenario> {
     vec![
         Scenario {
             name: "ready_flag",

@@ -203,7 +203,8 @@ pub fn unbounded_spawn() {
     assert_eq!(n, jobs.len());
 }
 
-pub(crate) fn scenarios() -> Vec<Scenario> {
+/// This pattern's scenarios.
+pub fn scenarios() -> Vec<Scenario> {
     vec![
         Scenario {
             name: "worker_pool",

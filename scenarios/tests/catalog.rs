@@ -1,14 +1,26 @@
 //! Every scenario under every checker it is held to: references show no violation, twins are
-//! caught by loom and shuttle. One test per scenario, so `cargo test` runs them in parallel and
-//! names the one that breaks.
+//! caught by loom and shuttle, and a twin's replay string reproduces its violation. One test per
+//! pattern module, so `cargo test` runs them in parallel and names the pattern that breaks.
 
-use concheck_scenarios::{catalog, Role};
+use concheck_scenarios::{catalog, Role, Scenario, MODULES};
 
-fn check_scenario(name: &str) {
-    let scenario = catalog()
-        .into_iter()
-        .find(|s| s.name == name)
-        .unwrap_or_else(|| panic!("no scenario named {name} in the catalog"));
+fn check_module(module: &str) {
+    let (_, scenarios) = MODULES
+        .iter()
+        .find(|(m, _)| *m == module)
+        .unwrap_or_else(|| panic!("no pattern module {module} in scenarios::MODULES"));
+    let scenarios = scenarios();
+    assert!(
+        !scenarios.is_empty(),
+        "pattern module {module} has no scenarios yet"
+    );
+    for scenario in scenarios {
+        check_scenario(&scenario);
+    }
+}
+
+fn check_scenario(scenario: &Scenario) {
+    let name = scenario.name;
     for checker in scenario.checkers() {
         let report = scenario.check().run(&checker);
         assert!(
@@ -20,50 +32,64 @@ fn check_scenario(name: &str) {
                 Role::Twin { expects } => format!("one of {expects:?}"),
             }
         );
-        if let Role::Twin { .. } = scenario.role {
-            if report.violation().is_some() && report.replay.is_some() {
-                let again = concheck::check::replay(
-                    &scenario.check(),
-                    report.replay.as_deref().unwrap_or_default(),
-                );
-                assert_eq!(
-                    again.kind(),
-                    report.kind(),
-                    "{name}: replay reproduces the violation:\n{again}"
-                );
-            }
+        if let (Role::Twin { .. }, Some(replay)) = (scenario.role, &report.replay) {
+            let again = concheck::check::replay(&scenario.check(), replay);
+            assert_eq!(
+                again.kind(),
+                report.kind(),
+                "{name}: replay reproduces the violation:\n{again}"
+            );
         }
     }
 }
 
-macro_rules! scenario_tests {
-    ($($name:ident),* $(,)?) => {
+macro_rules! module_tests {
+    ($($module:ident),* $(,)?) => {
         $(
             #[test]
-            fn $name() {
-                check_scenario(stringify!($name));
+            fn $module() {
+                check_module(stringify!($module));
             }
         )*
 
         #[test]
-        fn catalog_every_scenario_has_a_test() {
-            let tested = [$(stringify!($name)),*];
-            for s in catalog() {
-                assert!(tested.contains(&s.name), "scenario {} has no test in scenarios/tests/catalog.rs", s.name);
+        fn catalog_every_module_has_a_test() {
+            let tested = [$(stringify!($module)),*];
+            for (module, _) in MODULES {
+                assert!(tested.contains(module), "pattern module {module} has no test in scenarios/tests/catalog.rs");
             }
         }
     };
 }
 
-scenario_tests!(
+#[test]
+fn catalog_names_are_unique() {
+    let mut names: Vec<&str> = catalog().iter().map(|s| s.name).collect();
+    names.sort_unstable();
+    let before = names.len();
+    names.dedup();
+    assert_eq!(before, names.len(), "two scenarios share a name");
+}
+
+module_tests!(
     worker_pool,
-    worker_pool_add_inside_task,
-    worker_pool_double_close,
-    worker_pool_unbounded_spawn,
     fan_in,
-    pipeline_cancel,
-    pipeline_drain,
-    pipeline_early_return,
+    pipeline,
     ready_flag,
-    ready_flag_lost_wakeup,
+    safe_counter,
+    rwlock_cache,
+    once,
+    pool,
+    concurrent_map,
+    lock_order,
+    bounded_parallel,
+    errgroup,
+    error_collection,
+    wait_group_rules,
+    cancellable_worker,
+    generator,
+    first_response,
+    graceful_shutdown,
+    caller_decides,
+    channel_hazards,
 );

@@ -74,6 +74,9 @@ pub struct State {
     /// Under loom the panic hook may not ask loom who is running; this is the last task a facade
     /// operation saw, which is the running one (every operation notes it on return).
     pub last_running: Option<usize>,
+    /// shuttle's id of each task, so a panicking task is named by shuttle's never-panicking
+    /// `try_get_current_task` rather than guessed.
+    pub shuttle_tasks: Vec<(shuttle::scheduler::TaskId, usize)>,
 }
 
 /// Limits a check declares about the body.

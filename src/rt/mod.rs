@@ -36,7 +36,15 @@ pub(crate) fn set_current_task(id: usize) {
     match backend() {
         Backend::Std => STD_TASK.with(|t| t.set(Some(id))),
         Backend::Loom => LOOM_TASK.with(|t| t.set(Some(id))),
-        Backend::Shuttle => SHUTTLE_TASK.with(|t| t.set(Some(id))),
+        Backend::Shuttle => {
+            SHUTTLE_TASK.with(|t| t.set(Some(id)));
+            if let (Some(e), Some(shuttle_id)) = (
+                context::execution(),
+                shuttle_engine::current::try_get_current_task(),
+            ) {
+                e.state().shuttle_tasks.push((shuttle_id, id));
+            }
+        }
     }
     if let Some(e) = context::execution() {
         e.note_running(id);
@@ -54,6 +62,17 @@ pub(crate) fn current_task() -> Option<usize> {
         Backend::Loom if loom_callable() => LOOM_TASK.try_with(Cell::get).ok().flatten(),
         Backend::Shuttle if !std::thread::panicking() => {
             SHUTTLE_TASK.try_with(Cell::get).ok().flatten()
+        }
+        Backend::Shuttle => {
+            let shuttle_id = shuttle_engine::current::try_get_current_task()?;
+            let execution = context::execution()?;
+            let state = execution.state();
+            state
+                .shuttle_tasks
+                .iter()
+                .find(|(s, _)| *s == shuttle_id)
+                .map(|&(_, id)| id)
+                .or(state.last_running)
         }
         // While unwinding the checker may not be called: the last task an operation saw.
         _ => context::execution().and_then(|e| e.state().last_running),

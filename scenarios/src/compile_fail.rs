@@ -1,0 +1,150 @@
+//! The Go concurrency bugs that Rust's types forbid: each is a small program, ported the way a
+//! Go programmer would port the buggy Go code, that the compiler rejects.
+//!
+//! The programs are `tests/ui/*.rs`, checked by the trybuild test `tests/compile_fail.rs`
+//! against their `.stderr` snapshots; each file's opening comment gives the Go code and the
+//! Rust rule. [`CASES`] lists them for the `concheck` command's table, and this module's tests
+//! hold the list and the files to each other.
+//!
+//! What types cannot forbid (a double close through cloned senders, a send after close, leaks,
+//! lost wakeups, `Add` racing `Wait`, lost updates by check-then-act) is what the checkers run
+//! by the [catalog](crate::catalog) must catch.
+
+/// A Go bug that Rust's type system rejects at compile time, shown by a trybuild test.
+#[derive(Clone, Copy, Debug)]
+pub struct CompileFail {
+    /// Unique, snake_case, the file's stem: `copy_mutex`.
+    pub name: &'static str,
+    /// The program, relative to the `scenarios/` crate: `tests/ui/copy_mutex.rs`.
+    pub file: &'static str,
+    /// One line: the Go bug the program ports.
+    pub go_bug: &'static str,
+    /// One line: the Rust rule that rejects it.
+    pub rust_rule: &'static str,
+    /// The rustc error code the program must fail with: `E0382`.
+    pub error: &'static str,
+}
+
+/// Every compile-fail case, one per `tests/ui/*.rs` file.
+pub const CASES: &[CompileFail] = &[
+    CompileFail {
+        name: "copy_mutex",
+        file: "tests/ui/copy_mutex.rs",
+        go_bug: "a struct holding a sync.Mutex passed by value to a goroutine: two locks, \
+                 no exclusion (go vet copylocks)",
+        rust_rule: "Mutex is not Copy, so the struct moves into the task and the original \
+                    cannot be used after",
+        error: "E0382",
+    },
+    CompileFail {
+        name: "copy_mutex_clone",
+        file: "tests/ui/copy_mutex_clone.rs",
+        go_bug: "a struct holding a sync.Mutex copied by assignment: two locks, no exclusion \
+                 (go vet copylocks)",
+        rust_rule: "Mutex is not Clone, so a struct holding one cannot derive Clone",
+        error: "E0277",
+    },
+    CompileFail {
+        name: "map_data_race",
+        file: "tests/ui/map_data_race.rs",
+        go_bug: "a plain map written from two goroutines (fatal error: concurrent map writes)",
+        rust_rule: "Arc gives only shared access and insert needs &mut: mutation needs a lock",
+        error: "E0596",
+    },
+    CompileFail {
+        name: "close_from_receiver",
+        file: "tests/ui/close_from_receiver.rs",
+        go_bug: "the receiver closes the channel; the sender then panics on send",
+        rust_rule: "Receiver has no close method: only a Sender can close",
+        error: "E0599",
+    },
+    CompileFail {
+        name: "loop_variable_capture",
+        file: "tests/ui/loop_variable_capture.rs",
+        go_bug: "goroutines capture the loop variable by reference (before Go 1.22): \
+                 all see its last value",
+        rust_rule: "spawn needs a 'static closure: one borrowing the loop variable is refused, \
+                    move copies it",
+        error: "E0373",
+    },
+    CompileFail {
+        name: "unsync_counter",
+        file: "tests/ui/unsync_counter.rs",
+        go_bug: "a shared int incremented from goroutines without a lock: lost increments",
+        rust_rule: "Rc<Cell<u64>> is not Send, so spawn refuses a closure that captures it",
+        error: "E0277",
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::CASES;
+    use std::collections::BTreeSet;
+    use std::path::{Path, PathBuf};
+
+    fn crate_path(file: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(file)
+    }
+
+    #[test]
+    fn compile_fail_cases_match_their_snapshots() {
+        for case in CASES {
+            let program = crate_path(case.file);
+            assert!(
+                program.is_file(),
+                "{}: {} does not exist; fix `file` in compile_fail::CASES",
+                case.name,
+                program.display()
+            );
+            assert_eq!(
+                program.file_stem().and_then(|s| s.to_str()),
+                Some(case.name),
+                "{}: the name must be the file's stem",
+                case.name
+            );
+            let snapshot = program.with_extension("stderr");
+            let stderr = std::fs::read_to_string(&snapshot).unwrap_or_else(|e| {
+                panic!(
+                    "{}: cannot read {} ({e}); generate it with `TRYBUILD=overwrite cargo test \
+                     -p concheck-scenarios --test compile_fail` and read it",
+                    case.name,
+                    snapshot.display()
+                )
+            });
+            assert!(
+                stderr.contains(&format!("error[{}]", case.error)),
+                "{}: {} does not show error[{}]; the program fails for another reason than \
+                 the one CASES states:\n{stderr}",
+                case.name,
+                snapshot.display(),
+                case.error
+            );
+        }
+    }
+
+    #[test]
+    fn compile_fail_cases_list_every_ui_file() {
+        let listed: BTreeSet<&str> = CASES.iter().map(|c| c.file).collect();
+        assert_eq!(listed.len(), CASES.len(), "a file is listed twice in CASES");
+        let dir = crate_path("tests/ui");
+        let mut files = BTreeSet::new();
+        for entry in
+            std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        {
+            let path = entry.expect("a tests/ui entry").path();
+            if path.extension().is_some_and(|e| e == "rs") {
+                let name = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .expect("a UTF-8 name");
+                files.insert(format!("tests/ui/{name}"));
+            }
+        }
+        let listed: BTreeSet<String> = listed.into_iter().map(str::to_owned).collect();
+        let missing: Vec<_> = files.difference(&listed).collect();
+        assert!(
+            missing.is_empty(),
+            "tests/ui programs not in compile_fail::CASES: {missing:?}"
+        );
+    }
+}
