@@ -4,13 +4,71 @@ use std::io::Write;
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use concheck::check::Report;
+use concheck::check::{Checker, Report};
 use concheck_scenarios::{catalog, Role, Scenario};
 
+use crate::cli::{CheckerKind, RunArgs};
 use crate::table::Row;
 
-/// The flag a child is started with, followed by the scenario's name.
+/// The flag a child is started with, followed by the scenario's name and the run's settings as
+/// JSON.
 pub const CHILD_FLAG: &str = "--run-scenario";
+
+/// The default checkers, in table order.
+const DEFAULT_KINDS: [CheckerKind; 4] = [
+    CheckerKind::Loom,
+    CheckerKind::ShuttleRandom,
+    CheckerKind::ShuttlePct,
+    CheckerKind::Std,
+];
+
+/// The checkers a scenario runs under with these settings: the scenario's own (its loom bound,
+/// its std watchdog) for each kind asked for, with the command line's budgets applied.
+pub fn checkers_for(scenario: &Scenario, args: &RunArgs) -> Vec<Checker> {
+    let kinds: &[CheckerKind] = if args.checkers.is_empty() {
+        &DEFAULT_KINDS
+    } else {
+        &args.checkers
+    };
+    let own = scenario.checkers();
+    let find = |short: &str| own.iter().find(|c| c.short_name() == short).cloned();
+    kinds
+        .iter()
+        .filter_map(|kind| {
+            let checker = match kind {
+                CheckerKind::Loom => find("loom"),
+                CheckerKind::ShuttleRandom => find("shuttle-random"),
+                CheckerKind::ShuttlePct => find("shuttle-pct"),
+                CheckerKind::ShuttleDfs => Some(Checker::shuttle_dfs()),
+                CheckerKind::Std => find("std"),
+            }?;
+            Some(match checker {
+                Checker::Loom(mut c) => {
+                    if let Some(bound) = args.loom_bound {
+                        c = c.preemption_bound(bound.0);
+                    }
+                    Checker::Loom(c)
+                }
+                Checker::Shuttle(mut c) => {
+                    if let Some(n) = args.iterations {
+                        c = c.iterations(n);
+                    }
+                    if let Some(seed) = args.seed {
+                        c = c.seed(seed);
+                    }
+                    Checker::Shuttle(c)
+                }
+                Checker::Stress(mut c) => {
+                    if let Some(n) = args.iterations {
+                        c = c.runs(n);
+                    }
+                    Checker::Stress(c)
+                }
+                other => other,
+            })
+        })
+        .collect()
+}
 
 /// In a child: runs the named scenario under each of its checkers, prints one JSON report per
 /// line, and returns the exit code. `None` in the parent.
@@ -20,9 +78,10 @@ pub fn run_if_child() -> Option<ExitCode> {
         return None;
     }
     let name = args.next()?;
+    let settings: RunArgs = serde_json::from_str(&args.next()?).ok()?;
     let scenario = catalog().into_iter().find(|s| s.name == name)?;
     let mut out = std::io::stdout().lock();
-    for checker in scenario.checkers() {
+    for checker in checkers_for(&scenario, &settings) {
         let report = scenario.check().run(&checker);
         let line = serde_json::to_string(&report).expect("reports serialize");
         writeln!(out, "{line}").expect("stdout is open");
@@ -32,13 +91,18 @@ pub fn run_if_child() -> Option<ExitCode> {
 }
 
 /// Runs every scenario, `jobs` children at a time; rows keep the catalog's order.
-pub fn run_all(scenarios: &[Scenario], jobs: usize) -> Vec<Row> {
+pub fn run_all(scenarios: &[Scenario], args: &RunArgs, jobs: usize) -> Vec<Row> {
+    let settings = serde_json::to_string(args).expect("settings serialize");
+    let done = Arc::new(Mutex::new(0usize));
+    let progress = Progress::new(scenarios.len());
     let next = Arc::new(Mutex::new(0usize));
     let results: Arc<Mutex<Vec<Option<Vec<Row>>>>> =
         Arc::new(Mutex::new(vec![None; scenarios.len()]));
     std::thread::scope(|s| {
         for _ in 0..jobs.min(scenarios.len()) {
-            let (next, results) = (Arc::clone(&next), Arc::clone(&results));
+            let (next, results, done) =
+                (Arc::clone(&next), Arc::clone(&results), Arc::clone(&done));
+            let (settings, progress) = (&settings, &progress);
             s.spawn(move || loop {
                 let i = {
                     let mut n = next.lock().unwrap_or_else(PoisonError::into_inner);
@@ -49,11 +113,16 @@ pub fn run_all(scenarios: &[Scenario], jobs: usize) -> Vec<Row> {
                 let Some(scenario) = scenarios.get(i) else {
                     return;
                 };
-                let rows = run_child(scenario);
+                let rows = run_child(scenario, args, settings);
+                let failed = rows.iter().any(|r| !r.ok);
                 results.lock().unwrap_or_else(PoisonError::into_inner)[i] = Some(rows);
+                let mut done = done.lock().unwrap_or_else(PoisonError::into_inner);
+                *done += 1;
+                progress.report(*done, scenario.name, failed);
             });
         }
     });
+    progress.finish();
     let results = Arc::try_unwrap(results).map_or_else(
         |a| a.lock().unwrap_or_else(PoisonError::into_inner).clone(),
         |m| m.into_inner().unwrap_or_else(PoisonError::into_inner),
@@ -61,16 +130,17 @@ pub fn run_all(scenarios: &[Scenario], jobs: usize) -> Vec<Row> {
     results.into_iter().flatten().flatten().collect()
 }
 
-fn run_child(scenario: &Scenario) -> Vec<Row> {
+fn run_child(scenario: &Scenario, args: &RunArgs, settings: &str) -> Vec<Row> {
     let exe = std::env::current_exe().expect("the path of this binary");
     let output = Command::new(exe)
         .arg(CHILD_FLAG)
         .arg(scenario.name)
+        .arg(settings)
         .stdin(Stdio::null())
         .output()
         .expect("start a child process");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let checkers = scenario.checkers();
+    let checkers = checkers_for(scenario, args);
     let mut rows = Vec::new();
     for (checker, line) in checkers.iter().zip(stdout.lines()) {
         let report: Report =
@@ -105,5 +175,37 @@ pub fn role_label(role: Role) -> String {
     match role {
         Role::Reference => "reference".to_owned(),
         Role::Twin { expects } => format!("twin: {}", expects[0]),
+    }
+}
+
+/// A progress line on stderr: rewritten in place on a terminal, one line per scenario otherwise
+/// (CI logs), so a long run shows where it is.
+struct Progress {
+    total: usize,
+    terminal: bool,
+}
+
+impl Progress {
+    fn new(total: usize) -> Self {
+        use std::io::IsTerminal;
+        Progress {
+            total,
+            terminal: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn report(&self, done: usize, name: &str, failed: bool) {
+        let status = if failed { "FAIL" } else { "ok" };
+        if self.terminal {
+            eprint!("\r\x1b[2K[{done}/{}] {name} {status}", self.total);
+        } else {
+            eprintln!("[{done}/{}] {name} {status}", self.total);
+        }
+    }
+
+    fn finish(&self) {
+        if self.terminal {
+            eprint!("\r\x1b[2K");
+        }
     }
 }

@@ -159,3 +159,32 @@ pub fn render(rows: &[Row]) -> String {
     }
     out
 }
+
+/// The rows as a GitHub markdown table (for a CI job summary), failures marked.
+pub fn render_markdown(rows: &[Row]) -> String {
+    let mut out = String::from(
+        "| scenario | role | checker | outcome | iterations | time | complete? | note |\n\
+         |---|---|---|---|---:|---:|---|---|\n",
+    );
+    for r in rows {
+        let cell = |s: &str| s.replace('|', "\\|");
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            cell(&r.scenario),
+            cell(&r.role),
+            cell(&r.checker),
+            cell(&r.outcome),
+            r.iterations
+                .map_or_else(|| "-".to_owned(), |n| n.to_string()),
+            r.seconds
+                .map_or_else(|| "-".to_owned(), |t| format!("{t:.3}s")),
+            cell(&r.complete),
+            if r.ok {
+                cell(&r.note)
+            } else {
+                "**FAIL**".to_owned()
+            },
+        ));
+    }
+    out
+}

@@ -222,7 +222,11 @@ fn search<S: Scheduler + 'static>(check: &Check, scheduler: S, config: shuttle::
     context::replace(previous);
     let failure = result.err().map(|payload| {
         // shuttle keeps the failing schedule in a thread-local until the next execution starts.
-        let schedule = serialize_schedule(&CurrentSchedule::get_schedule());
+        // shuttle wraps the string every 64 characters and ignores whitespace when reading it:
+        // one line is easier to copy from a report or a CI log.
+        let schedule: String = serialize_schedule(&CurrentSchedule::get_schedule())
+            .split_whitespace()
+            .collect();
         let execution = current
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
