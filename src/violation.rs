@@ -189,8 +189,12 @@ impl Violation {
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.kind, self.message)?;
+        // One line per task, unless the message already lists it the same way.
         for task in &self.tasks {
-            write!(f, "\n  {task}")?;
+            let line = task.to_string();
+            if !self.message.contains(&line) {
+                write!(f, "\n  {line}")?;
+            }
         }
         Ok(())
     }
