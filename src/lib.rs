@@ -73,6 +73,14 @@
 //! iterations, the time, and whether the search was complete: a search cut by any bound that
 //! found nothing is "no violation (incomplete: bound)", never a pass.
 //!
+//! # Checking your own type
+//!
+//! [`conformance`] runs suites of properties on your implementation through a trait: Go
+//! channel semantics ([`conformance::check_channel`]), a WaitGroup or latch
+//! ([`conformance::check_wait_group`]), and a concurrent map whose recorded histories must be
+//! linearizable against a sequential `HashMap` ([`conformance::check_map`]). The crate's
+//! `examples/bounded_queue` is a whole crate that adopts concheck on a queue of its own.
+//!
 //! # Debugging and replay
 //!
 //! A failing loom or shuttle report has a `replay` string; [`check::replay`] runs exactly that
@@ -128,6 +136,7 @@
 #![warn(missing_docs)]
 
 pub mod check;
+pub mod conformance;
 pub mod go;
 pub mod leak;
 mod rt;
