@@ -23,7 +23,7 @@ pub const SCOPE_END: &str = "leak::scope end";
 /// # Panics
 ///
 /// Outside a checker run (there is no task registry to consult): wrap the code in
-/// [`check::stress`](crate::check::stress) for real threads, or a model checker.
+/// [`Checker::Stress`](crate::check::Checker::Stress) for real threads, or a model checker.
 #[track_caller]
 pub fn scope<R>(f: impl FnOnce() -> R) -> R {
     let at = Location::caller();

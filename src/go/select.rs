@@ -116,7 +116,7 @@ impl<'a, R, F: FnOnce() -> R> Case<'a, R> for DoneCase<'a, F> {
     }
 }
 
-/// A select under construction; every case's body returns an `R`. See the [module docs](self).
+/// A select under construction; every case's body returns an `R`. See the [module docs](crate::go).
 #[must_use = "a select does nothing until `wait` or `or_else`"]
 pub struct Select<'a, R> {
     cases: Vec<Box<dyn Case<'a, R> + 'a>>,

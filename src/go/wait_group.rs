@@ -24,7 +24,7 @@ use crate::rt;
 use crate::sync::{Condvar, Mutex};
 use crate::violation::{Site, Violation, ViolationKind};
 
-/// Counts outstanding tasks; see the [module docs](self).
+/// Counts outstanding tasks; see the [module docs](crate::go).
 pub struct WaitGroup {
     state: Mutex<State>,
     cv: Condvar,

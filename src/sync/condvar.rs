@@ -17,7 +17,7 @@ enum Inner {
     Shuttle(shuttle::sync::Condvar),
 }
 
-/// A condition variable; see the [module docs](self).
+/// A condition variable; see the [module docs](crate::sync).
 pub struct Condvar {
     inner: Inner,
     created_at: &'static Location<'static>,

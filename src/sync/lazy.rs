@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::rt::context;
 
-/// A value built on first use in each execution; see the [module docs](self).
+/// A value built on first use in each execution; see the [module docs](crate::sync).
 ///
 /// # Examples
 ///

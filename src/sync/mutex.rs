@@ -21,7 +21,7 @@ enum Model {
     Shuttle(shuttle::sync::Mutex<()>),
 }
 
-/// A mutual exclusion lock over `T`; see the [module docs](self).
+/// A mutual exclusion lock over `T`; see the [module docs](crate::sync).
 pub struct Mutex<T> {
     model: Model,
     data: std::sync::Mutex<T>,

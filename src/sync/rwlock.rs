@@ -17,7 +17,7 @@ enum Model {
     Shuttle(shuttle::sync::RwLock<()>),
 }
 
-/// A reader-writer lock over `T`; see the [module docs](self).
+/// A reader-writer lock over `T`; see the [module docs](crate::sync).
 pub struct RwLock<T> {
     model: Model,
     data: std::sync::RwLock<T>,
