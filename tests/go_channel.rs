@@ -18,33 +18,6 @@ use concheck::sync::{Arc, Mutex};
 use concheck::thread;
 use concheck::{Site, TaskState, ViolationKind};
 
-/// The checkers every channel property is held to.
-fn all_checkers() -> Vec<Checker> {
-    vec![
-        Checker::loom(),
-        Checker::shuttle_random(),
-        Checker::shuttle_pct(),
-        Checker::stress(),
-    ]
-}
-
-/// loom and shuttle: the checkers that report a leak without waiting for a watchdog.
-fn model_checkers() -> Vec<Checker> {
-    vec![
-        Checker::loom(),
-        Checker::shuttle_random(),
-        Checker::shuttle_pct(),
-    ]
-}
-
-/// Runs `body` under every checker and requires no violation.
-fn assert_holds(body: impl Fn() + Send + Sync + 'static) {
-    let check = Check::new(body);
-    for checker in all_checkers() {
-        check.run(&checker).assert_no_violation();
-    }
-}
-
 /// Whether `report`'s violation names line `line` of this file among its sites.
 fn names_line(report: &Report, line: u32) -> bool {
     let v = report.violation().expect("a violation");
@@ -85,7 +58,7 @@ fn send_then_flag(cap: usize) {
 
 #[test]
 fn channel_unbuffered_send_waits_for_receiver() {
-    assert_holds(|| send_then_flag(0));
+    holds(|| send_then_flag(0));
 }
 
 #[test]
@@ -117,7 +90,7 @@ fn channel_buffer_holds_capacity_values_without_receiver() {
     // The sends run in a task that main joins before it receives anything: they must complete
     // on buffer room alone, or the join never returns.
     for cap in [1usize, 3] {
-        assert_holds(move || {
+        holds(move || {
             let (tx, rx) = go::channel::<String>(cap);
             let filler = thread::Builder::new().name("filler").spawn(move || {
                 for i in 0..cap {
@@ -145,7 +118,7 @@ fn channel_buffer_holds_capacity_values_without_receiver() {
 
 #[test]
 fn channel_try_send_returns_value_when_full() {
-    assert_holds(|| {
+    holds(|| {
         let (tx, rx) = go::channel::<Vec<u8>>(1);
         let sender = thread::Builder::new().name("sender").spawn(move || {
             tx.send(vec![1]);
@@ -170,7 +143,7 @@ fn channel_try_send_returns_value_when_full() {
 
 #[test]
 fn channel_unbuffered_try_send_without_receiver_returns_value() {
-    assert_holds(|| {
+    holds(|| {
         let (tx, rx) = go::channel::<u32>(0);
         let sender = thread::Builder::new()
             .name("sender")
@@ -184,7 +157,7 @@ fn channel_unbuffered_try_send_without_receiver_returns_value() {
 fn channel_unbuffered_try_send_hands_to_blocked_receiver() {
     // A try_send succeeds on capacity 0 exactly when a receiver is blocked in recv; the sender
     // retries (yielding) until the receiver has got there.
-    assert_holds(|| {
+    holds(|| {
         let (tx, rx) = go::channel::<u32>(0);
         let receiver = thread::Builder::new()
             .name("receiver")
@@ -205,7 +178,7 @@ fn channel_unbuffered_try_send_hands_to_blocked_receiver() {
 
 #[test]
 fn channel_try_recv_reports_empty_then_closed() {
-    assert_holds(|| {
+    holds(|| {
         let (tx, rx) = go::channel::<u32>(2);
         assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
         let closer = thread::Builder::new().name("closer").spawn(move || {
@@ -234,7 +207,7 @@ fn channel_try_recv_reports_empty_then_closed() {
 
 #[test]
 fn channel_close_drains_buffer_then_none_forever() {
-    assert_holds(|| {
+    holds(|| {
         let (tx, rx) = go::channel::<u32>(3);
         let tx2 = tx.clone();
         let closer = thread::Builder::new().name("closer").spawn(move || {
@@ -254,7 +227,7 @@ fn channel_close_drains_buffer_then_none_forever() {
 
 #[test]
 fn channel_range_ends_at_close() {
-    assert_holds(|| {
+    holds(|| {
         let (tx, rx) = go::channel::<u32>(1);
         let producer = thread::Builder::new().name("producer").spawn(move || {
             for v in 1..=3 {
@@ -277,7 +250,7 @@ fn channel_range_ends_at_close() {
 
 #[test]
 fn channel_close_wakes_every_blocked_receiver() {
-    assert_holds(|| {
+    holds(|| {
         let (tx, rx) = go::channel::<u32>(0);
         let receivers: Vec<_> = (0..2)
             .map(|i| {
@@ -299,7 +272,7 @@ fn channel_close_wakes_every_blocked_receiver() {
 fn channel_close_ends_every_receivers_range() {
     // Two ranging receivers share the values; each loop ends at the close, and no value is lost
     // or received twice.
-    assert_holds(|| {
+    holds(|| {
         let (tx, rx) = go::channel::<u32>(1);
         let total = Arc::new(Mutex::new(Vec::new()));
         let receivers: Vec<_> = (0..2)
@@ -331,7 +304,7 @@ fn channel_close_ends_every_receivers_range() {
 fn channel_close_keeps_completed_rendezvous() {
     // A value handed to a blocked receiver is delivered even if the channel closes right after
     // the send returns: a completed send is never taken back.
-    assert_holds(|| {
+    holds(|| {
         let (tx, rx) = go::channel::<u32>(0);
         let receiver = thread::Builder::new()
             .name("receiver")
@@ -353,7 +326,7 @@ fn channel_close_twice_is_double_close() {
         SECOND.store(line!() + 1, StdOrdering::Relaxed);
         tx.close();
     });
-    for checker in all_checkers() {
+    for checker in Checker::defaults() {
         let report = check.run(&checker);
         report.assert_finds(ViolationKind::DoubleClose);
         let v = report.violation().unwrap();
@@ -389,7 +362,7 @@ fn channel_close_in_two_tasks_is_double_close() {
         tx.close();
         let _ = closer.join();
     });
-    for checker in all_checkers() {
+    for checker in Checker::defaults() {
         let report = check.run(&checker);
         report.assert_finds(ViolationKind::DoubleClose);
         for close in &CLOSE {
@@ -412,7 +385,7 @@ fn channel_send_after_close_is_send_after_close() {
         SEND.store(line!() + 1, StdOrdering::Relaxed);
         tx.send(1);
     });
-    for checker in all_checkers() {
+    for checker in Checker::defaults() {
         let report = check.run(&checker);
         report.assert_finds(ViolationKind::SendAfterClose);
         let v = report.violation().unwrap();
@@ -440,7 +413,7 @@ fn channel_try_send_after_close_is_send_after_close() {
         SEND.store(line!() + 1, StdOrdering::Relaxed);
         let _ = tx.try_send(1);
     });
-    for checker in all_checkers() {
+    for checker in Checker::defaults() {
         let report = check.run(&checker);
         report.assert_finds(ViolationKind::SendAfterClose);
         assert!(
@@ -492,7 +465,7 @@ fn channel_close_under_blocked_unbuffered_send_is_send_after_close() {
     let check = Check::new(|| close_under_blocked_sender(0, &CLOSE, &SEND));
     // Every interleaving is a send after close: either the send finds the channel closed, or
     // it was waiting for a receiver when the close came.
-    let mut reports: Vec<Report> = all_checkers().iter().map(|c| check.run(c)).collect();
+    let mut reports: Vec<Report> = Checker::defaults().iter().map(|c| check.run(c)).collect();
     reports.extend(one_schedule_per_seed(&check, 0..40));
     let mut blocked = 0;
     for report in &reports {
@@ -590,7 +563,7 @@ fn channel_recv_nobody_sends_to_is_leak() {
         // The sender outlives the body's return but never sends or closes.
         drop(tx);
     });
-    let mut checkers = model_checkers();
+    let mut checkers = Checker::models();
     checkers.push(Checker::Stress(
         StressConfig::new().timeout(Duration::from_millis(300)),
     ));
@@ -626,7 +599,7 @@ fn channel_send_nobody_receives_is_leak() {
             .spawn(move || tx.send(1));
         drop(rx);
     });
-    for checker in model_checkers() {
+    for checker in Checker::models() {
         let report = check.run(&checker);
         report.assert_finds(ViolationKind::Leak);
         let v = report.violation().unwrap();
@@ -642,7 +615,7 @@ fn channel_send_nobody_receives_is_leak() {
 #[test]
 fn channel_counts_every_value_from_two_senders() {
     // Two senders on one unbuffered channel: every value arrives exactly once.
-    assert_holds(|| {
+    holds(|| {
         let (tx, rx) = go::channel::<usize>(0);
         let senders: Vec<_> = (1..=2)
             .map(|v| {
@@ -660,4 +633,9 @@ fn channel_counts_every_value_from_two_senders() {
         assert_eq!(got, [1, 2]);
         assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
     });
+}
+
+/// The body shows no violation under any default checker.
+fn holds(body: impl Fn() + Send + Sync + 'static) {
+    Check::new(body).assert_no_violation(&Checker::defaults());
 }

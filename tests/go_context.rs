@@ -13,27 +13,9 @@ use concheck::go::{Context, ContextError};
 use concheck::thread;
 use concheck::{TaskState, ViolationKind};
 
-/// The checkers every context property is held to.
-fn all_checkers() -> Vec<Checker> {
-    vec![
-        Checker::loom(),
-        Checker::shuttle_random(),
-        Checker::shuttle_pct(),
-        Checker::stress(),
-    ]
-}
-
-/// Runs `body` under every checker and requires no violation.
-fn assert_holds(body: impl Fn() + Send + Sync + 'static) {
-    let check = Check::new(body);
-    for checker in all_checkers() {
-        check.run(&checker).assert_no_violation();
-    }
-}
-
 #[test]
 fn context_err_is_canceled_after_cancel() {
-    assert_holds(|| {
+    holds(|| {
         let (ctx, cancel) = Context::background().with_cancel();
         assert_eq!(ctx.err(), None, "a fresh context is not done");
         let canceller = thread::Builder::new()
@@ -49,7 +31,7 @@ fn context_err_is_canceled_after_cancel() {
 #[test]
 fn context_cancel_is_idempotent() {
     // Two tasks cancel the same context, one of them twice: no panic, one outcome.
-    assert_holds(|| {
+    holds(|| {
         let (ctx, cancel) = Context::background().with_cancel();
         let cancel = std::sync::Arc::new(cancel);
         let other = {
@@ -70,7 +52,7 @@ fn context_cancel_is_idempotent() {
 #[test]
 fn context_child_cancelled_when_parent_cancelled() {
     // A task blocked in the child's `done` wakes when only the parent is cancelled.
-    assert_holds(|| {
+    holds(|| {
         let (parent, cancel_parent) = Context::background().with_cancel();
         let (child, _cancel_child) = parent.with_cancel();
         let waiter = thread::Builder::new().name("waiter").spawn(move || {
@@ -85,7 +67,7 @@ fn context_child_cancelled_when_parent_cancelled() {
 
 #[test]
 fn context_grandchild_cancelled_when_root_cancelled() {
-    assert_holds(|| {
+    holds(|| {
         let (root, cancel_root) = Context::background().with_cancel();
         let (child, _cancel_child) = root.with_cancel();
         let (grandchild, _cancel_grandchild) = child.with_cancel();
@@ -102,7 +84,7 @@ fn context_grandchild_cancelled_when_root_cancelled() {
 fn context_child_created_during_parent_cancel_is_cancelled() {
     // Whichever comes first, the child's creation or the parent's cancel, the child ends up
     // cancelled: a child registered after the cancel took the children list would be missed.
-    assert_holds(|| {
+    holds(|| {
         let (parent, cancel_parent) = Context::background().with_cancel();
         let canceller = thread::Builder::new()
             .name("canceller")
@@ -116,7 +98,7 @@ fn context_child_created_during_parent_cancel_is_cancelled() {
 
 #[test]
 fn context_parent_not_cancelled_by_child() {
-    assert_holds(|| {
+    holds(|| {
         let (parent, _cancel_parent) = Context::background().with_cancel();
         let (child, cancel_child) = parent.with_cancel();
         let (sibling, _cancel_sibling) = parent.with_cancel();
@@ -133,7 +115,7 @@ fn context_parent_not_cancelled_by_child() {
 
 #[test]
 fn context_with_cancel_on_cancelled_parent_is_cancelled() {
-    assert_holds(|| {
+    holds(|| {
         let (parent, cancel_parent) = Context::background().with_cancel();
         let canceller = thread::Builder::new()
             .name("canceller")
@@ -182,4 +164,9 @@ fn context_done_without_cancel_is_leak() {
             other => panic!("the waiter should be blocked, not {other}: {report}"),
         }
     }
+}
+
+/// The body shows no violation under any default checker.
+fn holds(body: impl Fn() + Send + Sync + 'static) {
+    Check::new(body).assert_no_violation(&Checker::defaults());
 }

@@ -10,24 +10,6 @@ use concheck::go::{self, Context, Select};
 use concheck::thread;
 use concheck::{TaskState, ViolationKind};
 
-/// The checkers every select property is held to.
-fn all_checkers() -> Vec<Checker> {
-    vec![
-        Checker::loom(),
-        Checker::shuttle_random(),
-        Checker::shuttle_pct(),
-        Checker::stress(),
-    ]
-}
-
-/// Runs `body` under every checker and requires no violation.
-fn assert_holds(body: impl Fn() + Send + Sync + 'static) {
-    let check = Check::new(body);
-    for checker in all_checkers() {
-        check.run(&checker).assert_no_violation();
-    }
-}
-
 #[derive(Debug, PartialEq, Eq)]
 enum Picked {
     First(Option<u32>),
@@ -41,7 +23,7 @@ enum Picked {
 fn select_recv_picks_the_ready_case() {
     // Only the second channel ever gets a value: the select must wait for it and take it,
     // whichever task runs first.
-    assert_holds(|| {
+    holds(|| {
         let (_idle_tx, idle_rx) = go::channel::<u32>(0);
         let (tx, rx) = go::channel::<u32>(1);
         let sender = thread::Builder::new()
@@ -64,7 +46,7 @@ fn select_recv_picks_the_ready_case() {
 #[test]
 fn select_recv_takes_blocked_unbuffered_send() {
     // A plain send blocked on capacity 0 makes a recv case ready; taking it releases the sender.
-    assert_holds(|| {
+    holds(|| {
         let (tx, rx) = go::channel::<u32>(0);
         let sender = thread::Builder::new()
             .name("sender")
@@ -77,7 +59,7 @@ fn select_recv_takes_blocked_unbuffered_send() {
 
 #[test]
 fn select_or_else_runs_default_when_nothing_ready() {
-    assert_holds(|| {
+    holds(|| {
         let (_tx, rx) = go::channel::<u32>(1);
         let (ctx, _cancel) = Context::background().with_cancel();
         let (unbuffered_tx, _unbuffered_rx) = go::channel::<u32>(0);
@@ -108,7 +90,7 @@ fn select_or_else_runs_default_when_nothing_ready() {
 
 #[test]
 fn select_or_else_prefers_a_ready_case() {
-    assert_holds(|| {
+    holds(|| {
         let (tx, rx) = go::channel::<u32>(1);
         let sender = thread::Builder::new()
             .name("sender")
@@ -141,7 +123,7 @@ fn select_done_fires_when_cancelled_while_waiting() {
     // The select registers with the context and re-checks before it sleeps; a cancel at any
     // point (before, between, after) must wake it. A lost wakeup would be a deadlock or a
     // leak, which every checker would report.
-    assert_holds(select_woken_by_cancel);
+    holds(select_woken_by_cancel);
 }
 
 #[test]
@@ -156,7 +138,7 @@ fn select_done_wakeup_verified_in_every_interleaving() {
 
 #[test]
 fn select_done_of_child_fires_when_parent_cancelled() {
-    assert_holds(|| {
+    holds(|| {
         let (parent, cancel_parent) = Context::background().with_cancel();
         let (child, _cancel_child) = parent.with_cancel();
         let waiter = thread::Builder::new().name("waiter").spawn(move || {
@@ -213,7 +195,7 @@ fn select_without_cancel_is_leak() {
 fn select_send_meets_blocked_unbuffered_recv() {
     // A send case on capacity 0 completes only against a plain recv; the recv may arrive
     // before or after the select starts waiting.
-    assert_holds(|| {
+    holds(|| {
         let (tx, rx) = go::channel::<u32>(0);
         let receiver = thread::Builder::new()
             .name("receiver")
@@ -228,7 +210,7 @@ fn select_send_meets_blocked_unbuffered_recv() {
 fn select_send_or_done_takes_whichever_happens() {
     // The pipeline pattern: a send case raced by a cancel from another task. Either the value
     // is delivered or the select saw the cancel, never neither (a hang) and never a lost value.
-    assert_holds(|| {
+    holds(|| {
         let (tx, rx) = go::channel::<u32>(0);
         let (ctx, cancel) = Context::background().with_cancel();
         let receiver = thread::Builder::new()
@@ -252,7 +234,7 @@ fn select_send_or_done_takes_whichever_happens() {
 
 #[test]
 fn select_recv_gets_none_on_closed_channel() {
-    assert_holds(|| {
+    holds(|| {
         let (tx, rx) = go::channel::<u32>(0);
         let (_idle_tx, idle_rx) = go::channel::<u32>(0);
         let closer = thread::Builder::new()
@@ -277,7 +259,7 @@ fn select_recv_gets_none_on_closed_channel() {
 
 #[test]
 fn select_recv_drains_buffer_before_none() {
-    assert_holds(|| {
+    holds(|| {
         let (tx, rx) = go::channel::<u32>(2);
         let closer = thread::Builder::new().name("closer").spawn(move || {
             tx.send(1);
@@ -304,7 +286,7 @@ fn select_send_on_closed_channel_is_send_after_close() {
         SELECT.store(line!() + 1, StdOrdering::Relaxed);
         Select::new().send(&tx, 1, || ()).or_else(|| ());
     });
-    for checker in all_checkers() {
+    for checker in Checker::defaults() {
         let report = check.run(&checker);
         report.assert_finds(ViolationKind::SendAfterClose);
         let v = report.violation().unwrap();
@@ -347,4 +329,9 @@ fn select_without_cases_in_checker_is_assertion_failed() {
         let v = report.violation().unwrap();
         assert!(v.message.contains("no cases"), "{report}");
     }
+}
+
+/// The body shows no violation under any default checker.
+fn holds(body: impl Fn() + Send + Sync + 'static) {
+    Check::new(body).assert_no_violation(&Checker::defaults());
 }

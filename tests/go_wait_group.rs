@@ -13,24 +13,6 @@ use concheck::sync::{Arc, Mutex};
 use concheck::thread;
 use concheck::ViolationKind;
 
-/// The checkers every WaitGroup property is held to.
-fn all_checkers() -> Vec<Checker> {
-    vec![
-        Checker::loom(),
-        Checker::shuttle_random(),
-        Checker::shuttle_pct(),
-        Checker::stress(),
-    ]
-}
-
-/// Runs `body` under every checker and requires no violation.
-fn assert_holds(body: impl Fn() + Send + Sync + 'static) {
-    let check = Check::new(body);
-    for checker in all_checkers() {
-        check.run(&checker).assert_no_violation();
-    }
-}
-
 /// Two workers each add one to a shared counter. With `add_before_spawn` the count is raised
 /// before each worker exists (correct); without, each worker adds for itself (Go's classic bug).
 fn count_two_workers(add_before_spawn: bool) {
@@ -62,7 +44,7 @@ fn count_two_workers(add_before_spawn: bool) {
 
 #[test]
 fn wait_group_wait_sees_all_work_done() {
-    assert_holds(|| count_two_workers(true));
+    holds(|| count_two_workers(true));
 }
 
 #[test]
@@ -82,7 +64,7 @@ fn wait_group_add_inside_task_misses_work() {
 
 #[test]
 fn wait_group_wait_at_zero_returns() {
-    assert_holds(|| {
+    holds(|| {
         let wg = Arc::new(WaitGroup::new());
         let wg2 = Arc::clone(&wg);
         let waiter = thread::Builder::new()
@@ -95,7 +77,7 @@ fn wait_group_wait_at_zero_returns() {
 
 #[test]
 fn wait_group_releases_every_waiter() {
-    assert_holds(|| {
+    holds(|| {
         let wg = Arc::new(WaitGroup::new());
         wg.add(2);
         let waiters: Vec<_> = (0..2)
@@ -128,7 +110,7 @@ fn wait_group_done_more_than_add_is_misuse() {
         });
         let _ = worker.join();
     });
-    for checker in all_checkers() {
+    for checker in Checker::defaults() {
         let report = check.run(&checker);
         report.assert_finds(ViolationKind::WaitGroupMisuse);
         let v = report.violation().unwrap();
@@ -201,7 +183,7 @@ fn wait_group_add_from_zero_during_wait_is_misuse() {
 #[test]
 fn wait_group_add_from_zero_after_wait_returned_is_fine() {
     // Reuse is allowed once the previous wait has returned: the same group counts a second round.
-    assert_holds(|| {
+    holds(|| {
         let wg = Arc::new(WaitGroup::new());
         for round in 0..2 {
             wg.add(1);
@@ -213,4 +195,9 @@ fn wait_group_add_from_zero_after_wait_returned_is_fine() {
             worker.join().unwrap();
         }
     });
+}
+
+/// The body shows no violation under any default checker.
+fn holds(body: impl Fn() + Send + Sync + 'static) {
+    Check::new(body).assert_no_violation(&Checker::defaults());
 }

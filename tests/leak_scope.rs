@@ -19,14 +19,6 @@ fn checkers() -> [Checker; 3] {
     ]
 }
 
-fn model_checkers() -> [Checker; 3] {
-    [
-        Checker::loom(),
-        Checker::shuttle_random(),
-        Checker::shuttle_pct(),
-    ]
-}
-
 type Flag = Arc<(Mutex<bool>, Condvar)>;
 
 fn flag() -> Flag {
@@ -213,7 +205,7 @@ fn deadlock_inside_scope_joined_is_deadlock() {
             ba.join().unwrap();
         });
     });
-    for checker in model_checkers() {
+    for checker in Checker::models() {
         let report = check.run(&checker);
         report.assert_finds(ViolationKind::Deadlock);
         let mut names = leaked_names(&report);
@@ -241,7 +233,7 @@ fn deadlock_of_unjoined_tasks_at_scope_end_is_leak() {
             });
         });
     });
-    for checker in model_checkers() {
+    for checker in Checker::models() {
         assert_leaks(&check.run(&checker), &["ab", "ba"]);
     }
 }
@@ -262,7 +254,7 @@ fn scope_in_spawned_task_leak_is_leak() {
         });
         owner.join().unwrap();
     });
-    for checker in model_checkers() {
+    for checker in Checker::models() {
         let report = check.run(&checker);
         report.assert_finds(ViolationKind::Leak);
         assert!(

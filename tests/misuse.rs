@@ -28,14 +28,6 @@ fn expect_panic<R>(f: impl FnOnce() -> R) -> String {
     }
 }
 
-fn model_checkers() -> [Checker; 3] {
-    [
-        Checker::loom(),
-        Checker::shuttle_random(),
-        Checker::shuttle_pct(),
-    ]
-}
-
 /// A Misuse report for a std-built primitive used under a model checker, with a way out.
 fn assert_mixed_backends(report: &Report, what: &str, under: &str) {
     report.assert_finds(ViolationKind::Misuse);
@@ -70,7 +62,7 @@ fn mutex_from_std_static_is_misuse() {
         *m.lock() += 1;
         t.join().unwrap();
     });
-    for checker in model_checkers() {
+    for checker in Checker::models() {
         assert_mixed_backends(&check.run(&checker), "Mutex", under(&checker));
     }
 }
@@ -84,7 +76,7 @@ fn mutex_built_before_check_is_misuse() {
         *m.lock() += 1;
         t.join().unwrap();
     });
-    for checker in model_checkers() {
+    for checker in Checker::models() {
         assert_mixed_backends(&check.run(&checker), "Mutex", under(&checker));
     }
 }
@@ -98,7 +90,7 @@ fn condvar_built_before_check_is_misuse() {
         cv.notify_all();
         t.join().unwrap();
     });
-    for checker in model_checkers() {
+    for checker in Checker::models() {
         assert_mixed_backends(&check.run(&checker), "Condvar", under(&checker));
     }
 }
@@ -270,7 +262,7 @@ fn latched(tasks: usize) -> Check {
 #[test]
 fn max_live_tasks_exceeded_is_bound_exceeded() {
     let check = latched(3).max_live_tasks(2);
-    for checker in model_checkers() {
+    for checker in Checker::models() {
         let report = check.run(&checker);
         report.assert_finds(ViolationKind::BoundExceeded);
         let v = report.violation().unwrap();
@@ -298,7 +290,7 @@ fn max_live_tasks_exceeded_is_bound_exceeded_under_stress() {
 #[test]
 fn max_live_tasks_at_bound_no_violation() {
     let check = latched(3).max_live_tasks(3);
-    for checker in model_checkers() {
+    for checker in Checker::models() {
         check.run(&checker).assert_no_violation();
     }
 }

@@ -65,7 +65,7 @@ fn lost_update() -> Check {
     })
 }
 
-fn model_checkers() -> [Checker; 4] {
+fn replayable_checkers() -> [Checker; 4] {
     [
         Checker::loom(),
         Checker::shuttle_random(),
@@ -113,21 +113,21 @@ fn assert_replays(check: &Check, checker: &Checker, kind: ViolationKind) -> (Rep
 
 #[test]
 fn lost_wakeup_replays_under_every_model_checker() {
-    for checker in model_checkers() {
+    for checker in replayable_checkers() {
         assert_replays(&lost_wakeup(), &checker, ViolationKind::LostWakeup);
     }
 }
 
 #[test]
 fn deadlock_replays_under_every_model_checker() {
-    for checker in model_checkers() {
+    for checker in replayable_checkers() {
         assert_replays(&ab_ba(), &checker, ViolationKind::Deadlock);
     }
 }
 
 #[test]
 fn assertion_replays_under_every_model_checker() {
-    for checker in model_checkers() {
+    for checker in replayable_checkers() {
         let (_, again) = assert_replays(&lost_update(), &checker, ViolationKind::AssertionFailed);
         assert!(
             again.violation().unwrap().message.contains("lost update"),
@@ -145,7 +145,7 @@ fn leak_replays_under_every_model_checker() {
             let _g = p2.1.wait_while(p2.0.lock(), |ready| !*ready);
         });
     });
-    for checker in model_checkers() {
+    for checker in replayable_checkers() {
         assert_replays(&check, &checker, ViolationKind::Leak);
     }
 }
@@ -221,7 +221,7 @@ fn passing_model_reports_have_no_replay() {
         t.join().unwrap();
         assert_eq!(n.load(Ordering::SeqCst), 2);
     });
-    for checker in model_checkers() {
+    for checker in replayable_checkers() {
         let report = fixed.run(&checker);
         report.assert_no_violation();
         assert_eq!(report.replay, None, "{report}");

@@ -21,14 +21,6 @@ fn checkers_with_stress() -> [Checker; 4] {
     ]
 }
 
-fn model_checkers() -> [Checker; 3] {
-    [
-        Checker::loom(),
-        Checker::shuttle_random(),
-        Checker::shuttle_pct(),
-    ]
-}
-
 fn task<'r>(report: &'r Report, name: &str) -> &'r TaskInfo {
     let v = report.violation().expect("a violation");
     v.tasks
@@ -134,7 +126,7 @@ fn lost_wakeup_wait_site_is_the_callers() {
         JOIN.store(line!() + 1, StdOrdering::Relaxed);
         waiter.join().unwrap();
     });
-    for checker in model_checkers() {
+    for checker in Checker::models() {
         let report = check.run(&checker);
         report.assert_finds(ViolationKind::LostWakeup);
         let (op, at) = blocked_at(&report, "waiter");
@@ -173,7 +165,7 @@ fn deadlock_lock_sites_are_the_callers() {
         ab.join().unwrap();
         ba.join().unwrap();
     });
-    for checker in model_checkers() {
+    for checker in Checker::models() {
         let report = check.run(&checker);
         report.assert_finds(ViolationKind::Deadlock);
         let (op, at) = blocked_at(&report, "ab");
@@ -258,7 +250,7 @@ fn scope_end_site_is_the_callers_scope() {
         });
         owner.join().unwrap();
     });
-    for checker in model_checkers() {
+    for checker in Checker::models() {
         let report = check.run(&checker);
         report.assert_finds(ViolationKind::Leak);
         let v = report.violation().expect("a leak");
@@ -285,7 +277,7 @@ fn body_panic_after_a_task_finished_is_the_bodys() {
         assert_eq!(got, Some(8), "the body's own assertion");
         t.join().unwrap();
     });
-    for checker in model_checkers() {
+    for checker in Checker::models() {
         let report = check.run(&checker);
         report.assert_finds(ViolationKind::AssertionFailed);
         let v = report.violation().unwrap();

@@ -73,6 +73,34 @@ impl Check {
         self
     }
 
+    /// Runs this check under each of `checkers`; panics with the first report that found a
+    /// violation (and its replay string). Returns the reports.
+    #[track_caller]
+    pub fn assert_no_violation(&self, checkers: &[Checker]) -> Vec<Report> {
+        checkers
+            .iter()
+            .map(|c| {
+                let report = self.run(c);
+                report.assert_no_violation();
+                report
+            })
+            .collect()
+    }
+
+    /// Runs this check under each of `checkers`; panics unless every one finds a violation of
+    /// `kind`. Returns the reports. For a known-buggy variant: the test that its bug IS found.
+    #[track_caller]
+    pub fn assert_finds(&self, kind: crate::ViolationKind, checkers: &[Checker]) -> Vec<Report> {
+        checkers
+            .iter()
+            .map(|c| {
+                let report = self.run(c);
+                report.assert_finds(kind);
+                report
+            })
+            .collect()
+    }
+
     /// Runs this check under `checker`.
     pub fn run(&self, checker: &Checker) -> Report {
         match checker {
@@ -154,6 +182,16 @@ impl Checker {
             Checker::shuttle_random(),
             Checker::shuttle_pct(),
             Checker::stress(),
+        ]
+    }
+
+    /// The model checkers of [`Checker::defaults`]: loom, shuttle random, shuttle PCT. A buggy
+    /// variant is held to these: real threads find interleaving bugs only by chance.
+    pub fn models() -> Vec<Checker> {
+        vec![
+            Checker::loom(),
+            Checker::shuttle_random(),
+            Checker::shuttle_pct(),
         ]
     }
 
