@@ -56,6 +56,9 @@ pub fn checkers_for(scenario: &Scenario, args: &RunArgs) -> Vec<Checker> {
                     if let Some(seed) = args.seed {
                         c = c.seed(seed);
                     }
+                    if let Some(n) = args.workers {
+                        c = c.workers(n as usize);
+                    }
                     Checker::Shuttle(c)
                 }
                 Checker::Stress(mut c) => {

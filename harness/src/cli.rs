@@ -62,6 +62,9 @@ pub struct RunArgs {
     /// Seed of shuttle's random and PCT searches (default 0xc0ffee). Decimal or 0x-hex.
     #[arg(long, value_parser = parse_seed)]
     pub seed: Option<u64>,
+    /// OS threads per shuttle random or PCT search, each with its own seed (default 1).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub workers: Option<u64>,
     /// loom's preemption bound for every scenario (`none`: exhaustive); default: per scenario.
     #[arg(long, value_parser = parse_bound)]
     pub loom_bound: Option<Bound>,

@@ -31,7 +31,7 @@ use std::panic::Location;
 use std::sync::Arc;
 
 pub use self::loom::LoomConfig;
-pub use self::shuttle::{ShuttleConfig, Strategy, DEFAULT_SEED};
+pub use self::shuttle::{worker_seed, ShuttleConfig, Strategy, DEFAULT_SEED};
 pub use self::stress::StressConfig;
 pub use report::{completeness_label, Completeness, Outcome, Report};
 

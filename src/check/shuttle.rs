@@ -5,7 +5,7 @@
 //! which [`super::replay`] (or `shuttle::replay`) runs again.
 
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -69,6 +69,23 @@ pub struct ShuttleConfig {
     pub max_steps: usize,
     /// Stop after this much time (reported incomplete). Default none.
     pub max_duration: Option<Duration>,
+    /// OS threads searching at once (random and PCT; DFS always uses one). Default 1. Worker
+    /// `i` runs its share of the iterations from [`worker_seed`]`(seed, i)`, so worker 0 with
+    /// all the iterations is exactly the one-worker search, and a failure any worker finds
+    /// replays alone from its report (the replay string carries the worker's seed).
+    pub workers: usize,
+}
+
+/// The seed worker `worker` of a parallel search starts from: worker 0 keeps `seed`; the others
+/// get SplitMix64 mixes of it, far apart, so no two workers walk the same schedules.
+pub fn worker_seed(seed: u64, worker: usize) -> u64 {
+    if worker == 0 {
+        return seed;
+    }
+    let mut z = seed.wrapping_add((worker as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// The seed every default shuttle search starts from, fixed so CI explores the same schedules
@@ -103,7 +120,19 @@ impl ShuttleConfig {
             iterations,
             max_steps: 100_000,
             max_duration: None,
+            workers: 1,
         }
+    }
+
+    /// Searches on `n` OS threads at once (random and PCT), splitting the iterations.
+    ///
+    /// # Panics
+    ///
+    /// If `n` is zero.
+    pub fn workers(mut self, n: usize) -> Self {
+        assert!(n > 0, "a shuttle search needs at least 1 worker");
+        self.workers = n;
+        self
     }
 
     /// Sets the number of executions.
@@ -194,12 +223,25 @@ impl<S> Drop for Quiet<S> {
 }
 
 struct Search {
+    /// Which worker of a parallel search this came from (0 for a single search).
+    worker: usize,
     iterations: u64,
     elapsed: Duration,
     failure: Option<(Arc<Execution>, String, String)>,
 }
 
 fn search<S: Scheduler + 'static>(check: &Check, scheduler: S, config: shuttle::Config) -> Search {
+    search_until(check, scheduler, config, Arc::default())
+}
+
+/// A search that skips the body of every execution once `stop` is set (another worker of a
+/// parallel search found a violation): the remaining executions are empty and quick.
+fn search_until<S: Scheduler + 'static>(
+    check: &Check,
+    scheduler: S,
+    config: shuttle::Config,
+    stop: Arc<AtomicBool>,
+) -> Search {
     hooks::install();
     let current: Arc<Mutex<Option<Arc<Execution>>>> = Arc::default();
     let iterations = Arc::new(AtomicU64::new(0));
@@ -207,7 +249,11 @@ fn search<S: Scheduler + 'static>(check: &Check, scheduler: S, config: shuttle::
         let check = check.clone();
         let current = Arc::clone(&current);
         let iterations = Arc::clone(&iterations);
+        let stop = Arc::clone(&stop);
         move || {
+            if stop.load(Ordering::Relaxed) {
+                return;
+            }
             iterations.fetch_add(1, Ordering::Relaxed);
             check.execute(Backend::Shuttle, |e| {
                 *current.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(e));
@@ -220,6 +266,16 @@ fn search<S: Scheduler + 'static>(check: &Check, scheduler: S, config: shuttle::
         shuttle::Runner::new(scheduler, config).run(body)
     }));
     context::replace(previous);
+    // Stopped by another worker: the empty executions after the stop are not a failure (PCT
+    // even panics that they "did not exercise any concurrency").
+    let stopped_by_another = stop.load(Ordering::Relaxed);
+    let result = match result {
+        Err(_) if stopped_by_another => Ok(0),
+        other => other,
+    };
+    if result.is_err() {
+        stop.store(true, Ordering::Relaxed);
+    }
     let failure = result.err().map(|payload| {
         // shuttle keeps the failing schedule in a thread-local until the next execution starts.
         // shuttle wraps the string every 64 characters and ignores whitespace when reading it:
@@ -238,6 +294,62 @@ fn search<S: Scheduler + 'static>(check: &Check, scheduler: S, config: shuttle::
         iterations: iterations.load(Ordering::Relaxed),
         elapsed: start.elapsed(),
         failure,
+        worker: 0,
+    }
+}
+
+/// Random or PCT on `config.workers` OS threads, each with its share of the iterations and its
+/// own seed; the first failure stops the others.
+fn search_parallel(check: &Check, config: &ShuttleConfig) -> Search {
+    let workers = config.workers;
+    let total = config.iterations as usize;
+    let stop = Arc::new(AtomicBool::new(false));
+    let start = Instant::now();
+    let searches: Vec<Search> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|i| {
+                let share = total / workers + usize::from(i < total % workers);
+                let stop = Arc::clone(&stop);
+                let sc = config.shuttle_config();
+                std::thread::Builder::new()
+                    .name(format!("concheck-shuttle-{i}"))
+                    .spawn_scoped(scope, move || {
+                        let mut s = match config.strategy {
+                            Strategy::Random { seed } => search_until(
+                                check,
+                                Quiet(Some(RandomScheduler::new_from_seed(
+                                    worker_seed(seed, i),
+                                    share,
+                                ))),
+                                sc,
+                                stop,
+                            ),
+                            Strategy::Pct { seed, depth } => search_until(
+                                check,
+                                PctScheduler::new_from_seed(worker_seed(seed, i), depth, share),
+                                sc,
+                                stop,
+                            ),
+                            Strategy::Dfs => unreachable!("dfs searches on one worker"),
+                        };
+                        s.worker = i;
+                        s
+                    })
+                    .expect("spawn a shuttle search worker")
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a search worker panicked"))
+            .collect()
+    });
+    let iterations = searches.iter().map(|s| s.iterations).sum();
+    let failure = searches.into_iter().find(|s| s.failure.is_some());
+    Search {
+        iterations,
+        elapsed: start.elapsed(),
+        worker: failure.as_ref().map_or(0, |s| s.worker),
+        failure: failure.and_then(|s| s.failure),
     }
 }
 
@@ -255,10 +367,20 @@ fn ending(message: &str) -> Ending {
 /// nothing to prioritise, and nothing the body did wrong.
 const NO_CONCURRENCY: &str = "test closure did not exercise any concurrency";
 
+fn on_workers(config: &ShuttleConfig) -> String {
+    if config.workers > 1 {
+        format!(" on {} workers", config.workers)
+    } else {
+        String::new()
+    }
+}
+
 pub(super) fn run(check: &Check, config: &ShuttleConfig) -> Report {
     let n = config.iterations as usize;
     let sc = config.shuttle_config();
+    let parallel = config.workers > 1 && config.strategy != Strategy::Dfs;
     let s = match config.strategy {
+        _ if parallel => search_parallel(check, config),
         Strategy::Random { seed } => search(
             check,
             Quiet(Some(RandomScheduler::new_from_seed(seed, n))),
@@ -284,10 +406,10 @@ pub(super) fn run(check: &Check, config: &ShuttleConfig) -> Report {
                 bound: format!("dfs cap of {} schedules", config.iterations),
             },
             Strategy::Random { .. } => Completeness::Incomplete {
-                bound: format!("{} random schedules", s.iterations),
+                bound: format!("{} random schedules{}", s.iterations, on_workers(config)),
             },
             Strategy::Pct { .. } => Completeness::Incomplete {
-                bound: format!("{} pct schedules", s.iterations),
+                bound: format!("{} pct schedules{}", s.iterations, on_workers(config)),
             },
         }
     };
@@ -307,7 +429,21 @@ pub(super) fn run(check: &Check, config: &ShuttleConfig) -> Report {
         ),
     };
     Report {
-        checker: config.label(),
+        checker: if parallel {
+            let found_by = match (&outcome, config.strategy) {
+                (Outcome::Violation(_), Strategy::Random { seed } | Strategy::Pct { seed, .. }) => {
+                    format!(
+                        ", found by worker {} (seed {:#x})",
+                        s.worker,
+                        worker_seed(seed, s.worker)
+                    )
+                }
+                _ => String::new(),
+            };
+            format!("{} on {} workers{found_by}", config.label(), config.workers)
+        } else {
+            config.label()
+        },
         outcome,
         iterations: s.iterations,
         elapsed: s.elapsed,

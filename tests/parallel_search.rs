@@ -1,0 +1,88 @@
+//! shuttle searches on several OS threads: each worker has its own seed, the first failure
+//! stops the others, and a failure replays alone from its report.
+
+use concheck::check::{replay, worker_seed, Check, Checker, ShuttleConfig};
+use concheck::sync::atomic::{AtomicBool, Ordering};
+use concheck::sync::{Arc, Condvar, Mutex};
+use concheck::{thread, ViolationKind};
+
+fn lost_wakeup() -> Check {
+    Check::new(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        let pair = Arc::new((Mutex::new(()), Condvar::new()));
+        let (f, p) = (Arc::clone(&flag), Arc::clone(&pair));
+        let setter = thread::spawn(move || {
+            f.store(true, Ordering::SeqCst);
+            p.1.notify_one();
+        });
+        let guard = pair.0.lock();
+        if !flag.load(Ordering::SeqCst) {
+            drop(pair.1.wait(guard));
+        }
+        setter.join().unwrap();
+    })
+}
+
+fn counter() -> Check {
+    Check::new(|| {
+        let n = Arc::new(Mutex::new(0));
+        let n2 = Arc::clone(&n);
+        let t = thread::spawn(move || *n2.lock() += 1);
+        *n.lock() += 1;
+        t.join().unwrap();
+        assert_eq!(*n.lock(), 2);
+    })
+}
+
+#[test]
+fn parallel_search_finds_and_replays_alone() {
+    for config in [ShuttleConfig::random(), ShuttleConfig::pct()] {
+        let report = lost_wakeup().run(&Checker::Shuttle(config.workers(2)));
+        report.assert_finds(ViolationKind::LostWakeup);
+        assert!(
+            report.checker.contains("on 2 workers, found by worker"),
+            "{report}"
+        );
+        let again = replay(&lost_wakeup(), report.replay.as_deref().unwrap());
+        assert_eq!(again.kind(), Some(ViolationKind::LostWakeup), "{again}");
+        assert_eq!(again.iterations, 1);
+    }
+}
+
+#[test]
+fn parallel_search_runs_every_iteration_when_nothing_fails() {
+    let report = counter().run(&Checker::Shuttle(
+        ShuttleConfig::random().iterations(301).workers(2),
+    ));
+    report.assert_no_violation();
+    assert_eq!(report.iterations, 301, "the shares add up: {report}");
+    assert!(format!("{:?}", report.completeness).contains("301 random schedules on 2 workers"));
+}
+
+#[test]
+fn parallel_search_stops_at_the_first_failure() {
+    // Every execution fails at once, so neither worker can get far once one has failed.
+    let check = Check::new(|| panic!("always"));
+    let report = check.run(&Checker::Shuttle(
+        ShuttleConfig::random().iterations(10_000).workers(2),
+    ));
+    report.assert_finds(ViolationKind::AssertionFailed);
+    assert!(report.iterations < 100, "{report}");
+}
+
+#[test]
+fn worker_zero_is_the_single_search() {
+    assert_eq!(worker_seed(0xc0ffee, 0), 0xc0ffee);
+    assert_ne!(worker_seed(0xc0ffee, 1), worker_seed(0xc0ffee, 2));
+    let single = lost_wakeup().run(&Checker::shuttle_random());
+    let one_worker = lost_wakeup().run(&Checker::Shuttle(ShuttleConfig::random().workers(1)));
+    assert_eq!(single.iterations, one_worker.iterations);
+    assert_eq!(single.replay, one_worker.replay);
+}
+
+#[test]
+fn zero_workers_is_refused() {
+    let err = std::panic::catch_unwind(|| ShuttleConfig::random().workers(0)).unwrap_err();
+    let message = err.downcast_ref::<&str>().copied().unwrap_or_default();
+    assert!(message.contains("at least 1 worker"), "{message}");
+}
