@@ -1,0 +1,173 @@
+//! Throughput of `concheck::go` channels on std threads, against std, crossbeam and tokio
+//! channels, measured in the same run.
+//!
+//! Outside any checker run a `concheck::go` channel is built on the std backend of the facade's
+//! `Mutex` and `Condvar`, so this is what production code pays for Go channel semantics that the
+//! model checkers can explore. Every iteration moves [`MESSAGES`] `u64`s through a fresh channel
+//! (threads spawned and joined inside the iteration, as in `facade.rs`'s `mutex_contended`);
+//! throughput is in messages.
+//!
+//! Groups are `spsc_cap{0,1,64}` (one producer thread, one consumer thread) and
+//! `mpmc_cap{0,1,64}` (two producers each sending half, two consumers). Functions:
+//!
+//! - `concheck`: `concheck::go::channel(cap)`; the driving thread `close`s it once every
+//!   producer is joined (Go channels are not closed by dropping senders), and consumers iterate
+//!   until it is closed and drained. Both ends are `Clone`, so MPMC really has two consumers.
+//! - `std_mpsc`: `std::sync::mpsc::sync_channel(cap)`, which has the same capacity semantics
+//!   (0 is a rendezvous). Its `Receiver` is not `Clone`, so MPMC is **2 producers, 1 consumer**.
+//! - `crossbeam`: `crossbeam_channel::bounded(cap)` (0 is a rendezvous); MPMC has 2 consumers.
+//! - `tokio`: `tokio::sync::mpsc::channel(cap)`, capacity 1 and 64 only (tokio has no
+//!   rendezvous channel: capacity must be >= 1). Driven from the same std threads as the others,
+//!   with `blocking_send` / `blocking_recv`, so every function runs the same OS-thread topology
+//!   and pays the same cross-thread wake-ups; no runtime is involved (tokio parks the calling
+//!   thread). Its `Receiver` is not `Clone`: MPMC is 2 producers, 1 consumer, as for std.
+//!
+//! Goal: `concheck` >= 1.0x `std_mpsc` throughput in every group. BENCHMARKS.md reports the
+//! ratios and where the goal is missed. Run with `cargo bench --bench channel`.
+
+use std::thread;
+
+use criterion::measurement::WallTime;
+use criterion::{
+    black_box, criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput,
+};
+
+/// Messages moved per iteration, in every group.
+const MESSAGES: u64 = 10_000;
+/// Capacities measured: rendezvous, one slot, a batch.
+const CAPACITIES: [usize; 3] = [0, 1, 64];
+
+/// Sum of `0..n`: what the consumers must have received, so no function can skip work.
+fn expected_sum(n: u64) -> u64 {
+    n * (n - 1) / 2
+}
+
+/// The values producer `p` of `producers` sends: a strided share of `0..MESSAGES`.
+fn share(p: u64, producers: u64) -> impl Iterator<Item = u64> {
+    (p..MESSAGES).step_by(producers as usize)
+}
+
+fn concheck_run(cap: usize, producers: u64, consumers: u64) -> u64 {
+    let (tx, rx) = concheck::go::channel::<u64>(cap);
+    thread::scope(|s| {
+        let sinks: Vec<_> = (0..consumers)
+            .map(|_| {
+                let rx = rx.clone();
+                s.spawn(move || rx.iter().sum::<u64>())
+            })
+            .collect();
+        drop(rx);
+        let sources: Vec<_> = (0..producers)
+            .map(|p| {
+                let tx = tx.clone();
+                s.spawn(move || share(p, producers).for_each(|v| tx.send(v)))
+            })
+            .collect();
+        for h in sources {
+            h.join().unwrap();
+        }
+        tx.close();
+        sinks.into_iter().map(|h| h.join().unwrap()).sum()
+    })
+}
+
+fn std_run(cap: usize, producers: u64) -> u64 {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<u64>(cap);
+    thread::scope(|s| {
+        let sink = s.spawn(move || rx.iter().sum::<u64>());
+        for p in 0..producers {
+            let tx = tx.clone();
+            s.spawn(move || share(p, producers).for_each(|v| tx.send(v).unwrap()));
+        }
+        drop(tx);
+        sink.join().unwrap()
+    })
+}
+
+fn crossbeam_run(cap: usize, producers: u64, consumers: u64) -> u64 {
+    let (tx, rx) = crossbeam_channel::bounded::<u64>(cap);
+    thread::scope(|s| {
+        let sinks: Vec<_> = (0..consumers)
+            .map(|_| {
+                let rx = rx.clone();
+                s.spawn(move || rx.iter().sum::<u64>())
+            })
+            .collect();
+        drop(rx);
+        for p in 0..producers {
+            let tx = tx.clone();
+            s.spawn(move || share(p, producers).for_each(|v| tx.send(v).unwrap()));
+        }
+        drop(tx);
+        sinks.into_iter().map(|h| h.join().unwrap()).sum()
+    })
+}
+
+fn tokio_run(cap: usize, producers: u64) -> u64 {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<u64>(cap);
+    thread::scope(|s| {
+        let sink = s.spawn(move || {
+            let mut sum = 0;
+            while let Some(v) = rx.blocking_recv() {
+                sum += v;
+            }
+            sum
+        });
+        for p in 0..producers {
+            let tx = tx.clone();
+            s.spawn(move || share(p, producers).for_each(|v| tx.blocking_send(v).unwrap()));
+        }
+        drop(tx);
+        sink.join().unwrap()
+    })
+}
+
+/// Adds one function to `group` that runs `run` per iteration and checks what it received.
+fn bench(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, run: impl Fn() -> u64) {
+    group.bench_function(name, |b| {
+        b.iter(|| {
+            let sum = run();
+            assert_eq!(
+                sum,
+                expected_sum(MESSAGES),
+                "{name} lost or duplicated messages"
+            );
+            black_box(sum)
+        });
+    });
+}
+
+/// One group: `producers` senders and `consumers` receivers (1 for std and tokio, whose
+/// receivers cannot be cloned).
+fn group(c: &mut Criterion, name: &str, cap: usize, producers: u64, consumers: u64) {
+    let mut group = c.benchmark_group(format!("{name}_cap{cap}"));
+    group.throughput(Throughput::Elements(MESSAGES));
+    // An iteration at capacity 0 or 1 takes ~50-200 ms on 2 cores: 20 samples, not 100.
+    group.sample_size(20);
+    bench(&mut group, "concheck", || {
+        concheck_run(cap, producers, consumers)
+    });
+    bench(&mut group, "std_mpsc", || std_run(cap, producers));
+    bench(&mut group, "crossbeam", || {
+        crossbeam_run(cap, producers, consumers)
+    });
+    if cap > 0 {
+        bench(&mut group, "tokio", || tokio_run(cap, producers));
+    }
+    group.finish();
+}
+
+fn spsc(c: &mut Criterion) {
+    for cap in CAPACITIES {
+        group(c, "spsc", cap, 1, 1);
+    }
+}
+
+fn mpmc(c: &mut Criterion) {
+    for cap in CAPACITIES {
+        group(c, "mpmc", cap, 2, 2);
+    }
+}
+
+criterion_group!(benches, spsc, mpmc);
+criterion_main!(benches);
