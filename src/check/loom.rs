@@ -159,6 +159,10 @@ fn ending(message: &str) -> Ending {
 }
 
 pub(super) fn run(check: &Check, config: &LoomConfig) -> Report {
+    super::on_fresh_thread(|| run_here(check, config))
+}
+
+fn run_here(check: &Check, config: &LoomConfig) -> Report {
     let s = search(check, &config.builder());
     let completeness = if config.max_iterations.is_some_and(|n| s.iterations >= n) {
         Completeness::Incomplete {
@@ -226,6 +230,10 @@ fn capture_replay(
 }
 
 pub(super) fn replay(check: &Check, rest: &str) -> Report {
+    super::on_fresh_thread(|| replay_here(check, rest))
+}
+
+fn replay_here(check: &Check, rest: &str) -> Report {
     let bad = || -> ! {
         panic!(
             "malformed loom replay string: expected `loom:pb=<n|none>;branches=<n>:<path json>` \

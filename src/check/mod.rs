@@ -205,6 +205,24 @@ impl Checker {
     }
 }
 
+/// Runs a search on a fresh OS thread and returns its result.
+///
+/// A model checker can leave the thread it ran on with a panic count that never returns to zero:
+/// shuttle suspends a task in the middle of unwinding and never resumes it, and the count is the
+/// OS thread's, shared by every coroutine on it. On that thread `std::thread::panicking()` stays
+/// true, which would make every later check there skip waits and build std primitives (the
+/// facade's loom-unwinding guards). On a fresh thread that state dies with the thread.
+pub(crate) fn on_fresh_thread<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("concheck-search".to_owned())
+            .spawn_scoped(scope, f)
+            .expect("spawn a thread for the search")
+            .join()
+            .unwrap_or_else(|payload| std::panic::resume_unwind(payload))
+    })
+}
+
 /// Runs the failing schedule a report's `replay` string describes, once, and reports it.
 ///
 /// # Panics

@@ -376,6 +376,10 @@ fn on_workers(config: &ShuttleConfig) -> String {
 }
 
 pub(super) fn run(check: &Check, config: &ShuttleConfig) -> Report {
+    super::on_fresh_thread(|| run_here(check, config))
+}
+
+fn run_here(check: &Check, config: &ShuttleConfig) -> Report {
     let n = config.iterations as usize;
     let sc = config.shuttle_config();
     let parallel = config.workers > 1 && config.strategy != Strategy::Dfs;
@@ -453,6 +457,10 @@ pub(super) fn run(check: &Check, config: &ShuttleConfig) -> Report {
 }
 
 pub(super) fn replay(check: &Check, schedule: &str) -> Report {
+    super::on_fresh_thread(|| replay_here(check, schedule))
+}
+
+fn replay_here(check: &Check, schedule: &str) -> Report {
     // Decode first: shuttle would panic inside the run with a message about neither.
     if shuttle_engine::scheduler::serialization::deserialize_schedule(schedule).is_none() {
         panic!("malformed shuttle replay string: expected `shuttle:<schedule>` as a failing shuttle report printed it");
