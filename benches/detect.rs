@@ -19,10 +19,12 @@
 //!
 //! Then one criterion group per checker (`detect_loom`, `detect_shuttle_random`,
 //! `detect_shuttle_pct`, `detect_shuttle_dfs`) times, in this process, every twin that checker
-//! found in the table, with `sample_size(10)` and short warm-up and measurement times set in
-//! code (there are about a hundred functions; a twin not found would time a whole budget, and
-//! is left out). shuttle prints `test panicked in task ..` to stderr for every failing schedule;
-//! send stderr to /dev/null for a readable log.
+//! found in the table, asserting it finds the same kind again, with `sample_size(10)` and short
+//! warm-up and measurement times set in code (there are about a hundred functions; a twin not
+//! found would time a whole budget, and is left out). Each sample runs on a fresh thread: a
+//! shuttle run that found some twins' violations leaves its thread `std::thread::panicking()`,
+//! which corrupts later checks on that thread. shuttle prints `test panicked in task ..` to
+//! stderr for every failing schedule; send stderr to /dev/null for a readable log.
 //!
 //! The table says which checker to reach for per bug class; BENCHMARKS.md copies it. Run with
 //! `cargo bench --bench detect`; the table alone with `cargo bench --bench detect -- --table`.
@@ -88,9 +90,14 @@ enum Cell {
 }
 
 impl Cell {
-    /// Found, and of an expected kind.
-    fn found(&self) -> bool {
-        matches!(self, Cell::Done { kind: Some(_), .. })
+    /// The name of the violation found, of any kind.
+    fn found(&self) -> Option<&str> {
+        match self {
+            Cell::Done {
+                kind: Some(kind), ..
+            } => Some(kind),
+            _ => None,
+        }
     }
 
     fn found_expected(&self) -> Option<Duration> {
@@ -265,7 +272,8 @@ fn fastest(row: &[Cell]) -> String {
 fn print_table(twins: &[Scenario], rows: &[Vec<Cell>], total: Duration) {
     let mut out = String::new();
     out.push_str(
-        "| twin | bug (first expected kind) | loom | shuttle-random | shuttle-pct | shuttle-dfs | fastest (within 1.5x) |\n",
+        "| twin | bug (first expected kind) | loom | shuttle-random | shuttle-pct | shuttle-dfs \
+         | fastest (within 1.5x) |\n",
     );
     out.push_str("|---|---|---|---|---|---|---|\n");
     for (s, row) in twins.iter().zip(rows) {
@@ -327,15 +335,27 @@ fn main() {
             .warm_up_time(Duration::from_millis(200))
             .measurement_time(Duration::from_millis(500));
         for (s, row) in twins.iter().zip(&rows) {
-            if !row[column].found() {
+            let Some(kind) = row[column].found() else {
                 continue;
-            }
+            };
             let (check, checker) = (s.check(), checker(s));
             group.bench_function(s.name, |b| {
-                b.iter(|| {
-                    let report = check.run(&checker);
-                    assert!(report.violation().is_some(), "{} not found", s.name);
-                    report
+                // A fresh thread per sample: a shuttle run that finds some twins' violations
+                // leaves its thread `panicking()`, and later checks on that thread then report
+                // shuttle's own teardown panic instead of their violation (see BENCHMARKS.md).
+                std::thread::scope(|scope| {
+                    scope.spawn(|| {
+                        b.iter(|| {
+                            let report = check.run(&checker);
+                            assert_eq!(
+                                report.kind().map(|k| k.name()),
+                                Some(kind),
+                                "{} under {name}: not what the table found",
+                                s.name
+                            );
+                            report
+                        });
+                    });
                 });
             });
         }

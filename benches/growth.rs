@@ -5,16 +5,17 @@
 //!
 //! - `worker_pool_w{1,2,3}`: `worker_pool::run(vec![1, 2], w, square)` with 1, 2 or 3 workers
 //!   (2 to 4 spawned tasks: the workers and the closer; 3 to 5 loom threads with the body),
-//!   then the catalog reference's assertions. `worker_pool_w2` is the catalog's `worker_pool`
-//!   reference body.
+//!   then the catalog reference's assertions. `worker_pool_w2` is the same code as the catalog's
+//!   (private) `worker_pool` reference body.
 //! - `fan_in`: the catalog's `fan_in` reference body (2 forwarders and a closer).
 //!
-//! Before criterion starts a table is printed to stdout (progress to stderr): per body, loom's executions and wall
-//! time at preemption bound 1, 2 and 3, each run capped at 60 s (`LoomConfig::max_duration`,
-//! with no iteration cap, so time is the only cut; a cut run prints `cut at 60 s` with the
-//! executions it reached, read from the report's completeness; a bound above a cut one is not
-//! run: it would be cut too), and shuttle random's time per 1,000 schedules. Then criterion
-//! times only the cheap points: loom at bound 1 and shuttle random, per body (`sample_size(10)`).
+//! Before criterion starts a table is printed to stdout (progress to stderr): per body, loom's
+//! executions and wall time at preemption bound 1, 2 and 3, each run capped at 60 s
+//! (`LoomConfig::max_duration`, with no iteration cap, so time is the only cut; a cut run
+//! prints `cut at 60 s` with the executions it reached, read from the report's completeness; a
+//! bound above a cut one is not run: it would be cut too), and shuttle random's time per 1,000
+//! schedules. Then criterion times only the cheap points: loom at bound 1 and shuttle random,
+//! per body (`sample_size(10)`).
 //!
 //! Run with `cargo bench --bench growth`; the table alone with `cargo bench --bench growth --
 //! --table`. Outside `cargo bench` (`cargo test --benches`) the table is skipped.
@@ -74,7 +75,10 @@ fn shuttle() -> Checker {
 
 /// Whether the time budget, not the preemption bound, ended the search.
 fn cut(report: &Report) -> bool {
-    matches!(&report.completeness, Completeness::Incomplete { bound } if bound.starts_with("time budget"))
+    match &report.completeness {
+        Completeness::Incomplete { bound } => bound.starts_with("time budget"),
+        Completeness::Complete => false,
+    }
 }
 
 fn secs(d: Duration) -> String {
@@ -111,8 +115,8 @@ fn cell(name: &str, report: &Report) -> String {
 fn print_table(bodies: &[(String, usize, Check)]) {
     let start = Instant::now();
     let mut out = String::from(
-        "| body | spawned tasks | loom bound 1 | loom bound 2 | loom bound 3 | shuttle random, 1,000 schedules |\n\
-         |---|---|---|---|---|---|\n",
+        "| body | spawned tasks | loom bound 1 | loom bound 2 | loom bound 3 \
+         | shuttle random, 1,000 schedules |\n|---|---|---|---|---|---|\n",
     );
     for (name, tasks, check) in bodies {
         let mut cells = Vec::new();

@@ -19,8 +19,9 @@
 //!
 //! What concheck adds per execution: a task registry (spawn tickets, leak scope, blocked-on
 //! marks for reports), the facade's dispatch on every operation, and a std mutex beside every
-//! model mutex holding the data. Goal: concheck <= 1.2x direct (same search). One iteration is a whole
-//! search, so the groups use `sample_size(10)`. Run with `cargo bench --bench model_overhead`.
+//! model mutex holding the data. Goal: concheck <= 1.2x direct (same search). One iteration is
+//! a whole search, so the groups use `sample_size(10)`. Run with
+//! `cargo bench --bench model_overhead`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
