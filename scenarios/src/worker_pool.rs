@@ -140,15 +140,7 @@ pub fn add_inside_task() {
                 wg.done();
             });
     }
-    thread::Builder::new().name("closer").spawn(move || {
-        wg.wait();
-        results_tx.close();
-    });
-    jobs_tx.send(1);
-    jobs_tx.send(2);
-    jobs_tx.close();
-    let n = results_rx.iter().count();
-    assert_eq!(n, 2, "every job's result");
+    close_after_wait_and_feed(wg, results_tx, jobs_tx, &results_rx);
 }
 
 /// Twin: the closer and the last worker both close `results`.
@@ -177,6 +169,17 @@ pub fn double_close() {
                 }
             });
     }
+    close_after_wait_and_feed(wg, results_tx, jobs_tx, &results_rx);
+}
+
+/// The twins' shared rest of the pool: a closer that closes `results` after `wg.wait()`, two
+/// jobs fed and closed, and every result counted.
+fn close_after_wait_and_feed(
+    wg: Arc<WaitGroup>,
+    results_tx: go::Sender<u32>,
+    jobs_tx: go::Sender<u32>,
+    results_rx: &go::Receiver<u32>,
+) {
     thread::Builder::new().name("closer").spawn(move || {
         wg.wait();
         results_tx.close();
