@@ -123,8 +123,8 @@
 //!   up to that bound, and the report says so.
 //! - shuttle's random and PCT searches are samples; it treats atomics as sequentially
 //!   consistent, so weak-memory bugs need loom.
-//! - There is no virtual clock yet: under the model checkers `thread::sleep` is a yield and
-//!   nothing times out.
+//! - Time is virtual under the model checkers ([`time`]): it moves only when every task is
+//!   blocked, so work takes no time unless [`time::Policy::Anytime`] says a task may be slow.
 //! - A destructor that runs while a loom execution unwinds (after loom found a deadlock) may not
 //!   call loom: the facade then skips it (a wait returns at once, a notify does nothing, a join
 //!   does not happen, a spawn does not start). A destructor that locks a mutex that a blocked
@@ -142,6 +142,7 @@ pub mod leak;
 mod rt;
 pub mod sync;
 pub mod thread;
+pub mod time;
 mod violation;
 
 pub use rt::Backend;

@@ -277,32 +277,45 @@ where
 /// loom models at most `loom::MAX_THREADS` threads per execution, the body included, and
 /// panics past it with a message that names neither the task nor a way out.
 fn check_loom_thread_limit(execution: &Execution, at: &'static Location<'static>) {
-    let spawned = execution.state().tasks.len();
-    if spawned >= loom::MAX_THREADS {
+    check_loom_capacity(
+        execution,
+        &format!("this spawn at {}", Site::from(at)),
+        Some(at),
+    );
+}
+
+/// Reports a [`ViolationKind::Misuse`] if one more loom thread (`what`) would pass loom's limit.
+/// The threads counted: the body, every task spawned, and the virtual clock's drivers.
+pub(crate) fn check_loom_capacity(
+    execution: &Execution,
+    what: &str,
+    at: Option<&'static Location<'static>>,
+) {
+    let threads = {
+        let state = execution.state();
+        state.tasks.len() + state.clock.drivers_started
+    };
+    if threads >= loom::MAX_THREADS {
         let mut v = Violation::new(
             ViolationKind::Misuse,
             format!(
-                "loom models at most {} threads per execution (the body included) and this spawn \
-                 at {} is thread {}: shrink the workload for loom, or check this body with \
-                 shuttle and std only",
+                "loom models at most {} threads per execution (the body and the virtual clock's \
+                 driver included) and {what} is thread {}: shrink the workload for loom, or \
+                 check this body with shuttle and std only",
                 loom::MAX_THREADS,
-                Site::from(at),
-                spawned + 1
+                threads + 1
             ),
         );
-        v.sites.push(Site::from(at));
+        v.sites.extend(at.map(Site::from));
         rt::violation(v);
     }
 }
 
-/// Sleeps the task for `d` on std. Under a model checker there is no clock yet: a sleep is only
-/// a yield, so code that relies on a sleep to order tasks is checked as if the sleep took no
-/// time, which is exactly the interleaving that breaks it.
+/// Sleeps the task for `d`: real time on std, virtual time under a model checker (see
+/// [`crate::time::sleep`], which this is).
+#[track_caller]
 pub fn sleep(d: std::time::Duration) {
-    match rt::backend() {
-        Backend::Std => std::thread::sleep(d),
-        Backend::Loom | Backend::Shuttle => yield_now(),
-    }
+    crate::time::sleep(d);
 }
 
 /// Identifies a task (a std thread, or a loom or shuttle model thread) for as long as it runs.

@@ -43,6 +43,7 @@ use concheck::go::{self, Sender};
 use concheck::sync::atomic::{AtomicBool, Ordering};
 use concheck::sync::{Condvar, Mutex};
 use concheck::thread;
+use concheck::time::{self, Policy};
 use concheck::ViolationKind;
 
 use crate::catalog::{Role, Scenario};
@@ -253,7 +254,13 @@ pub fn join_not_sleep() {
 }
 
 /// Twin: the reader sleeps instead of joining, then reads.
+///
+/// Under the checkers' virtual clock a sleep ends, by default, only once every other task is
+/// blocked or done ([`Policy::WhenIdle`]), which would make the writer always finish first: the
+/// same blind spot as Go's `testing/synctest`. The body therefore says that a task may be slow
+/// ([`Policy::Anytime`]), as on a loaded machine, and the checkers find the early read.
 pub fn sleep_as_sync() {
+    time::set_policy(Policy::Anytime);
     let value = Arc::new(Mutex::new(None::<u32>));
     {
         let value = Arc::clone(&value);

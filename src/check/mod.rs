@@ -123,6 +123,7 @@ impl Check {
         execution.close_scope(0, root);
         leak::join_scope(&execution, root, self.at);
         execution.finish(0, false);
+        crate::time::join_driver(&execution);
         // Whatever runs between executions (a scheduler's own panic) is not this body's.
         context::replace(None);
     }

@@ -1,7 +1,10 @@
 //! Cancellation contexts, after Go's `context` package: `cancel`, `done`, `err`, children.
 //!
 //! A context is cancelled once, by its [`CancelFunc`] or by its parent's; cancelling a parent
-//! cancels every descendant, never the other way round. Deadlines come with the virtual clock.
+//! cancels every descendant, never the other way round. A context made by
+//! [`Context::with_timeout`] or [`Context::with_deadline`] also cancels itself, with
+//! [`ContextError::DeadlineExceeded`], when the [`crate::time`] clock reaches its deadline (real
+//! time on std, virtual time under a model checker).
 //!
 //! ```
 //! use concheck::go::{Context, ContextError};
@@ -18,6 +21,8 @@ use std::sync::{Arc, Weak};
 
 use super::signal::{fire_all, Signal, Watchers};
 use crate::sync::{Condvar, Mutex};
+use crate::time::clock::{Clock, TimerKey};
+use crate::time::Instant;
 use crate::violation::Site;
 
 /// Why a context is done.
@@ -26,12 +31,15 @@ use crate::violation::Site;
 pub enum ContextError {
     /// Its cancel function (or an ancestor's) was called.
     Canceled,
+    /// Its deadline (or an ancestor's) passed.
+    DeadlineExceeded,
 }
 
 impl fmt::Display for ContextError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             ContextError::Canceled => "context canceled",
+            ContextError::DeadlineExceeded => "context deadline exceeded",
         })
     }
 }
@@ -42,12 +50,15 @@ struct Inner {
     state: Mutex<State>,
     cv: Condvar,
     created_at: &'static Location<'static>,
+    deadline: Option<Instant>,
 }
 
 struct State {
     err: Option<ContextError>,
     children: Vec<Weak<Inner>>,
     watchers: Watchers,
+    /// The timer that will cancel this context at its deadline, stopped by an earlier cancel.
+    timer: Option<(Clock, TimerKey)>,
 }
 
 /// A cancellation signal shared by a tree of tasks. Cheap to clone.
@@ -66,19 +77,25 @@ impl Context {
     /// A root context that is never cancelled.
     #[track_caller]
     pub fn background() -> Context {
-        Context::fresh(None, Location::caller())
+        Context::fresh(None, None, Location::caller())
     }
 
-    fn fresh(err: Option<ContextError>, at: &'static Location<'static>) -> Context {
+    fn fresh(
+        err: Option<ContextError>,
+        deadline: Option<Instant>,
+        at: &'static Location<'static>,
+    ) -> Context {
         Context {
             inner: Arc::new(Inner {
                 state: Mutex::new(State {
                     err,
                     children: Vec::new(),
                     watchers: Watchers::default(),
+                    timer: None,
                 }),
                 cv: Condvar::new(),
                 created_at: at,
+                deadline,
             }),
         }
     }
@@ -87,9 +104,70 @@ impl Context {
     /// the child.
     #[track_caller]
     pub fn with_cancel(&self) -> (Context, CancelFunc) {
-        let at = Location::caller();
+        self.child(self.inner.deadline, Location::caller())
+    }
+
+    /// A child context that is cancelled with [`ContextError::DeadlineExceeded`] `timeout` from
+    /// now (Go's `context.WithTimeout`), or earlier by its cancel function or its parent.
+    #[track_caller]
+    pub fn with_timeout(&self, timeout: std::time::Duration) -> (Context, CancelFunc) {
+        self.with_deadline_at(crate::time::now() + timeout, Location::caller())
+    }
+
+    /// A child context that is cancelled with [`ContextError::DeadlineExceeded`] at `deadline`
+    /// (Go's `context.WithDeadline`); a parent's earlier deadline still applies.
+    #[track_caller]
+    pub fn with_deadline(&self, deadline: Instant) -> (Context, CancelFunc) {
+        self.with_deadline_at(deadline, Location::caller())
+    }
+
+    fn with_deadline_at(
+        &self,
+        deadline: Instant,
+        at: &'static Location<'static>,
+    ) -> (Context, CancelFunc) {
+        if self.inner.deadline.is_some_and(|d| d <= deadline) {
+            // The parent's deadline comes first and cancels the child with it.
+            return self.child(self.inner.deadline, at);
+        }
+        let (child, cancel) = self.child(Some(deadline), at);
+        let clock = Clock::current();
+        if clock.now() >= deadline {
+            child.cancel_with(ContextError::DeadlineExceeded);
+            return (child, cancel);
+        }
+        let weak = Arc::downgrade(&child.inner);
+        let key = clock.schedule(
+            deadline,
+            Box::new(move || {
+                if let Some(inner) = weak.upgrade() {
+                    Context { inner }.cancel_with(ContextError::DeadlineExceeded);
+                }
+            }),
+        );
+        let mut state = child.inner.state.lock();
+        if state.err.is_none() {
+            state.timer = Some((clock, key));
+            drop(state);
+        } else {
+            drop(state);
+            clock.cancel(key);
+        }
+        (child, cancel)
+    }
+
+    /// The deadline after which this context is cancelled, if it (or an ancestor) has one.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.inner.deadline
+    }
+
+    fn child(
+        &self,
+        deadline: Option<Instant>,
+        at: &'static Location<'static>,
+    ) -> (Context, CancelFunc) {
         let mut state = self.inner.state.lock();
-        let child = Context::fresh(state.err, at);
+        let child = Context::fresh(state.err, deadline, at);
         if state.err.is_none() {
             state.children.retain(|c| c.strong_count() > 0);
             state.children.push(Arc::downgrade(&child.inner));
@@ -130,7 +208,11 @@ impl Context {
         state.err = Some(err);
         let children = std::mem::take(&mut state.children);
         let watchers = state.watchers.snapshot();
+        let timer = state.timer.take();
         drop(state);
+        if let Some((clock, key)) = timer {
+            clock.cancel(key);
+        }
         self.inner.cv.notify_all();
         fire_all(watchers);
         // Children after the parent's lock is released: no lock is held across two contexts.

@@ -6,7 +6,7 @@
 pub mod chan;
 mod context;
 mod select;
-mod signal;
+pub(crate) mod signal;
 mod wait_group;
 
 pub use chan::{channel, named, Receiver, Sender};

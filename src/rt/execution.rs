@@ -77,6 +77,8 @@ pub struct State {
     /// shuttle's id of each task, so a panicking task is named by shuttle's never-panicking
     /// `try_get_current_task` rather than guessed.
     pub shuttle_tasks: Vec<(shuttle::scheduler::TaskId, usize)>,
+    /// The execution's virtual clock (model backends; unused on std).
+    pub clock: crate::time::clock::VirtualState,
 }
 
 /// Limits a check declares about the body.
@@ -209,7 +211,9 @@ impl Execution {
     }
 
     pub fn note_running(&self, task: usize) {
-        self.state().last_running = Some(task);
+        let mut state = self.state();
+        state.last_running = Some(task);
+        state.clock.progress += 1;
     }
 
     /// Marks `task` blocked unless an outer operation already did; returns whether it marked.

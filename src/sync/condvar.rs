@@ -3,13 +3,23 @@
 //! A wait releases the mutex and blocks until a notify, exactly as std's does; spurious wakeups
 //! are allowed, so always wait in a loop on the predicate (or use [`Condvar::wait_while`]).
 //! A condvar and a guard from different backends are a clear panic, not undefined behaviour.
+//!
+//! [`Condvar::wait_timeout`] runs on the [`crate::time`] clock: real on std, virtual under a
+//! model checker, where the timeout fires only when the clock's [`Policy`](crate::time::Policy)
+//! lets time reach it. Under a model a timed waiter waits on a signal of its own rather than on
+//! the model's condvar (which cannot time out), so a notify wakes it too: possibly as a spurious
+//! wakeup, which std allows and a predicate loop absorbs.
 
 use std::fmt;
 use std::panic::Location;
-use std::sync::PoisonError;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, PoisonError};
+use std::time::Duration;
 
 use super::mutex::{LoomGuard, ModelGuard, MutexGuard};
+use crate::go::signal::Signal;
 use crate::rt::{self, check_backend, loom_callable, Backend};
+use crate::time::clock::Clock;
 
 enum Inner {
     Std(std::sync::Condvar),
@@ -21,6 +31,19 @@ enum Inner {
 pub struct Condvar {
     inner: Inner,
     created_at: &'static Location<'static>,
+    /// Under a model: the signals of tasks in `wait_timeout`, which every notify fires.
+    timed: std::sync::Mutex<Vec<Arc<Signal>>>,
+}
+
+/// Whether a [`Condvar::wait_timeout`] returned because its time ran out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WaitTimeoutResult(bool);
+
+impl WaitTimeoutResult {
+    /// `true` if the wait ended because the timeout elapsed (it may have been notified too).
+    pub fn timed_out(&self) -> bool {
+        self.0
+    }
 }
 
 impl Condvar {
@@ -35,6 +58,7 @@ impl Condvar {
         Condvar {
             inner,
             created_at: Location::caller(),
+            timed: std::sync::Mutex::new(Vec::new()),
         }
     }
 
@@ -73,6 +97,128 @@ impl Condvar {
             guard = self.wait_as("Condvar::wait", || self.label(), guard, at);
         }
         guard
+    }
+
+    /// Like [`Condvar::wait`], but gives up after `dur` on the [`crate::time`] clock.
+    #[track_caller]
+    pub fn wait_timeout<'a, T>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        dur: Duration,
+    ) -> (MutexGuard<'a, T>, WaitTimeoutResult) {
+        let at = Location::caller();
+        check_backend(self.backend(), "Condvar");
+        if rt::loom_unwinding() {
+            // The execution is over: report a timeout, so a waiting loop ends.
+            return (guard, WaitTimeoutResult(true));
+        }
+        let MutexGuard { data, model, mutex } = guard;
+        match (&self.inner, model) {
+            (Inner::Std(cv), ModelGuard::Std) => {
+                let _blocked = rt::blocking("Condvar::wait_timeout", || self.label(), at);
+                let (data, result) = cv
+                    .wait_timeout(data, dur)
+                    .unwrap_or_else(PoisonError::into_inner);
+                let guard = MutexGuard {
+                    data,
+                    model: ModelGuard::Std,
+                    mutex,
+                };
+                (guard, WaitTimeoutResult(result.timed_out()))
+            }
+            (Inner::Loom(_), model @ ModelGuard::Loom(_))
+            | (Inner::Shuttle(_), model @ ModelGuard::Shuttle(_)) => {
+                // Registered while the mutex is still held: a notifier changes the state under
+                // the mutex first, so no notify meant for this wait can come before it.
+                let signal = Signal::new();
+                self.timed_waiters().push(Arc::clone(&signal));
+                drop(MutexGuard { data, model, mutex });
+                self.wait_timeout_virtual(signal, mutex, dur, at)
+            }
+            (_, model) => self.mixed(&model, at),
+        }
+    }
+
+    /// Waits while `condition` holds, for at most `dur` in all; the result says whether the time
+    /// ran out (the condition may still hold then).
+    #[track_caller]
+    pub fn wait_timeout_while<'a, T>(
+        &self,
+        mut guard: MutexGuard<'a, T>,
+        dur: Duration,
+        mut condition: impl FnMut(&mut T) -> bool,
+    ) -> (MutexGuard<'a, T>, WaitTimeoutResult) {
+        let clock = Clock::current();
+        let deadline = clock.now() + dur;
+        while condition(&mut guard) {
+            let now = clock.now();
+            if now >= deadline {
+                return (guard, WaitTimeoutResult(true));
+            }
+            guard = self.wait_timeout(guard, deadline - now).0;
+        }
+        (guard, WaitTimeoutResult(false))
+    }
+
+    /// A timed wait under a model, `signal` registered and the mutex released: wait until a
+    /// notify or the timer fires the signal (it keeps a fire that comes before the wait), then
+    /// lock again.
+    #[track_caller]
+    fn wait_timeout_virtual<'a, T>(
+        &self,
+        signal: Arc<Signal>,
+        mutex: &'a super::Mutex<T>,
+        dur: Duration,
+        at: &'static Location<'static>,
+    ) -> (MutexGuard<'a, T>, WaitTimeoutResult) {
+        let timed_out = Arc::new(AtomicBool::new(false));
+        let clock = Clock::current();
+        let key = {
+            let (signal, timed_out) = (Arc::clone(&signal), Arc::clone(&timed_out));
+            clock.schedule(
+                clock.now() + dur,
+                Box::new(move || {
+                    timed_out.store(true, Ordering::SeqCst);
+                    signal.fire();
+                }),
+            )
+        };
+        signal.wait("Condvar::wait_timeout", || self.label(), at);
+        clock.cancel(key);
+        self.timed_waiters().retain(|s| !Arc::ptr_eq(s, &signal));
+        let guard = mutex.lock();
+        (guard, WaitTimeoutResult(timed_out.load(Ordering::SeqCst)))
+    }
+
+    fn timed_waiters(&self) -> std::sync::MutexGuard<'_, Vec<Arc<Signal>>> {
+        self.timed.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Wakes every task in a virtual `wait_timeout` on this condvar (model backends only).
+    fn wake_timed(&self) {
+        let waiters = self.timed_waiters().clone();
+        for s in waiters {
+            s.fire();
+        }
+    }
+
+    #[track_caller]
+    fn mixed(&self, model: &ModelGuard<'_>, at: &'static Location<'static>) -> ! {
+        let guard_backend = match model {
+            ModelGuard::Std => Backend::Std,
+            ModelGuard::Loom(_) => Backend::Loom,
+            ModelGuard::Shuttle(_) => Backend::Shuttle,
+        };
+        let mut v = crate::violation::Violation::new(
+            crate::violation::ViolationKind::Misuse,
+            format!(
+                "mixed backends: a {} condvar waited with a guard of a {guard_backend} \
+                 mutex; build the mutex and the condvar in the same runner",
+                self.backend()
+            ),
+        );
+        v.sites.push(crate::violation::Site::from(at));
+        rt::violation(v);
     }
 
     /// A wait that reports as `op` on `object` (channels and WaitGroups name themselves).
@@ -128,23 +274,7 @@ impl Condvar {
                     mutex,
                 }
             }
-            (_, model) => {
-                let guard_backend = match model {
-                    ModelGuard::Std => Backend::Std,
-                    ModelGuard::Loom(_) => Backend::Loom,
-                    ModelGuard::Shuttle(_) => Backend::Shuttle,
-                };
-                let mut v = crate::violation::Violation::new(
-                    crate::violation::ViolationKind::Misuse,
-                    format!(
-                        "mixed backends: a {} condvar waited with a guard of a {guard_backend} \
-                         mutex; build the mutex and the condvar in the same runner",
-                        self.backend()
-                    ),
-                );
-                v.sites.push(crate::violation::Site::from(at));
-                rt::violation(v);
-            }
+            (_, model) => self.mixed(&model, at),
         }
     }
 
@@ -158,6 +288,9 @@ impl Condvar {
             Inner::Loom(_) => {}
             Inner::Shuttle(cv) => cv.notify_one(),
         }
+        if !matches!(self.inner, Inner::Std(_)) && !rt::loom_unwinding() {
+            self.wake_timed();
+        }
         rt::note_running();
     }
 
@@ -170,6 +303,9 @@ impl Condvar {
             Inner::Loom(cv) if loom_callable() => cv.notify_all(),
             Inner::Loom(_) => {}
             Inner::Shuttle(cv) => cv.notify_all(),
+        }
+        if !matches!(self.inner, Inner::Std(_)) && !rt::loom_unwinding() {
+            self.wake_timed();
         }
         rt::note_running();
     }

@@ -28,7 +28,7 @@ mod lazy;
 pub(crate) mod mutex;
 mod rwlock;
 
-pub use condvar::Condvar;
+pub use condvar::{Condvar, WaitTimeoutResult};
 pub use lazy::Lazy;
 pub use mutex::{Mutex, MutexGuard};
 pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
