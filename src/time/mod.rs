@@ -80,6 +80,12 @@ pub fn now() -> Instant {
     Clock::current().now()
 }
 
+/// Whether this task reads a virtual clock (under loom or shuttle). Assertions about exact
+/// elapsed time hold only there; on the real clock, scheduling delays add to every wait.
+pub fn is_virtual() -> bool {
+    Clock::current().is_virtual()
+}
+
 /// Blocks the task for `d`: real time on std, virtual time under a model (the task is blocked
 /// until the clock reaches its deadline; see the [module docs](self)).
 #[track_caller]
