@@ -110,6 +110,8 @@ pub const MODULES: &[Module] = &[
     ("graceful_shutdown", graceful_shutdown::scenarios),
     ("caller_decides", caller_decides::scenarios),
     ("channel_hazards", channel_hazards::scenarios),
+    ("token_bucket", token_bucket::scenarios),
+    ("sliding_window", sliding_window::scenarios),
 ];
 
 /// Every scenario, references first within each pattern.

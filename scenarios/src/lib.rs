@@ -27,6 +27,8 @@ pub mod pool;
 pub mod ready_flag;
 pub mod rwlock_cache;
 pub mod safe_counter;
+pub mod sliding_window;
+pub mod token_bucket;
 pub mod wait_group_rules;
 pub mod worker_pool;
 

@@ -92,4 +92,6 @@ module_tests!(
     graceful_shutdown,
     caller_decides,
     channel_hazards,
+    token_bucket,
+    sliding_window,
 );
