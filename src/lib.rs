@@ -142,6 +142,7 @@ pub mod leak;
 mod rt;
 pub mod sync;
 pub mod thread;
+pub mod tokio;
 mod violation;
 
 pub use rt::Backend;
