@@ -92,4 +92,8 @@ module_tests!(
     graceful_shutdown,
     caller_decides,
     channel_hazards,
+    tokio_timeout,
+    tokio_first_response,
+    tokio_shutdown,
+    tokio_worker_pool,
 );
