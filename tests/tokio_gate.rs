@@ -3,6 +3,7 @@
 //! one watchdog test).
 
 use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
@@ -263,7 +264,9 @@ fn leaky() -> Check {
 
 #[test]
 fn checker_runs_a_clean_body_every_run_and_never_says_verified() {
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
     let check = Check::tokio(|| async {
+        RUNS.fetch_add(1, Ordering::SeqCst);
         let mut set = JoinSet::new();
         for i in 0..3 {
             set.spawn(track(format!("w{i}"), sleep(Duration::from_millis(i))));
@@ -274,6 +277,11 @@ fn checker_runs_a_clean_body_every_run_and_never_says_verified() {
     let report = check.run(&Checker::tokio());
     report.assert_no_violation();
     assert_eq!(report.iterations, 100);
+    assert_eq!(
+        RUNS.load(Ordering::SeqCst),
+        100,
+        "each run awaits a fresh body"
+    );
     assert!(!report.verified());
     assert_eq!(
         report.completeness,

@@ -13,8 +13,9 @@ use crate::*;
 pub enum Role {
     /// A reference implementation: no checker may find a violation.
     Reference,
-    /// A buggy twin: loom and shuttle must find one of `expects` (the first is the bug's usual
-    /// face; the rest are other faces of the same bug in other interleavings).
+    /// A buggy twin: loom and shuttle (the tokio checker, for an async twin) must find one of
+    /// `expects` (the first is the bug's usual face; the rest are other faces of the same bug
+    /// in other interleavings).
     Twin {
         /// The violation kinds that count as caught.
         expects: &'static [ViolationKind],
@@ -99,7 +100,8 @@ impl Scenario {
 
     /// Whether a report meets this scenario's role: no violation for a reference, an expected
     /// one for a twin. std runs of a twin are not held to it: real threads find interleaving
-    /// bugs only by chance, which is the point of the model checkers.
+    /// bugs only by chance, which is the point of the model checkers. tokio runs are: an async
+    /// twin's bug (a detached task, a spawn past the bound) shows in every run.
     pub fn satisfied_by(&self, checker: &Checker, report: &concheck::check::Report) -> bool {
         match self.role {
             Role::Reference => report.violation().is_none(),
