@@ -343,12 +343,16 @@ fn checker_reports_a_body_panic_and_a_hang() {
 
 #[test]
 fn tokio_bodies_and_sync_bodies_refuse_each_others_checkers() {
-    leaky()
-        .run(&Checker::shuttle_random())
-        .assert_finds(ViolationKind::Misuse);
-    leaky()
-        .run(&Checker::stress())
-        .assert_finds(ViolationKind::Misuse);
+    for checker in Checker::defaults() {
+        let report = leaky().run(&checker);
+        report.assert_finds(ViolationKind::Misuse);
+        assert_eq!(
+            report.iterations,
+            1,
+            "refused at once by {}",
+            checker.short_name()
+        );
+    }
     let report = Check::new(|| {}).run(&Checker::tokio());
     report.assert_finds(ViolationKind::Misuse);
     assert!(report.to_string().contains("Check::tokio"), "{report}");

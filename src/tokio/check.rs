@@ -109,7 +109,13 @@ pub(crate) fn run(
                 ViolationKind::AssertionFailed,
                 format!("the body panicked: {message}"),
             )),
-            Err(_) => Some(hang(&tracker, config)),
+            Err(mpsc::RecvTimeoutError::Timeout) => Some(hang(&tracker, config)),
+            Err(mpsc::RecvTimeoutError::Disconnected) => Some(Violation::new(
+                ViolationKind::Misuse,
+                "the tokio checker's runner thread died outside the body (a panic while \
+                 building or shutting down the runtime): run the body in a plain \
+                 #[tokio::test] to see the panic",
+            )),
         };
         if let Some(v) = violation {
             return report(Outcome::Violation(v), iterations);
