@@ -38,7 +38,7 @@ use concheck::go::{self, Select};
 use concheck::thread;
 use concheck::ViolationKind;
 
-use crate::catalog::{Role, Scenario, LOOM_BOUND};
+use crate::catalog::{Body, Role, Scenario, LOOM_BOUND};
 
 /// Why a query cannot run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -181,7 +181,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "first response",
             role: Role::Reference,
             summary: "3 replicas, results channel with a slot for each: first answer wins",
-            body: reference,
+            body: Body::Sync(reference),
             max_live_tasks: Some(3),
             loom_preemption_bound: LOOM_BOUND,
         },
@@ -190,7 +190,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "first response",
             role: Role::Reference,
             summary: "3 replicas, one result slot; losers try to send and give up",
-            body: reference_try_send,
+            body: Body::Sync(reference_try_send),
             max_live_tasks: Some(3),
             loom_preemption_bound: LOOM_BOUND,
         },
@@ -201,7 +201,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 expects: &[ViolationKind::Leak],
             },
             summary: "the result slot holds one; with capacity 0 the losers leak",
-            body: unbuffered,
+            body: Body::Sync(unbuffered),
             max_live_tasks: Some(3),
             loom_preemption_bound: LOOM_BOUND,
         },

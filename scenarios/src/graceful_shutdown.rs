@@ -37,7 +37,7 @@ use concheck::sync::Mutex;
 use concheck::thread::{self, JoinHandle};
 use concheck::ViolationKind;
 
-use crate::catalog::{Role, Scenario, LOOM_BOUND};
+use crate::catalog::{Body, Role, Scenario, LOOM_BOUND};
 
 /// The server is shut down (or shutting down): it accepts no more requests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -257,7 +257,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "graceful shutdown",
             role: Role::Reference,
             summary: "shutdown with 1 request in flight and 1 racing: every accepted one answered",
-            body: reference,
+            body: Body::Sync(reference),
             // A task per request in flight, as net/http: the pattern promises no bound.
             max_live_tasks: None,
             loom_preemption_bound: LOOM_BOUND,
@@ -270,7 +270,7 @@ pub fn scenarios() -> Vec<Scenario> {
             },
             summary:
                 "client checks an unlocked closed flag, then sends: shutdown closed it between",
-            body: check_then_close,
+            body: Body::Sync(check_then_close),
             max_live_tasks: None,
             loom_preemption_bound: LOOM_BOUND,
         },

@@ -34,7 +34,7 @@ use concheck::thread;
 use concheck::time::{self, Instant};
 use concheck::ViolationKind;
 
-use crate::catalog::{Role, Scenario, LOOM_BOUND};
+use crate::catalog::{Body, Role, Scenario, LOOM_BOUND};
 
 /// Why a limiter cannot be made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -289,7 +289,7 @@ pub fn scenarios() -> Vec<Scenario> {
             role: Role::Reference,
             summary: "limit 2 per 2 steps: 2 callers try at steps 1-3 and 2-4; one admitted per \
                       step",
-            body: reference,
+            body: Body::Sync(reference),
             max_live_tasks: Some(2),
             // Measured (test build, 2 cores): bound 2 781 iterations (0.2 s), bound 3 9,676
             // (2.6 s); unbounded passed loom's 200,000-iteration cap (39 s) unfinished.
@@ -303,7 +303,7 @@ pub fn scenarios() -> Vec<Scenario> {
             },
             summary: "a fixed-window counter: 1 admitted at step 1 and 2 at step 2, a new \
                       window (3 in one window length)",
-            body: fixed_window,
+            body: Body::Sync(fixed_window),
             max_live_tasks: Some(2),
             // Not a race: every schedule over-admits; found in the first iteration.
             loom_preemption_bound: LOOM_BOUND,
@@ -316,7 +316,7 @@ pub fn scenarios() -> Vec<Scenario> {
             },
             summary: "room checked and admission inserted under two locks: 2 callers both take \
                       the last slot",
-            body: check_then_insert,
+            body: Body::Sync(check_then_insert),
             max_live_tasks: Some(2),
             // Found in 53 iterations at bound 2 (0.2 s).
             loom_preemption_bound: LOOM_BOUND,

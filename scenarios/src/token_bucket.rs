@@ -55,7 +55,7 @@ use concheck::thread;
 use concheck::time::{self, Instant, Timer};
 use concheck::ViolationKind;
 
-use crate::catalog::{Role, Scenario, LOOM_BOUND};
+use crate::catalog::{Body, Role, Scenario, LOOM_BOUND};
 
 /// Why a bucket cannot be made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -470,7 +470,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "token bucket",
             role: Role::Reference,
             summary: "burst 1, 1 token per tick: main and 2 tasks wait; grants at 0, 1 and 2 ticks",
-            body: reference,
+            body: Body::Sync(reference),
             max_live_tasks: Some(2),
             // Measured (test build, 2 cores): bound 2 1,161 iterations (0.2-0.5 s), bound 3
             // 14,546 (4.2 s).
@@ -482,7 +482,7 @@ pub fn scenarios() -> Vec<Scenario> {
             role: Role::Reference,
             summary: "empty bucket: a cancelled waiter and an expired deadline get their errors, \
                       no token",
-            body: reference_cancel,
+            body: Body::Sync(reference_cancel),
             max_live_tasks: Some(1),
             // Exhaustive: 1,184 iterations (0.24 s); bound 2 takes 76, bound 3 456.
             loom_preemption_bound: None,
@@ -495,7 +495,7 @@ pub fn scenarios() -> Vec<Scenario> {
             },
             summary: "count read and written under two locks: two acquirers share the last \
                       token (burst + 1)",
-            body: lost_update,
+            body: Body::Sync(lost_update),
             max_live_tasks: Some(2),
             // The reference's body: found in 69 iterations at bound 2 (0.2-0.4 s).
             loom_preemption_bound: LOOM_BOUND,
@@ -508,7 +508,7 @@ pub fn scenarios() -> Vec<Scenario> {
             },
             summary: "acquire sleeps to the next token: a waiter past its deadline gets a token \
                       an hour later",
-            body: ignores_cancel,
+            body: Body::Sync(ignores_cancel),
             max_live_tasks: Some(1),
             // The cancel reference's body, exhaustive like it: found in the first iteration.
             loom_preemption_bound: None,

@@ -94,4 +94,8 @@ module_tests!(
     channel_hazards,
     token_bucket,
     sliding_window,
+    tokio_timeout,
+    tokio_first_response,
+    tokio_shutdown,
+    tokio_worker_pool,
 );
