@@ -110,6 +110,7 @@ pub const MODULES: &[Module] = &[
     ("graceful_shutdown", graceful_shutdown::scenarios),
     ("caller_decides", caller_decides::scenarios),
     ("channel_hazards", channel_hazards::scenarios),
+    ("async_patterns", async_patterns::scenarios),
 ];
 
 /// Every scenario, references first within each pattern.
