@@ -73,6 +73,15 @@
 //! iterations, the time, and whether the search was complete: a search cut by any bound that
 //! found nothing is "no violation (incomplete: bound)", never a pass.
 //!
+//! # Async
+//!
+//! [`task`] runs async code on the facade: [`task::block_on`], [`task::spawn`] (an async task
+//! is a facade task, so reports name it, its spawn site and what it awaits), a Waker-based
+//! [`task::oneshot`], a bounded [`task::channel`] with Go's semantics, [`task::race`] and a
+//! [`task::CancellationToken`]. An async body is checked like any other: call `block_on` in it.
+//! A task whose Waker is never called after its last `Pending` is a lost wakeup, or a task leak
+//! at its scope's end.
+//!
 //! # Checking your own type
 //!
 //! [`conformance`] runs suites of properties on your implementation through a trait: Go
@@ -151,6 +160,7 @@ pub mod go;
 pub mod leak;
 mod rt;
 pub mod sync;
+pub mod task;
 pub mod thread;
 pub mod time;
 pub mod tokio;

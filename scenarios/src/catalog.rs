@@ -142,6 +142,7 @@ pub const MODULES: &[Module] = &[
     ("tokio_first_response", tokio_first_response::scenarios),
     ("tokio_shutdown", tokio_shutdown::scenarios),
     ("tokio_worker_pool", tokio_worker_pool::scenarios),
+    ("async_patterns", async_patterns::scenarios),
 ];
 
 /// Every scenario, references first within each pattern.

@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod async_patterns;
 pub mod bounded_parallel;
 pub mod caller_decides;
 pub mod cancellable_worker;

@@ -98,4 +98,5 @@ module_tests!(
     tokio_first_response,
     tokio_shutdown,
     tokio_worker_pool,
+    async_patterns,
 );

@@ -3,7 +3,8 @@
 //! loom says `deadlock; threads = [...]` and shuttle `deadlock! blocked tasks: [...]` for every
 //! "all tasks blocked" state, leaks included. The registry knows better: if the body is blocked
 //! at a scope end waiting for its tasks, those tasks leaked; if a blocked task waits on a
-//! condition variable, its wakeup was lost; otherwise it is a deadlock.
+//! condition variable, or is an async task parked until its Waker is called, its wakeup was
+//! lost; otherwise it is a deadlock.
 
 use crate::leak::SCOPE_END;
 use crate::rt::Execution;
@@ -19,6 +20,17 @@ pub(crate) enum Ending {
     Panic(String),
     /// The std watchdog fired after this long.
     Watchdog(std::time::Duration),
+}
+
+/// Whether `task` waits for a wakeup that may have been lost: a condvar wait, or an async task
+/// parked after `Pending` (its Waker is never called).
+fn awaits_wakeup(task: &TaskInfo) -> bool {
+    matches!(&task.state, TaskState::Blocked { op, .. } if op == "Condvar::wait")
+        || parked_async(task)
+}
+
+fn parked_async(task: &TaskInfo) -> bool {
+    matches!(&task.state, TaskState::Blocked { op, .. } if op.starts_with(crate::task::OP_PREFIX))
 }
 
 /// The violation for an execution that ended this way.
@@ -87,12 +99,7 @@ pub(crate) fn classify(execution: &Execution, ending: Ending) -> Violation {
             v
         }
         Ending::AllBlocked => {
-            let waits: Vec<&TaskInfo> = unfinished
-                .iter()
-                .filter(
-                    |t| matches!(&t.state, TaskState::Blocked { op, .. } if op == "Condvar::wait"),
-                )
-                .collect();
+            let waits: Vec<&TaskInfo> = unfinished.iter().filter(|t| awaits_wakeup(t)).collect();
             let list: Vec<String> = unfinished.iter().map(ToString::to_string).collect();
             let (kind, message) = if waits.is_empty() {
                 (
@@ -104,10 +111,16 @@ pub(crate) fn classify(execution: &Execution, ending: Ending) -> Violation {
                     .iter()
                     .map(|t| format!("#{} '{}'", t.id, t.name))
                     .collect();
+                // An async task waits for its Waker to be called, not for a notify.
+                let what = if waits.iter().all(|t| parked_async(t)) {
+                    "a Waker call after its last Pending"
+                } else {
+                    "a notify"
+                };
                 (
                     ViolationKind::LostWakeup,
                     format!(
-                        "{} never got a notify and every other task is blocked or done: [{}]",
+                        "{} never got {what} and every other task is blocked or done: [{}]",
                         names.join(", "),
                         list.join(", ")
                     ),

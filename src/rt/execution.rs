@@ -49,6 +49,9 @@ pub struct TaskRecord {
     pub joiner: Option<Arc<dyn Joinable>>,
     /// The scope whose end this task is waiting at, if it is.
     pub ending_scope: Option<u64>,
+    /// What the task's future awaits, noted by async primitives that returned `Pending` during
+    /// the current poll; `task::block_on` reports it when the task parks.
+    pub awaiting: Vec<BlockedOn>,
 }
 
 impl TaskRecord {
@@ -111,6 +114,7 @@ impl Execution {
             open_scopes: Vec::new(),
             joiner: None,
             ending_scope: None,
+            awaiting: Vec::new(),
         });
         Arc::new(execution)
     }
@@ -154,6 +158,7 @@ impl Execution {
             open_scopes: Vec::new(),
             joiner: None,
             ending_scope: None,
+            awaiting: Vec::new(),
         });
         if let Some(bound) = self.limits.max_live_tasks {
             let live = state.tasks[1..].iter().filter(|t| !t.is_done()).count();

@@ -116,6 +116,16 @@ pub(crate) fn blocking(
     BlockGuard { marked }
 }
 
+/// Runs `f` on the running task's list of what its future awaits (async primitives push to it
+/// when they return `Pending`; `task::block_on` takes it when it parks). `None` outside an
+/// execution, where nothing is reported.
+pub(crate) fn with_awaiting<R>(f: impl FnOnce(&mut Vec<BlockedOn>) -> R) -> Option<R> {
+    let execution = context::execution()?;
+    let task = current_task()?;
+    let mut state = execution.state();
+    state.tasks.get_mut(task).map(|t| f(&mut t.awaiting))
+}
+
 /// Clears the blocked mark it set, and notes the task as running again.
 #[must_use]
 pub(crate) struct BlockGuard {

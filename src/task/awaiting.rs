@@ -1,0 +1,127 @@
+//! What a task's future awaits, for reports.
+//!
+//! Each primitive of this module notes, when its future returns `Pending`, the operation and the
+//! object it waits on, at the site that created the future (`rx.recv()`). `block_on` clears the
+//! notes before every poll and, when the poll returns `Pending`, parks the task reported blocked
+//! in them: one note as it is, several (a `race`) as one list. The same record a blocking call
+//! leaves (`rt::blocking`), so a leaked or stuck async task is named with what it awaits.
+//!
+//! A future of your own can note what it awaits with [`awaiting`](crate::task::awaiting).
+
+use std::fmt;
+use std::panic::Location;
+
+use crate::rt::{self, BlockedOn};
+use crate::violation::Site;
+
+/// Every operation a parked async task is reported in starts with this. The classifier treats
+/// such a task as it treats one in `Condvar::wait`: its wakeup (a Waker call) never came.
+pub(crate) const OP_PREFIX: &str = "async ";
+
+/// The operation of a note from a future that is not one of this module's primitives.
+const OP_AWAIT: &str = "async await";
+
+/// Notes that the running task's future awaits `op` on `object()`, called at `at`.
+pub(crate) fn note(
+    op: &'static str,
+    object: impl FnOnce() -> String,
+    at: &'static Location<'static>,
+) {
+    debug_assert!(
+        op.starts_with(OP_PREFIX),
+        "async op {op:?} lacks the prefix"
+    );
+    if rt::context::execution().is_none() {
+        return; // outside a checker run nothing is reported: skip the formatting
+    }
+    let on = BlockedOn {
+        op,
+        object: object(),
+        at,
+    };
+    rt::with_awaiting(|notes| notes.push(on));
+}
+
+/// Notes that the running task's future returns `Pending` waiting for `what`, so that a report
+/// of the task, leaked or stuck, says what it awaits: `blocked in async await on {what} at
+/// {caller}`. Call it from a hand-written `Future::poll` just before it returns `Pending`; the
+/// primitives of [`crate::task`] already do. Outside a checker run it does nothing.
+///
+/// # Examples
+///
+/// ```
+/// use std::future::Future;
+/// use std::pin::Pin;
+/// use std::task::{Context, Poll};
+///
+/// struct Never;
+///
+/// impl Future for Never {
+///     type Output = ();
+///     fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
+///         concheck::task::awaiting("a signal nobody sends");
+///         Poll::Pending
+///     }
+/// }
+/// ```
+#[track_caller]
+pub fn awaiting(what: impl fmt::Display) {
+    note(OP_AWAIT, || what.to_string(), Location::caller());
+}
+
+/// Where the notes of a sub-future's poll start.
+pub(crate) fn mark() -> usize {
+    rt::with_awaiting(|notes| notes.len()).unwrap_or(0)
+}
+
+/// Drops the notes since `mark`: the combinator that polled them completed.
+pub(crate) fn truncate(mark: usize) {
+    rt::with_awaiting(|notes| notes.truncate(mark));
+}
+
+/// Folds the notes since `mark` into one: `op` on the list of them, at `at`.
+pub(crate) fn combine(mark: usize, op: &'static str, at: &'static Location<'static>) {
+    rt::with_awaiting(|notes| {
+        if notes.len() > mark {
+            let parts: Vec<BlockedOn> = notes.drain(mark..).collect();
+            notes.push(BlockedOn {
+                op,
+                object: list(&parts),
+                at,
+            });
+        }
+    });
+}
+
+/// Forgets every note of the running task (before a poll, and after one that completed).
+pub(crate) fn clear() {
+    rt::with_awaiting(Vec::clear);
+}
+
+/// What the running task is reported blocked on when it parks after a `Pending` poll: its
+/// note, its notes as one list, or, if its future noted nothing, a future polled at `at`.
+pub(crate) fn parked_on(at: &'static Location<'static>) -> BlockedOn {
+    let mut notes = rt::with_awaiting(std::mem::take).unwrap_or_default();
+    match notes.len() {
+        1 => notes.pop().expect("one note"),
+        0 => BlockedOn {
+            op: OP_AWAIT,
+            object: "a future that returned Pending and noted nothing (see task::awaiting)"
+                .to_owned(),
+            at,
+        },
+        _ => BlockedOn {
+            op: OP_AWAIT,
+            object: list(&notes),
+            at: notes[0].at,
+        },
+    }
+}
+
+fn list(notes: &[BlockedOn]) -> String {
+    let parts: Vec<String> = notes
+        .iter()
+        .map(|n| format!("{} on {} at {}", n.op, n.object, Site::from(n.at)))
+        .collect();
+    format!("[{}]", parts.join(", "))
+}
