@@ -110,6 +110,7 @@ pub const MODULES: &[Module] = &[
     ("graceful_shutdown", graceful_shutdown::scenarios),
     ("caller_decides", caller_decides::scenarios),
     ("channel_hazards", channel_hazards::scenarios),
+    ("request_timeout", request_timeout::scenarios),
 ];
 
 /// Every scenario, references first within each pattern.

@@ -92,4 +92,5 @@ module_tests!(
     graceful_shutdown,
     caller_decides,
     channel_hazards,
+    request_timeout,
 );
