@@ -404,7 +404,10 @@ pub fn timer_drained_twice() {
     assert!(got.is_none() || got == Some(7), "the reply or a timeout");
 }
 
-/// This pattern's scenarios.
+/// This pattern's scenarios. loom bound 2, measured in the test build on a loaded machine:
+/// `request_timeout` 533 iterations (0.15 s), `request_timeout_context` 1,255 (0.35 s),
+/// `request_timeout_timer_reuse` 467 (0.08 s); unbounded, the first took 65,408 (14.5 s) and the
+/// other two passed 200,000 iterations. The twins are found in the first execution.
 pub fn scenarios() -> Vec<Scenario> {
     vec![
         Scenario {
