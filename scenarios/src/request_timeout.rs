@@ -27,8 +27,9 @@
 //! - The caller gets the reply or a timeout error, never both, never neither: one `select`
 //!   decides, and a reply that comes after the timeout is left in its slot, unread.
 //! - The caller waits at most the timeout (on the virtual clock, exactly the timeout). Under
-//!   [`Policy::WhenIdle`](concheck::time::Policy::WhenIdle) a backend that can still run always
-//!   answers first, and one that waits longer than the timeout always loses.
+//!   [`Policy::WhenIdle`] a backend that can still run always answers first, and one that waits
+//!   longer than the timeout always loses. Under [`Policy::Anytime`] (a loaded machine) even a
+//!   fast backend may lose; every guarantee above and below still holds.
 //! - No backend task outlives its work: the reply channel has one slot, so the backend's send
 //!   completes whether or not anyone still waits, and it ends. In the context form the backend
 //!   also sees the deadline and stops working then.
@@ -47,7 +48,7 @@ use std::fmt;
 use std::time::Duration;
 
 use concheck::go::{self, Context, ContextError, Select};
-use concheck::time::{self, Timer};
+use concheck::time::{self, Policy, Timer};
 use concheck::{leak, thread, ViolationKind};
 
 use crate::catalog::{Role, Scenario, LOOM_BOUND};
@@ -278,12 +279,17 @@ fn lookup(ctx: &Context, work: Duration) -> Result<u32, ContextError> {
         .wait()
 }
 
-/// `result` is the expected reply or a timeout; on the virtual clock, exactly `expect`.
-fn assert_one_of(result: Result<u32, RequestError>, reply: u32, expect: Result<u32, RequestError>) {
+/// `result` is `reply` or a timeout: one of the two, and nothing else.
+fn assert_reply_or_timeout(result: Result<u32, RequestError>, reply: u32) {
     assert!(
         result == Ok(reply) || result == Err(RequestError::TimedOut),
         "a request ends with its reply or a timeout, got {result:?}"
     );
+}
+
+/// `result` is `reply` or a timeout; on the virtual clock (under WhenIdle), exactly `expect`.
+fn assert_one_of(result: Result<u32, RequestError>, reply: u32, expect: Result<u32, RequestError>) {
+    assert_reply_or_timeout(result, reply);
     if time::is_virtual() {
         assert_eq!(result, expect, "under WhenIdle the timeout decides exactly");
     }
@@ -356,14 +362,20 @@ fn reference_timer_reuse() {
         time::sleep(TIMEOUT);
         7
     });
-    assert!(
-        tie == Ok(7) || tie == Err(RequestError::TimedOut),
-        "a request ends with its reply or a timeout, got {tie:?}"
-    );
+    assert_reply_or_timeout(tie, 7);
     if time::is_virtual() {
         assert_eq!(time::now() - start, TIMEOUT, "both came at the timeout");
     }
     assert_one_of(client.call(|| 42), 42, Ok(42));
+}
+
+/// Under [`Policy::Anytime`] the timer may fire while the backend could still run, as on a
+/// loaded machine: a fast backend may lose, and the pattern still gives one outcome and leaves
+/// no task behind. Checked on the context form, whose deadline also reaches the backend.
+fn reference_anytime() {
+    time::set_policy(Policy::Anytime);
+    let fast = call_with_context(&Context::background(), TIMEOUT, |_| Ok(42));
+    assert_reply_or_timeout(fast, 42);
 }
 
 /// Twin: the reply channel has no room, so a backend that answers after the timeout waits
@@ -406,7 +418,7 @@ pub fn timer_drained_twice() {
 
 /// This pattern's scenarios. loom bound 2, measured in the test build on a loaded machine:
 /// `request_timeout` 533 iterations (0.15 s), `request_timeout_context` 1,255 (0.35 s),
-/// `request_timeout_timer_reuse` 467 (0.08 s); unbounded, the first took 65,408 (14.5 s) and the
+/// `request_timeout_timer_reuse` 467 (0.08 s), `request_timeout_anytime` 149 (0.02 s); unbounded, the first took 65,408 (14.5 s) and the
 /// other two passed 200,000 iterations. The twins are found in the first execution.
 pub fn scenarios() -> Vec<Scenario> {
     vec![
@@ -438,6 +450,15 @@ pub fn scenarios() -> Vec<Scenario> {
             body: reference_timer_reuse,
             // One backend per request; the first may not have ended when the second starts.
             max_live_tasks: Some(2),
+            loom_preemption_bound: LOOM_BOUND,
+        },
+        Scenario {
+            name: "request_timeout_anytime",
+            pattern: "request timeout",
+            role: Role::Reference,
+            summary: "context form under Policy::Anytime: the timer may beat a fast backend; no leak",
+            body: reference_anytime,
+            max_live_tasks: Some(1),
             loom_preemption_bound: LOOM_BOUND,
         },
         Scenario {
@@ -531,35 +552,58 @@ mod tests {
         assert!(gone.unwrap_err().to_string().contains("canceled"));
     }
 
-    #[test]
-    fn request_timeout_tie_at_the_deadline_reaches_both_outcomes() {
-        // A backend due exactly at the timeout races it: the checkers must reach both the
-        // reply and the timeout (and the client must leave its timer clean after either).
-        static SEEN: StdMutex<BTreeSet<Option<u32>>> = StdMutex::new(BTreeSet::new());
-        let check = Check::new(|| {
-            let mut client = Client::new(TIMEOUT).unwrap();
-            let tie = client.call(|| {
-                time::sleep(TIMEOUT);
-                7
-            });
-            let reply = match tie {
+    /// The replies (`None`: timed out) a test's request reached; one per test, since the
+    /// checkers run bodies on threads of their own and tests run in parallel.
+    type Seen = StdMutex<BTreeSet<Option<u32>>>;
+
+    /// Under each model checker, `request` reaches both a reply and a timeout, and nothing else.
+    fn assert_both_outcomes(
+        what: &str,
+        seen: &'static Seen,
+        request: fn() -> Result<u32, RequestError>,
+    ) {
+        let check = Check::new(move || {
+            let reply = match request() {
                 Ok(v) => Some(v),
                 Err(e) => {
                     assert_eq!(e, RequestError::TimedOut);
                     None
                 }
             };
-            SEEN.lock().unwrap().insert(reply);
+            seen.lock().unwrap().insert(reply);
         });
         for checker in Checker::models() {
-            SEEN.lock().unwrap().clear();
+            seen.lock().unwrap().clear();
             check.run(&checker).assert_no_violation();
+            let seen = seen.lock().unwrap().clone();
             assert_eq!(
-                *SEEN.lock().unwrap(),
-                BTreeSet::from([Some(7), None]),
-                "{}: both outcomes of a tie",
+                seen.len(),
+                2,
+                "{}: {what} reaches a reply and a timeout, got {seen:?}",
                 checker.short_name()
             );
         }
+    }
+
+    #[test]
+    fn request_timeout_tie_at_the_deadline_reaches_both_outcomes() {
+        // A backend due exactly at the timeout races it (and the client must leave its timer
+        // clean after either outcome).
+        static SEEN: Seen = StdMutex::new(BTreeSet::new());
+        assert_both_outcomes("a tie", &SEEN, || {
+            Client::new(TIMEOUT).unwrap().call(|| {
+                time::sleep(TIMEOUT);
+                7
+            })
+        });
+    }
+
+    #[test]
+    fn request_timeout_anytime_lets_the_timer_beat_a_fast_backend() {
+        static SEEN: Seen = StdMutex::new(BTreeSet::new());
+        assert_both_outcomes("a fast backend under Anytime", &SEEN, || {
+            time::set_policy(Policy::Anytime);
+            call_with_context(&Context::background(), TIMEOUT, |_| Ok(42))
+        });
     }
 }
