@@ -401,6 +401,11 @@ pub fn scenarios() -> Vec<Scenario> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+    use std::sync::Mutex as StdMutex;
+
+    use concheck::check::{Check, Checker};
+
     use super::*;
 
     /// Replicas of different kinds in one list.
@@ -456,6 +461,35 @@ mod tests {
             for _ in 0..4 {
                 assert_eq!(stopped_rx.recv(), Some(()), "every stuck replica stopped");
             }
+        }
+    }
+
+    #[test]
+    fn first_response_deadline_tie_reaches_both_outcomes() {
+        // The reference's replica due exactly at the deadline races it: the answer and the
+        // deadline must both be reached, or its either-or assertion would be vacuous. shuttle
+        // only: loom's 12,559 executions are the catalog's job.
+        static SEEN: StdMutex<BTreeSet<Option<u32>>> = StdMutex::new(BTreeSet::new());
+        let check = Check::new(|| {
+            let replicas = vec![replica_taking(TIMEOUT), replica_taking(2 * TIMEOUT)];
+            let answer = match first_within(4, replicas, TIMEOUT) {
+                Ok(answer) => Some(answer),
+                Err(e) => {
+                    assert_eq!(e, FirstError::DeadlineExceeded);
+                    None
+                }
+            };
+            SEEN.lock().unwrap().insert(answer);
+        });
+        for checker in [Checker::shuttle_random(), Checker::shuttle_pct()] {
+            SEEN.lock().unwrap().clear();
+            check.run(&checker).assert_no_violation();
+            assert_eq!(
+                *SEEN.lock().unwrap(),
+                BTreeSet::from([Some(40), None]),
+                "{}",
+                checker.short_name()
+            );
         }
     }
 
