@@ -35,7 +35,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use concheck::check::{Checker, Completeness, LoomConfig, Report, ShuttleConfig};
-use concheck_scenarios::{catalog, Role, Scenario};
+use concheck_scenarios::{catalog, Body, Role, Scenario};
 use criterion::Criterion;
 
 /// The most time one twin may take under one checker in the table: the default budgets (200,000
@@ -151,7 +151,8 @@ fn ms(d: Duration) -> String {
 fn twins() -> Vec<Scenario> {
     catalog()
         .into_iter()
-        .filter(|s| matches!(s.role, Role::Twin { .. }))
+        // The async twins run under the tokio checker only, not loom or shuttle.
+        .filter(|s| matches!(s.role, Role::Twin { .. }) && matches!(s.body, Body::Sync(_)))
         .collect()
 }
 

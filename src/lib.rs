@@ -81,6 +81,16 @@
 //! linearizable against a sequential `HashMap` ([`conformance::check_map`]). The crate's
 //! `examples/bounded_queue` is a whole crate that adopts concheck on a queue of its own.
 //!
+//! # Async code on tokio
+//!
+//! tokio's runtime cannot run under loom or shuttle, so [`tokio`] checks async code for real:
+//! spawn with [`tokio::spawn`] (a name and the spawn site for every task), label the awaits a
+//! task can get stuck in with [`tokio::waiting_on`], and run the code in a [`tokio::scope`],
+//! which reports every task still alive when the body returns (after a grace period, free on a
+//! paused clock) by name, spawn site and what it awaits. [`check::Check::tokio`] with
+//! [`check::Checker::tokio`] runs an async body many times on fresh runtimes and returns the
+//! same [`check::Report`]; real runs are never `verified`.
+//!
 //! # Debugging and replay
 //!
 //! A failing loom or shuttle report has a `replay` string; [`check::replay`] runs exactly that
@@ -143,6 +153,7 @@ mod rt;
 pub mod sync;
 pub mod thread;
 pub mod time;
+pub mod tokio;
 mod violation;
 
 pub use rt::Backend;

@@ -5,6 +5,7 @@ use std::process::{Command, ExitCode, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use concheck::check::{Checker, Report};
+use concheck::tokio::TokioConfig;
 use concheck_scenarios::{catalog, Role, Scenario};
 
 use crate::cli::{CheckerKind, RunArgs};
@@ -15,11 +16,12 @@ use crate::table::Row;
 pub const CHILD_FLAG: &str = "--run-scenario";
 
 /// The default checkers, in table order.
-const DEFAULT_KINDS: [CheckerKind; 4] = [
+const DEFAULT_KINDS: [CheckerKind; 5] = [
     CheckerKind::Loom,
     CheckerKind::ShuttleRandom,
     CheckerKind::ShuttlePct,
     CheckerKind::Std,
+    CheckerKind::Tokio,
 ];
 
 /// The checkers a scenario runs under with these settings: the scenario's own (its loom bound,
@@ -39,8 +41,13 @@ pub fn checkers_for(scenario: &Scenario, args: &RunArgs) -> Vec<Checker> {
                 CheckerKind::Loom => find("loom"),
                 CheckerKind::ShuttleRandom => find("shuttle-random"),
                 CheckerKind::ShuttlePct => find("shuttle-pct"),
-                CheckerKind::ShuttleDfs => Some(Checker::shuttle_dfs()),
+                // A sync scenario (one with a loom checker) only: tokio cannot run under shuttle.
+                CheckerKind::ShuttleDfs => find("loom").map(|_| Checker::shuttle_dfs()),
                 CheckerKind::Std => find("std"),
+                CheckerKind::Tokio => find("tokio"),
+                CheckerKind::TokioMt => {
+                    find("tokio").map(|_| Checker::Tokio(TokioConfig::multi_thread(2)))
+                }
             }?;
             Some(match checker {
                 Checker::Loom(mut c) => {
@@ -66,6 +73,12 @@ pub fn checkers_for(scenario: &Scenario, args: &RunArgs) -> Vec<Checker> {
                         c = c.runs(n);
                     }
                     Checker::Stress(c)
+                }
+                Checker::Tokio(mut c) => {
+                    if let Some(n) = args.iterations {
+                        c = c.runs(n);
+                    }
+                    Checker::Tokio(c)
                 }
                 other => other,
             })

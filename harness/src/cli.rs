@@ -47,16 +47,23 @@ pub enum CheckerKind {
     ShuttleDfs,
     /// Real std threads with a watchdog.
     Std,
+    /// tokio, current-thread runtime with a paused clock (async scenarios only).
+    Tokio,
+    /// tokio, multi-thread runtime (2 workers) on the real clock (async scenarios only; not in
+    /// the default set: each run waits for its timers in real time).
+    TokioMt,
 }
 
 #[derive(Clone, Debug, Default, Args, Serialize, Deserialize)]
 pub struct RunArgs {
     /// Only scenarios (and compile-fail cases) whose name contains this.
     pub filter: Option<String>,
-    /// Checkers to run (repeat or comma-separate); default: loom, shuttle-random, shuttle-pct, std.
+    /// Checkers to run (repeat or comma-separate); default: loom, shuttle-random, shuttle-pct,
+    /// std, tokio. Each scenario runs under those that apply to it (tokio only to async ones).
     #[arg(long = "checker", value_enum, value_delimiter = ',')]
     pub checkers: Vec<CheckerKind>,
-    /// Executions per shuttle search and runs per std check (default: shuttle 1000, std 100).
+    /// Executions per shuttle search and runs per std or tokio check (default: shuttle 1000, std
+    /// 100, tokio 100, tokio-mt 20).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub iterations: Option<u64>,
     /// Seed of shuttle's random and PCT searches (default 0xc0ffee). Decimal or 0x-hex.

@@ -81,7 +81,7 @@ fn run(args: &RunArgs) -> ExitCode {
     let caught = twin_checks.iter().filter(|r| r.ok).count();
     let summary = format!(
         "{} scenarios ({references} references, {twins} twins), {} checks, {failures} failed; \
-         twins caught in {caught} of {} loom/shuttle checks; {rejected} Go bugs rejected by \
+         twins caught in {caught} of {} loom/shuttle/tokio checks; {rejected} Go bugs rejected by \
          rustc; in {:.1}s",
         scenarios.len(),
         rows.len() - rejected,

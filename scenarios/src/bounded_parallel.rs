@@ -51,7 +51,7 @@ use concheck::sync::Mutex;
 use concheck::thread::{self, JoinHandle};
 use concheck::ViolationKind;
 
-use crate::catalog::{Role, Scenario, LOOM_BOUND};
+use crate::catalog::{Body, Role, Scenario, LOOM_BOUND};
 
 /// Why a bounded map cannot run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -236,7 +236,7 @@ pub fn scenarios() -> Vec<Scenario> {
             role: Role::Reference,
             summary: "3 items, limit 1: acquire before spawn, reap the released task, results by \
                       index",
-            body: reference,
+            body: Body::Sync(reference),
             // The limit: a slot is reused only after its task is joined.
             max_live_tasks: Some(1),
             // Exhaustive loom is cheap: 8,000 iterations, 1.0 s (debug test build); bound 2
@@ -249,7 +249,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "bounded parallelism",
             role: Role::Reference,
             summary: "3 items, limit 2: at most 2 tasks alive and 2 calls at once",
-            body: reference_limit_two,
+            body: Body::Sync(reference_limit_two),
             max_live_tasks: Some(2),
             loom_preemption_bound: LOOM_BOUND,
         },
@@ -260,7 +260,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 expects: &[ViolationKind::BoundExceeded],
             },
             summary: "semaphore acquired inside the task: all 3 tasks alive at once, limit 2",
-            body: acquire_inside_task,
+            body: Body::Sync(acquire_inside_task),
             // The reference's bound for limit 2.
             max_live_tasks: Some(2),
             loom_preemption_bound: LOOM_BOUND,

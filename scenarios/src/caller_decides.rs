@@ -25,7 +25,7 @@ use concheck::go::{self, Context, Receiver, Select};
 use concheck::thread;
 use concheck::ViolationKind;
 
-use crate::catalog::{Role, Scenario};
+use crate::catalog::{Body, Role, Scenario};
 
 /// The 64-bit FNV-1a hash of `data`: a synchronous API, with no task of its own.
 ///
@@ -94,7 +94,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "leave concurrency to the caller",
             role: Role::Reference,
             summary: "synchronous checksum; the caller runs 2 on its own tasks and joins them",
-            body: reference,
+            body: Body::Sync(reference),
             max_live_tasks: Some(2),
             // Two tasks that share nothing: exhaustive loom takes 3 iterations.
             loom_preemption_bound: None,
@@ -106,7 +106,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 expects: &[ViolationKind::Leak],
             },
             summary: "API spawns a task and returns a channel; a cancelled caller stops listening",
-            body: hidden_goroutine,
+            body: Body::Sync(hidden_goroutine),
             max_live_tasks: Some(2),
             // One hidden task: exhaustive loom finds the leak in its first iteration.
             loom_preemption_bound: None,

@@ -37,7 +37,7 @@ use concheck::go::{self, Context, ContextError, Receiver, Select};
 use concheck::thread;
 use concheck::ViolationKind;
 
-use crate::catalog::{Role, Scenario, LOOM_BOUND};
+use crate::catalog::{Body, Role, Scenario, LOOM_BOUND};
 
 /// What one pass of the worker's `select` found.
 enum Next<J> {
@@ -165,7 +165,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "cancellable worker",
             role: Role::Reference,
             summary: "worker handles 1 job, the caller cancels: the worker returns Canceled",
-            body: reference,
+            body: Body::Sync(reference),
             max_live_tasks: Some(1),
             loom_preemption_bound: LOOM_BOUND,
         },
@@ -174,7 +174,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "cancellable worker",
             role: Role::Reference,
             summary: "2 jobs, then the jobs channel closes: the worker returns Ok(2)",
-            body: reference_drained,
+            body: Body::Sync(reference_drained),
             max_live_tasks: Some(1),
             loom_preemption_bound: LOOM_BOUND,
         },
@@ -185,7 +185,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 expects: &[ViolationKind::Leak],
             },
             summary: "ctx checked only between jobs, then a plain recv: a cancel never wakes it",
-            body: ignores_ctx,
+            body: Body::Sync(ignores_ctx),
             max_live_tasks: Some(1),
             loom_preemption_bound: LOOM_BOUND,
         },

@@ -1,5 +1,8 @@
 //! The list of every scenario: what it is, what it must show, and how to check it.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use concheck::check::{Check, Checker};
 use concheck::ViolationKind;
 
@@ -10,12 +13,26 @@ use crate::*;
 pub enum Role {
     /// A reference implementation: no checker may find a violation.
     Reference,
-    /// A buggy twin: loom and shuttle must find one of `expects` (the first is the bug's usual
-    /// face; the rest are other faces of the same bug in other interleavings).
+    /// A buggy twin: loom and shuttle (the tokio checker, for an async twin) must find one of
+    /// `expects` (the first is the bug's usual face; the rest are other faces of the same bug
+    /// in other interleavings).
     Twin {
         /// The violation kinds that count as caught.
         expects: &'static [ViolationKind],
     },
+}
+
+/// The future of one run of an async scenario.
+pub type TokioFuture = Pin<Box<dyn Future<Output = ()>>>;
+
+/// A scenario's body, and so the checkers that can run it.
+#[derive(Clone, Copy, Debug)]
+pub enum Body {
+    /// Sync code on the facade, run once per execution under loom, shuttle and std.
+    Sync(fn()),
+    /// Async code on tokio: each call makes the future of one run, which only the tokio checker
+    /// runs (tokio's runtime cannot run under loom or shuttle).
+    Tokio(fn() -> TokioFuture),
 }
 
 /// One checked body.
@@ -30,7 +47,7 @@ pub struct Scenario {
     /// One line: what the body does, and for a twin, the bug.
     pub summary: &'static str,
     /// The body, run once per execution.
-    pub body: fn(),
+    pub body: Body,
     /// The declared bound on live spawned tasks, if the pattern promises one.
     pub max_live_tasks: Option<usize>,
     /// loom's preemption bound for this body (`None`: exhaustive), chosen from measured costs
@@ -48,7 +65,10 @@ pub const LOOM_BOUND: Option<usize> = Some(2);
 impl Scenario {
     /// The check of this scenario's body with its declared limits.
     pub fn check(&self) -> Check {
-        let check = Check::new(self.body);
+        let check = match self.body {
+            Body::Sync(body) => Check::new(body),
+            Body::Tokio(body) => Check::tokio(body),
+        };
         match self.max_live_tasks {
             Some(n) => check.max_live_tasks(n),
             None => check,
@@ -57,7 +77,12 @@ impl Scenario {
 
     /// The checkers this scenario is held to: loom, shuttle random and PCT, and std. A twin's
     /// std watchdog is 1 s instead of 5 s: it is known to block, and real runs only show it.
+    /// An async scenario is held to the tokio checker: 100 runs on a current-thread runtime
+    /// with a paused clock, where its timeouts cost no real time (0.01 to 0.05 s a scenario).
     pub fn checkers(&self) -> Vec<Checker> {
+        if let Body::Tokio(_) = self.body {
+            return vec![Checker::tokio()];
+        }
         let mut checkers = Checker::defaults();
         for c in &mut checkers {
             match c {
@@ -75,7 +100,8 @@ impl Scenario {
 
     /// Whether a report meets this scenario's role: no violation for a reference, an expected
     /// one for a twin. std runs of a twin are not held to it: real threads find interleaving
-    /// bugs only by chance, which is the point of the model checkers.
+    /// bugs only by chance, which is the point of the model checkers. tokio runs are: an async
+    /// twin's bug (a detached task, a spawn past the bound) shows in every run.
     pub fn satisfied_by(&self, checker: &Checker, report: &concheck::check::Report) -> bool {
         match self.role {
             Role::Reference => report.violation().is_none(),
@@ -111,6 +137,12 @@ pub const MODULES: &[Module] = &[
     ("caller_decides", caller_decides::scenarios),
     ("channel_hazards", channel_hazards::scenarios),
     ("request_timeout", request_timeout::scenarios),
+    ("token_bucket", token_bucket::scenarios),
+    ("sliding_window", sliding_window::scenarios),
+    ("tokio_timeout", tokio_timeout::scenarios),
+    ("tokio_first_response", tokio_first_response::scenarios),
+    ("tokio_shutdown", tokio_shutdown::scenarios),
+    ("tokio_worker_pool", tokio_worker_pool::scenarios),
 ];
 
 /// Every scenario, references first within each pattern.

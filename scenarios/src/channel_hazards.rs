@@ -46,7 +46,7 @@ use concheck::thread;
 use concheck::time::{self, Policy};
 use concheck::ViolationKind;
 
-use crate::catalog::{Role, Scenario};
+use crate::catalog::{Body, Role, Scenario};
 
 /// A sender whose [`close`](CloseOnce::close) may be called by any number of tasks: the channel
 /// is closed exactly once (Go's fix for the double close: `sync.Once`, or a flag under a mutex).
@@ -282,7 +282,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "channel hazards",
             role: Role::Reference,
             summary: "2 closers close through a mutex-guarded flag: closed exactly once",
-            body: close_once,
+            body: Body::Sync(close_once),
             max_live_tasks: Some(2),
             // Exhaustive loom takes 9 iterations.
             loom_preemption_bound: None,
@@ -294,7 +294,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 expects: &[ViolationKind::DoubleClose],
             },
             summary: "2 closers check an atomic closed flag, then close: both pass the check",
-            body: check_then_close,
+            body: Body::Sync(check_then_close),
             max_live_tasks: Some(2),
             // Exhaustive loom finds the double close in its first iteration.
             loom_preemption_bound: None,
@@ -305,7 +305,7 @@ pub fn scenarios() -> Vec<Scenario> {
             role: Role::Reference,
             summary:
                 "producer updates under the lock, unlocks, then sends to the lock-taking consumer",
-            body: send_after_unlock,
+            body: Body::Sync(send_after_unlock),
             max_live_tasks: Some(1),
             // Exhaustive loom takes 79 iterations (3 ms).
             loom_preemption_bound: None,
@@ -317,7 +317,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 expects: &[ViolationKind::Deadlock],
             },
             summary: "producer sends unbuffered holding the lock the consumer takes before recv",
-            body: lock_while_sending,
+            body: Body::Sync(lock_while_sending),
             max_live_tasks: Some(1),
             // Exhaustive loom finds the deadlock in 21 iterations.
             loom_preemption_bound: None,
@@ -327,7 +327,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "channel hazards",
             role: Role::Reference,
             summary: "waiter loops on ready; the setter sets ready under the lock and notifies",
-            body: predicate_set,
+            body: Body::Sync(predicate_set),
             max_live_tasks: Some(1),
             // Exhaustive loom takes 8 iterations.
             loom_preemption_bound: None,
@@ -339,7 +339,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 expects: &[ViolationKind::LostWakeup],
             },
             summary: "waiter loops on ready; the setter sets done and notifies: ready never comes",
-            body: predicate_never_true,
+            body: Body::Sync(predicate_never_true),
             max_live_tasks: Some(1),
             // Exhaustive loom finds it in its first iteration.
             loom_preemption_bound: None,
@@ -349,7 +349,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "channel hazards",
             role: Role::Reference,
             summary: "the reader may look early, but relies only on what it reads after the join",
-            body: join_not_sleep,
+            body: Body::Sync(join_not_sleep),
             max_live_tasks: Some(1),
             // Exhaustive loom takes 4 iterations.
             loom_preemption_bound: None,
@@ -361,7 +361,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 expects: &[ViolationKind::AssertionFailed],
             },
             summary: "the reader sleeps 10ms instead of joining: std usually passes, models do not",
-            body: sleep_as_sync,
+            body: Body::Sync(sleep_as_sync),
             max_live_tasks: Some(1),
             // Exhaustive loom finds the failing order in 2 iterations.
             loom_preemption_bound: None,

@@ -43,7 +43,7 @@ use concheck::sync::{Condvar, Mutex};
 use concheck::thread::{self, TaskId};
 use concheck::ViolationKind;
 
-use crate::catalog::{Role, Scenario};
+use crate::catalog::{Body, Role, Scenario};
 
 /// What the map holds for a key.
 enum Slot<V> {
@@ -304,7 +304,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "concurrent map",
             role: Role::Reference,
             summary: "2 tasks get_or_compute one key: compute may run twice, one value is stored",
-            body: reference,
+            body: Body::Sync(reference),
             max_live_tasks: Some(2),
             // Two tasks, one lock, one condvar: exhaustive loom takes 249 iterations (31 ms).
             loom_preemption_bound: None,
@@ -314,7 +314,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "concurrent map",
             role: Role::Reference,
             summary: "2 tasks get_or_compute_once one key: in-progress marker, compute runs once",
-            body: reference_once,
+            body: Body::Sync(reference_once),
             max_live_tasks: Some(2),
             // Two tasks, one lock, one condvar: exhaustive loom takes 21 iterations (1 ms).
             loom_preemption_bound: None,
@@ -326,7 +326,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 expects: &[ViolationKind::AssertionFailed],
             },
             summary: "documents a property, not a bug: get_or_compute may compute a key twice",
-            body: compute_runs_twice,
+            body: Body::Sync(compute_runs_twice),
             max_live_tasks: Some(2),
             // Exhaustive loom finds it on iteration 4.
             loom_preemption_bound: None,

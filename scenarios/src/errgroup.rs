@@ -37,7 +37,7 @@ use concheck::sync::Mutex;
 use concheck::thread::{self, JoinHandle};
 use concheck::ViolationKind;
 
-use crate::catalog::{Role, Scenario, LOOM_BOUND};
+use crate::catalog::{Body, Role, Scenario, LOOM_BOUND};
 
 /// Why an error group's limit cannot be set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -326,7 +326,7 @@ pub fn scenarios() -> Vec<Scenario> {
             role: Role::Reference,
             summary: "one task fails; the sibling waiting for its value stops on the cancelled \
                       context; wait returns the first error",
-            body: reference,
+            body: Body::Sync(reference),
             // An unlimited group spawns one task per go: no bound is promised.
             max_live_tasks: None,
             // Exhaustive loom is cheap: 24 iterations, under 0.01 s.
@@ -337,7 +337,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "error group",
             role: Role::Reference,
             summary: "set_limit(2), 3 tasks: go blocks for a slot; at most 2 tasks alive",
-            body: reference_bounded,
+            body: Body::Sync(reference_bounded),
             // The limit: a slot is reused only after its task is joined.
             max_live_tasks: Some(2),
             // Bound 2: 1,097 iterations, 0.09 s; exhaustive passes 200,000 iterations (15 s)
@@ -355,7 +355,7 @@ pub fn scenarios() -> Vec<Scenario> {
             },
             summary: "the sibling watches the parent context: the first error cancels nothing it \
                       sees, and wait joins it forever",
-            body: no_cancel,
+            body: Body::Sync(no_cancel),
             max_live_tasks: None,
             loom_preemption_bound: LOOM_BOUND,
         },

@@ -28,7 +28,7 @@ use concheck::go::{self, Receiver};
 use concheck::thread;
 use concheck::ViolationKind;
 
-use crate::catalog::{Role, Scenario, LOOM_BOUND};
+use crate::catalog::{Body, Role, Scenario, LOOM_BOUND};
 
 /// Every error of a [`collect_all`], with the index of the item that failed, in input order
 /// (Go's `errors.Join`).
@@ -199,7 +199,7 @@ pub fn scenarios() -> Vec<Scenario> {
             role: Role::Reference,
             summary: "3 tasks, 2 fail: outcomes buffered for all, every error joined in input \
                       order",
-            body: reference,
+            body: Body::Sync(reference),
             // One task per item: no bound is promised.
             max_live_tasks: None,
             // Bound 2: 178 iterations, 0.02 s. (Exhaustive verifies it in 93,102 iterations,
@@ -214,7 +214,7 @@ pub fn scenarios() -> Vec<Scenario> {
             },
             summary: "unbuffered outcomes, the caller returns on the first error: the other \
                       sender blocks forever",
-            body: return_on_first,
+            body: Body::Sync(return_on_first),
             max_live_tasks: None,
             loom_preemption_bound: LOOM_BOUND,
         },

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use concheck::go::{self, Receiver, WaitGroup};
 use concheck::thread::{self, JoinHandle};
 
-use crate::catalog::{Role, Scenario, LOOM_BOUND};
+use crate::catalog::{Body, Role, Scenario, LOOM_BOUND};
 
 /// Merges `inputs` into one receiver, closed when every input is closed and drained. Returns the
 /// merged receiver and the handles of the forwarders and the closer (join them after draining).
@@ -75,7 +75,7 @@ pub fn scenarios() -> Vec<Scenario> {
         pattern: "fan-out/fan-in",
         role: Role::Reference,
         summary: "2 inputs merged by 2 forwarders; a closer closes the output after wg.wait",
-        body: reference,
+        body: Body::Sync(reference),
         max_live_tasks: Some(3),
         loom_preemption_bound: LOOM_BOUND,
     }]

@@ -50,7 +50,7 @@ use std::time::Duration;
 use concheck::go::{self, Context, ContextError, Select};
 use concheck::{leak, thread, time, ViolationKind};
 
-use crate::catalog::{Role, Scenario, LOOM_BOUND};
+use crate::catalog::{Body, Role, Scenario, LOOM_BOUND};
 
 /// Why a query cannot run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -351,7 +351,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "first response",
             role: Role::Reference,
             summary: "3 replicas, results channel with a slot for each: first answer wins",
-            body: reference,
+            body: Body::Sync(reference),
             max_live_tasks: Some(3),
             loom_preemption_bound: LOOM_BOUND,
         },
@@ -360,7 +360,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "first response",
             role: Role::Reference,
             summary: "3 replicas, one result slot; losers try to send and give up",
-            body: reference_try_send,
+            body: Body::Sync(reference_try_send),
             max_live_tasks: Some(3),
             loom_preemption_bound: LOOM_BOUND,
         },
@@ -369,7 +369,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "first response",
             role: Role::Reference,
             summary: "2 replicas, context with timeout: a tie at the deadline, the loser cancelled",
-            body: reference_deadline,
+            body: Body::Sync(reference_deadline),
             max_live_tasks: Some(2),
             // Measured (test build, machine at load 10): 12,559 iterations, 3.4 s at bound 2.
             loom_preemption_bound: LOOM_BOUND,
@@ -381,7 +381,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 expects: &[ViolationKind::Leak],
             },
             summary: "a result slot per loser: at the deadline nobody wins and a replica leaks",
-            body: deadline_leaks,
+            body: Body::Sync(deadline_leaks),
             max_live_tasks: Some(2),
             loom_preemption_bound: LOOM_BOUND,
         },
@@ -392,7 +392,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 expects: &[ViolationKind::Leak],
             },
             summary: "the result slot holds one; with capacity 0 the losers leak",
-            body: unbuffered,
+            body: Body::Sync(unbuffered),
             max_live_tasks: Some(3),
             loom_preemption_bound: LOOM_BOUND,
         },

@@ -42,7 +42,7 @@ use concheck::go::{self, Context, Receiver, Select};
 use concheck::thread;
 use concheck::ViolationKind;
 
-use crate::catalog::{Role, Scenario, LOOM_BOUND};
+use crate::catalog::{Body, Role, Scenario, LOOM_BOUND};
 
 /// Starts a task that sends `from`, `from + 1`, ... on the returned channel until `ctx` is
 /// cancelled (or `u64::MAX` has been sent), then closes it.
@@ -134,7 +134,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "generator",
             role: Role::Reference,
             summary: "consumer takes 2 values, cancels and drains: the generator stops",
-            body: reference,
+            body: Body::Sync(reference),
             max_live_tasks: Some(1),
             loom_preemption_bound: LOOM_BOUND,
         },
@@ -145,7 +145,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 expects: &[ViolationKind::Leak],
             },
             summary: "no done/ctx: the consumer takes 2 values and the generator blocks forever",
-            body: without_done,
+            body: Body::Sync(without_done),
             max_live_tasks: Some(1),
             loom_preemption_bound: LOOM_BOUND,
         },

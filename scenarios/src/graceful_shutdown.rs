@@ -54,7 +54,7 @@ use concheck::sync::{Condvar, Mutex};
 use concheck::thread::{self, JoinHandle};
 use concheck::{time, ViolationKind};
 
-use crate::catalog::{Role, Scenario, LOOM_BOUND};
+use crate::catalog::{Body, Role, Scenario, LOOM_BOUND};
 
 /// The server is shut down (or shutting down): it accepts no more requests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -521,7 +521,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "graceful shutdown",
             role: Role::Reference,
             summary: "shutdown with 1 request in flight and 1 racing: every accepted one answered",
-            body: reference,
+            body: Body::Sync(reference),
             // A task per request in flight, as net/http: the pattern promises no bound.
             max_live_tasks: None,
             loom_preemption_bound: LOOM_BOUND,
@@ -531,7 +531,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "graceful shutdown",
             role: Role::Reference,
             summary: "deadline shutdown: a quick request ends, a long poll is cut off and joined",
-            body: reference_deadline,
+            body: Body::Sync(reference_deadline),
             max_live_tasks: None,
             // Measured (test build, machine at load 10): 4,754 iterations, 1.6 s at bound 2.
             loom_preemption_bound: LOOM_BOUND,
@@ -543,7 +543,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 expects: &[ViolationKind::Leak],
             },
             summary: "shutdown returns at the deadline without cancelling: the long poll leaks",
-            body: deadline_abandons,
+            body: Body::Sync(deadline_abandons),
             max_live_tasks: None,
             loom_preemption_bound: LOOM_BOUND,
         },
@@ -555,7 +555,7 @@ pub fn scenarios() -> Vec<Scenario> {
             },
             summary:
                 "client checks an unlocked closed flag, then sends: shutdown closed it between",
-            body: check_then_close,
+            body: Body::Sync(check_then_close),
             max_live_tasks: None,
             loom_preemption_bound: LOOM_BOUND,
         },

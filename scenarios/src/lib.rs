@@ -4,6 +4,10 @@
 //! Every pattern is written once against `concheck::{sync, thread, go}` and runs for real on
 //! std threads; the same body is what loom and shuttle check. A *reference* must show no
 //! violation under any checker; a *twin* must have its violation found by loom and by shuttle.
+//!
+//! The `tokio_*` modules are the async half: the same patterns written for real on tokio
+//! (`select!`, `JoinSet`, `timeout`, tokio-util's `CancellationToken` and `TaskTracker`), checked
+//! by `concheck`'s tokio checker, whose leak gate names every task left alive.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -28,9 +32,15 @@ pub mod ready_flag;
 pub mod request_timeout;
 pub mod rwlock_cache;
 pub mod safe_counter;
+pub mod sliding_window;
+pub mod token_bucket;
+pub mod tokio_first_response;
+pub mod tokio_shutdown;
+pub mod tokio_timeout;
+pub mod tokio_worker_pool;
 pub mod wait_group_rules;
 pub mod worker_pool;
 
 mod catalog;
 
-pub use catalog::{catalog, Role, Scenario, LOOM_BOUND, MODULES};
+pub use catalog::{catalog, Body, Role, Scenario, TokioFuture, LOOM_BOUND, MODULES};

@@ -30,7 +30,7 @@ use concheck::sync::{Mutex, MutexGuard};
 use concheck::thread;
 use concheck::ViolationKind;
 
-use crate::catalog::{Role, Scenario};
+use crate::catalog::{Body, Role, Scenario};
 
 /// A source of account ids unique in the process. A std atomic, not a facade one: it only hands
 /// out distinct numbers and orders nothing between tasks, so the checkers need not see it.
@@ -217,7 +217,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "lock ordering",
             role: Role::Reference,
             summary: "a->b and b->a transfers at once, both lock lower id first: no deadlock",
-            body: reference,
+            body: Body::Sync(reference),
             max_live_tasks: Some(2),
             // Two tasks, two locks: exhaustive loom takes 12 iterations (1 ms).
             loom_preemption_bound: None,
@@ -229,7 +229,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 expects: &[ViolationKind::Deadlock],
             },
             summary: "a->b and b->a transfers each lock source then destination: AB-BA deadlock",
-            body: ab_ba,
+            body: Body::Sync(ab_ba),
             max_live_tasks: Some(2),
             // Exhaustive loom finds it on iteration 4.
             loom_preemption_bound: None,

@@ -40,7 +40,7 @@ use concheck::sync::{Condvar, Mutex};
 use concheck::thread::{self, TaskId};
 use concheck::ViolationKind;
 
-use crate::catalog::{Role, Scenario};
+use crate::catalog::{Body, Role, Scenario};
 
 /// Where a [`Once`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -262,7 +262,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "once",
             role: Role::Reference,
             summary: "2 tasks call_once: f runs once and both see its write after returning",
-            body: reference,
+            body: Body::Sync(reference),
             max_live_tasks: Some(2),
             // Two tasks, one lock, one condvar: exhaustive loom takes 57 iterations (3 ms).
             loom_preemption_bound: None,
@@ -274,7 +274,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 expects: &[ViolationKind::AssertionFailed],
             },
             summary: "atomic done flag loaded, then stored after init, no lock: init runs twice",
-            body: flag_unsynchronized,
+            body: Body::Sync(flag_unsynchronized),
             max_live_tasks: Some(2),
             // Exhaustive loom finds it on iteration 1.
             loom_preemption_bound: None,
@@ -286,7 +286,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 expects: &[ViolationKind::AssertionFailed],
             },
             summary: "f calls call_once on its own Once: a clear panic, not a hang",
-            body: reentrant,
+            body: Body::Sync(reentrant),
             // The body spawns nothing (and the checker refuses a bound of 0).
             max_live_tasks: None,
             // Exhaustive loom finds it on iteration 1.

@@ -20,7 +20,7 @@ use concheck::go::{self, CancelFunc, Context, Receiver, Select};
 use concheck::thread::{self, JoinHandle};
 use concheck::ViolationKind;
 
-use crate::catalog::{Role, Scenario, LOOM_BOUND};
+use crate::catalog::{Body, Role, Scenario, LOOM_BOUND};
 
 /// Sends `values` in order until done or cancelled, then closes its output.
 pub fn generate(ctx: Context, values: Vec<u32>) -> (Receiver<u32>, JoinHandle<()>) {
@@ -109,7 +109,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "pipeline",
             role: Role::Reference,
             summary: "generate -> square -> consume 1 of 3, then cancel: every stage ends",
-            body: reference,
+            body: Body::Sync(reference),
             max_live_tasks: Some(2),
             loom_preemption_bound: LOOM_BOUND,
         },
@@ -118,7 +118,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "pipeline",
             role: Role::Reference,
             summary: "generate -> square -> consume all: outputs closed in order",
-            body: reference_drained,
+            body: Body::Sync(reference_drained),
             max_live_tasks: Some(2),
             loom_preemption_bound: LOOM_BOUND,
         },
@@ -130,7 +130,7 @@ pub fn scenarios() -> Vec<Scenario> {
             },
             summary:
                 "consumer returns after 1 value without cancelling: the generator blocks forever",
-            body: early_return_leaks,
+            body: Body::Sync(early_return_leaks),
             max_live_tasks: Some(2),
             loom_preemption_bound: LOOM_BOUND,
         },

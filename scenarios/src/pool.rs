@@ -37,7 +37,7 @@ use concheck::sync::{Condvar, Mutex};
 use concheck::thread;
 use concheck::ViolationKind;
 
-use crate::catalog::{Role, Scenario};
+use crate::catalog::{Body, Role, Scenario};
 
 /// Why a pool cannot be built.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -286,7 +286,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "object pool",
             role: Role::Reference,
             summary: "2 borrowers wait on an empty pool; 2 puts, one notify each: both served",
-            body: reference,
+            body: Body::Sync(reference),
             max_live_tasks: Some(2),
             // Three tasks, one lock, one condvar: exhaustive loom takes 1,866 iterations (0.13 s).
             loom_preemption_bound: None,
@@ -296,7 +296,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "object pool",
             role: Role::Reference,
             summary: "2 borrowers share 1 object: get blocks while it is out, never shared",
-            body: reference_exclusive,
+            body: Body::Sync(reference_exclusive),
             max_live_tasks: Some(2),
             // Two tasks, one lock, one condvar: exhaustive loom takes 45 iterations (2 ms).
             loom_preemption_bound: None,
@@ -308,7 +308,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 expects: &[ViolationKind::LostWakeup],
             },
             summary: "waiters wait on an available flag; the first resets it: the second sleeps",
-            body: flag_consumed_by_first_waiter,
+            body: Body::Sync(flag_consumed_by_first_waiter),
             max_live_tasks: Some(2),
             // Exhaustive loom finds it on iteration 1.
             loom_preemption_bound: None,

@@ -21,7 +21,7 @@ use concheck::sync::{Condvar, Mutex};
 use concheck::thread;
 use concheck::ViolationKind;
 
-use crate::catalog::{Role, Scenario};
+use crate::catalog::{Body, Role, Scenario};
 
 fn reference() {
     let state = Arc::new((Mutex::new(false), Condvar::new()));
@@ -66,7 +66,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "mutex + condvar",
             role: Role::Reference,
             summary: "flag set under the lock; the waiter loops on it",
-            body: reference,
+            body: Body::Sync(reference),
             max_live_tasks: Some(1),
             // Two tasks, one lock: exhaustive loom takes 8 iterations.
             loom_preemption_bound: None,
@@ -78,7 +78,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 expects: &[ViolationKind::LostWakeup],
             },
             summary: "flag set without the lock, checked once: the notify can come before the wait",
-            body: lost_wakeup,
+            body: Body::Sync(lost_wakeup),
             max_live_tasks: Some(1),
             // Two tasks, one lock: exhaustive loom takes 8 iterations.
             loom_preemption_bound: None,

@@ -51,7 +51,7 @@ use concheck::go::{self, Context, ContextError, Select};
 use concheck::time::{self, Policy, Timer};
 use concheck::{leak, thread, ViolationKind};
 
-use crate::catalog::{Role, Scenario, LOOM_BOUND};
+use crate::catalog::{Body, Role, Scenario, LOOM_BOUND};
 
 /// Why a request produced no reply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -427,7 +427,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "request timeout",
             role: Role::Reference,
             summary: "select on a 1-slot reply and time::after: fast backend wins, slow one loses and ends",
-            body: reference,
+            body: Body::Sync(reference),
             // One backend per request; the first may not have ended when the second starts.
             max_live_tasks: Some(2),
             loom_preemption_bound: LOOM_BOUND,
@@ -437,7 +437,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "request timeout",
             role: Role::Reference,
             summary: "context with timeout: the slow backend sees the deadline and stops",
-            body: reference_context,
+            body: Body::Sync(reference_context),
             // One backend per request; the first may not have ended when the second starts.
             max_live_tasks: Some(2),
             loom_preemption_bound: LOOM_BOUND,
@@ -447,7 +447,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "request timeout",
             role: Role::Reference,
             summary: "one Timer for two requests, drained only if the reply won after it fired",
-            body: reference_timer_reuse,
+            body: Body::Sync(reference_timer_reuse),
             // One backend per request; the first may not have ended when the second starts.
             max_live_tasks: Some(2),
             loom_preemption_bound: LOOM_BOUND,
@@ -457,7 +457,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "request timeout",
             role: Role::Reference,
             summary: "context form under Policy::Anytime: the timer may beat a fast backend; no leak",
-            body: reference_anytime,
+            body: Body::Sync(reference_anytime),
             max_live_tasks: Some(1),
             loom_preemption_bound: LOOM_BOUND,
         },
@@ -468,7 +468,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 expects: &[ViolationKind::Leak],
             },
             summary: "unbuffered reply: the timeout wins and the backend blocks on send forever",
-            body: leaks_child,
+            body: Body::Sync(leaks_child),
             max_live_tasks: Some(1),
             loom_preemption_bound: LOOM_BOUND,
         },
@@ -479,7 +479,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 expects: &[ViolationKind::Deadlock],
             },
             summary: "if !t.stop() { <-t.C } after the select took the fire: blocks forever",
-            body: timer_drained_twice,
+            body: Body::Sync(timer_drained_twice),
             max_live_tasks: Some(1),
             loom_preemption_bound: LOOM_BOUND,
         },

@@ -60,7 +60,7 @@ use concheck::sync::RwLock;
 use concheck::thread;
 use concheck::ViolationKind;
 
-use crate::catalog::{Role, Scenario};
+use crate::catalog::{Body, Role, Scenario};
 
 /// A read-mostly map of loaded values; see the [module docs](self).
 ///
@@ -190,7 +190,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "rwlock cache",
             role: Role::Reference,
             summary: "2 readers get_or_load one key: read, drop, write, re-check: loaded once",
-            body: reference,
+            body: Body::Sync(reference),
             max_live_tasks: Some(2),
             // Two tasks, one lock: exhaustive loom takes 30 iterations (2 ms).
             loom_preemption_bound: None,
@@ -202,7 +202,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 expects: &[ViolationKind::Deadlock],
             },
             summary: "the miss branch calls write() while its own read guard is alive",
-            body: upgrade_while_reading,
+            body: Body::Sync(upgrade_while_reading),
             max_live_tasks: Some(2),
             // Exhaustive loom finds it on iteration 1.
             loom_preemption_bound: None,

@@ -36,7 +36,7 @@ use concheck::sync::Mutex;
 use concheck::thread;
 use concheck::ViolationKind;
 
-use crate::catalog::{Role, Scenario};
+use crate::catalog::{Body, Role, Scenario};
 
 /// Counters by key, safe to increment from many tasks at once; see the [module docs](self).
 ///
@@ -184,7 +184,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "safe counter",
             role: Role::Reference,
             summary: "2 tasks inc one key of a mutex-guarded map: the count is 2",
-            body: reference,
+            body: Body::Sync(reference),
             max_live_tasks: Some(2),
             // Two tasks, one lock: exhaustive loom takes 9 iterations.
             loom_preemption_bound: None,
@@ -194,7 +194,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "safe counter",
             role: Role::Reference,
             summary: "2 tasks fetch_add one atomic: the count is 2",
-            body: reference_atomic,
+            body: Body::Sync(reference_atomic),
             max_live_tasks: Some(2),
             // Two tasks, one atomic: exhaustive loom takes 9 iterations.
             loom_preemption_bound: None,
@@ -206,7 +206,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 expects: &[ViolationKind::AssertionFailed],
             },
             summary: "read under the lock, write under a second lock: both tasks write 1",
-            body: lost_update,
+            body: Body::Sync(lost_update),
             max_live_tasks: Some(2),
             // Exhaustive loom finds it on iteration 4.
             loom_preemption_bound: None,
@@ -218,7 +218,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 expects: &[ViolationKind::AssertionFailed],
             },
             summary: "atomic load then store(v + 1) instead of fetch_add: both tasks store 1",
-            body: lost_update_atomic,
+            body: Body::Sync(lost_update_atomic),
             max_live_tasks: Some(2),
             // Exhaustive loom finds it on iteration 1.
             loom_preemption_bound: None,

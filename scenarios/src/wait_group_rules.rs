@@ -38,7 +38,7 @@ use concheck::sync::Mutex;
 use concheck::thread;
 use concheck::ViolationKind;
 
-use crate::catalog::{Role, Scenario, LOOM_BOUND};
+use crate::catalog::{Body, Role, Scenario, LOOM_BOUND};
 
 /// Calls `done` when dropped: at the end of the task, and also if its work panics (Go's
 /// `defer wg.Done()`).
@@ -189,7 +189,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "waitgroup rules",
             role: Role::Reference,
             summary: "add before each spawn, done at the end, wait, then read the results",
-            body: reference,
+            body: Body::Sync(reference),
             // One task per item: no bound is promised.
             max_live_tasks: None,
             // Exhaustive loom is cheap: 231 iterations, 0.01 s.
@@ -200,7 +200,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "waitgroup rules",
             role: Role::Reference,
             summary: "2 handlers counted before they spawn; shutdown waits, then closes events",
-            body: reference_shutdown,
+            body: Body::Sync(reference_shutdown),
             max_live_tasks: None,
             // Exhaustive loom is cheap: 2,009 iterations, 0.11 s.
             loom_preemption_bound: None,
@@ -219,7 +219,7 @@ pub fn scenarios() -> Vec<Scenario> {
             },
             summary: "handlers call wg.add(1) themselves: shutdown's wait sees zero and closes \
                       events before a handler sends",
-            body: add_racing_wait,
+            body: Body::Sync(add_racing_wait),
             max_live_tasks: None,
             loom_preemption_bound: LOOM_BOUND,
         },
@@ -230,7 +230,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 expects: &[ViolationKind::WaitGroupMisuse],
             },
             summary: "done on the error path and again at the end: the counter goes negative",
-            body: negative,
+            body: Body::Sync(negative),
             max_live_tasks: None,
             loom_preemption_bound: LOOM_BOUND,
         },

@@ -27,7 +27,7 @@ use concheck::sync::atomic::{AtomicUsize, Ordering};
 use concheck::thread;
 use concheck::ViolationKind;
 
-use crate::catalog::{Role, Scenario, LOOM_BOUND};
+use crate::catalog::{Body, Role, Scenario, LOOM_BOUND};
 
 /// Why a pool cannot run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -214,7 +214,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "worker pool",
             role: Role::Reference,
             summary: "2 workers, 2 jobs, results channel closed by a closer after wg.wait",
-            body: reference,
+            body: Body::Sync(reference),
             max_live_tasks: Some(3),
             loom_preemption_bound: LOOM_BOUND,
         },
@@ -228,7 +228,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 ],
             },
             summary: "wg.add(1) inside the worker: the closer closes results before a worker sends",
-            body: add_inside_task,
+            body: Body::Sync(add_inside_task),
             max_live_tasks: Some(3),
             loom_preemption_bound: LOOM_BOUND,
         },
@@ -239,7 +239,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 expects: &[ViolationKind::DoubleClose],
             },
             summary: "the last worker and the closer both close results",
-            body: double_close,
+            body: Body::Sync(double_close),
             max_live_tasks: Some(3),
             loom_preemption_bound: LOOM_BOUND,
         },
@@ -250,7 +250,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 expects: &[ViolationKind::BoundExceeded],
             },
             summary: "a task per job instead of 2 workers: 4 tasks alive, bound 3",
-            body: unbounded_spawn,
+            body: Body::Sync(unbounded_spawn),
             max_live_tasks: Some(3),
             loom_preemption_bound: LOOM_BOUND,
         },

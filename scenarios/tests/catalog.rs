@@ -93,4 +93,10 @@ module_tests!(
     caller_decides,
     channel_hazards,
     request_timeout,
+    token_bucket,
+    sliding_window,
+    tokio_timeout,
+    tokio_first_response,
+    tokio_shutdown,
+    tokio_worker_pool,
 );

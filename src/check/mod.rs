@@ -33,10 +33,12 @@ use std::sync::Arc;
 pub use self::loom::LoomConfig;
 pub use self::shuttle::{worker_seed, ShuttleConfig, Strategy, DEFAULT_SEED};
 pub use self::stress::StressConfig;
+pub(crate) use hooks::message_of as panic_message;
 pub use report::{completeness_label, Completeness, Outcome, Report};
 
 use crate::leak;
 use crate::rt::{self, context, Backend, Execution, Limits};
+use crate::tokio::TokioConfig;
 
 /// A body to check, with the limits it declares.
 #[derive(Clone)]
@@ -44,6 +46,8 @@ pub struct Check {
     body: Arc<dyn Fn() + Send + Sync + 'static>,
     limits: Limits,
     at: &'static Location<'static>,
+    /// The async body of a [`Check::tokio`]; `body` then refuses the other checkers.
+    tokio: Option<crate::tokio::Body>,
 }
 
 impl Check {
@@ -55,6 +59,25 @@ impl Check {
             body: Arc::new(body),
             limits: Limits::default(),
             at: Location::caller(),
+            tokio: None,
+        }
+    }
+
+    /// A check of an async body on tokio, run by [`Checker::Tokio`] only: each run awaits one
+    /// future from `body` on a fresh runtime inside a [`crate::tokio::Scope`], whose tracker
+    /// holds the [`Check::max_live_tasks`] bound. loom, shuttle and std report it as a misuse:
+    /// tokio's runtime cannot run under them.
+    #[track_caller]
+    pub fn tokio<F, Fut>(body: F) -> Self
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = ()> + 'static,
+    {
+        Check {
+            body: Arc::new(crate::tokio::refuse_other_checkers),
+            limits: Limits::default(),
+            at: Location::caller(),
+            tokio: Some(crate::tokio::body(body)),
         }
     }
 
@@ -107,6 +130,9 @@ impl Check {
             Checker::Loom(c) => self::loom::run(self, c),
             Checker::Shuttle(c) => self::shuttle::run(self, c),
             Checker::Stress(c) => self::stress::run(self, c),
+            Checker::Tokio(c) => {
+                crate::tokio::run_check(self.tokio.as_ref(), self.limits.max_live_tasks, self.at, c)
+            }
         }
     }
 
@@ -148,6 +174,9 @@ pub enum Checker {
     Shuttle(ShuttleConfig),
     /// Real std threads, many runs, with a watchdog.
     Stress(StressConfig),
+    /// Async bodies ([`Check::tokio`]) on a real tokio runtime, many runs, each inside a leak
+    /// gate ([`crate::tokio`]).
+    Tokio(TokioConfig),
 }
 
 impl Checker {
@@ -176,6 +205,11 @@ impl Checker {
         Checker::Stress(StressConfig::default())
     }
 
+    /// tokio with [`TokioConfig::default`]: current-thread runtime, paused clock, 100 runs.
+    pub fn tokio() -> Self {
+        Checker::Tokio(TokioConfig::default())
+    }
+
     /// The checkers every pattern is held to: loom, shuttle random, shuttle PCT, std stress.
     pub fn defaults() -> Vec<Checker> {
         vec![
@@ -196,12 +230,14 @@ impl Checker {
         ]
     }
 
-    /// A short name for tables: `loom`, `shuttle-random`, `shuttle-pct`, `shuttle-dfs`, `std`.
+    /// A short name for tables: `loom`, `shuttle-random`, `shuttle-pct`, `shuttle-dfs`, `std`,
+    /// `tokio`, `tokio-mt`.
     pub fn short_name(&self) -> &'static str {
         match self {
             Checker::Loom(_) => "loom",
             Checker::Shuttle(c) => c.strategy.short_name(),
             Checker::Stress(_) => "std",
+            Checker::Tokio(c) => c.short_name(),
         }
     }
 }
