@@ -136,6 +136,7 @@ pub const MODULES: &[Module] = &[
     ("graceful_shutdown", graceful_shutdown::scenarios),
     ("caller_decides", caller_decides::scenarios),
     ("channel_hazards", channel_hazards::scenarios),
+    ("request_timeout", request_timeout::scenarios),
     ("token_bucket", token_bucket::scenarios),
     ("sliding_window", sliding_window::scenarios),
     ("tokio_timeout", tokio_timeout::scenarios),

@@ -30,6 +30,7 @@ pub mod once;
 pub mod pipeline;
 pub mod pool;
 pub mod ready_flag;
+pub mod request_timeout;
 pub mod rwlock_cache;
 pub mod safe_counter;
 pub mod sliding_window;

@@ -92,6 +92,7 @@ module_tests!(
     graceful_shutdown,
     caller_decides,
     channel_hazards,
+    request_timeout,
     token_bucket,
     sliding_window,
     tokio_timeout,
