@@ -159,11 +159,13 @@ fn reference() -> TokioFuture {
     Box::pin(fast_then_hung(request))
 }
 
-fn no_abort() -> TokioFuture {
+/// Twin body: the caller drops the call's handle at the deadline instead of aborting it.
+pub fn no_abort() -> TokioFuture {
     Box::pin(fast_then_hung(request_no_abort))
 }
 
-fn shared_mailbox() -> TokioFuture {
+/// Twin body: late replies go to the client's one shared mailbox and block on a full send.
+pub fn shared_mailbox() -> TokioFuture {
     Box::pin(async {
         let client = Client::new();
         assert_eq!(client.request(1, FAST, DEADLINE).await, Ok(10));
