@@ -13,11 +13,20 @@ use concheck::check::{Check, Checker};
 use concheck::task::{self, channel, oneshot, race, CancellationToken};
 use concheck::ViolationKind;
 
-struct Noop;
+/// Wakes the polling thread by unparking it, so a future that completes on another thread (a
+/// spawned task's `JoinHandle`) is polled again as soon as it can be ready, however loaded the
+/// machine is.
+struct Unpark(std::thread::Thread);
 
-impl Wake for Noop {
-    fn wake(self: Arc<Self>) {}
+impl Wake for Unpark {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
 }
+
+/// How long a future may stay pending before the test calls it a hang: far above any scheduling
+/// delay of a loaded CI machine, and only ever waited out when the future is really stuck.
+const READY_WITHIN: std::time::Duration = std::time::Duration::from_secs(60);
 
 fn message(payload: Box<dyn Any + Send>) -> String {
     payload
@@ -29,13 +38,16 @@ fn message(payload: Box<dyn Any + Send>) -> String {
 
 /// Polls `future` until it is ready, then once more, which must panic naming `what`.
 fn assert_second_poll_panics<F: Future + Unpin>(mut future: F, what: &str) {
-    let waker = Waker::from(Arc::new(Noop));
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
     let mut cx = Context::from_waker(&waker);
-    let mut polls = 0;
+    let deadline = std::time::Instant::now() + READY_WITHIN;
     while Pin::new(&mut future).poll(&mut cx).is_pending() {
-        polls += 1;
-        assert!(polls < 100, "{what} never became ready");
-        std::thread::yield_now();
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        assert!(
+            !left.is_zero(),
+            "{what} never became ready in {READY_WITHIN:?}"
+        );
+        std::thread::park_timeout(left);
     }
     let Err(panic) = catch_unwind(AssertUnwindSafe(|| {
         let _ = Pin::new(&mut future).poll(&mut cx);
