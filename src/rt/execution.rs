@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::context::Backend;
+use super::object::Object;
 use crate::violation::{Site, TaskInfo, TaskState, Violation, ViolationKind};
 
 /// Execution ids start at 1; 0 means "no execution" for [`crate::sync::Lazy`].
@@ -25,7 +26,7 @@ pub trait Joinable: Send + Sync {
 #[derive(Clone, Debug)]
 pub struct BlockedOn {
     pub op: &'static str,
-    pub object: String,
+    pub object: Object,
     pub at: &'static Location<'static>,
 }
 
@@ -224,12 +225,14 @@ impl Execution {
         }
     }
 
+    /// Clears `task`'s blocked mark, and notes it as the running task.
     pub fn unblock(&self, task: usize) {
         let mut state = self.state();
         let record = &mut state.tasks[task];
         if matches!(record.status, Status::Blocked(_)) {
             record.status = Status::Running;
         }
+        state.last_running = Some(task);
     }
 
     pub fn open_scope(&self, task: usize) -> u64 {
@@ -303,7 +306,7 @@ pub fn info(id: usize, t: &TaskRecord) -> TaskInfo {
             Status::Running => TaskState::Running,
             Status::Blocked(b) => TaskState::Blocked {
                 op: b.op.to_owned(),
-                object: b.object.clone(),
+                object: b.object.to_string(),
                 at: Site::from(b.at),
             },
             Status::Finished => TaskState::Finished,

@@ -87,10 +87,12 @@ impl<T> Mutex<T> {
 
     /// How reports name this mutex.
     pub fn label(&self) -> String {
-        format!(
-            "mutex created at {}",
-            crate::violation::Site::from(self.created_at)
-        )
+        self.object().to_string()
+    }
+
+    /// What a task blocked on this mutex waits on, formatted only if a report needs it.
+    pub(crate) fn object(&self) -> rt::Object {
+        rt::Object::created("mutex", self.created_at)
     }
 
     /// Acquires the lock, blocking the task until it is free.
@@ -115,7 +117,7 @@ impl<T> Mutex<T> {
                     return self.guard(p.into_inner(), ModelGuard::Std)
                 }
                 Err(TryLockError::WouldBlock) => {
-                    let _blocked = rt::blocking("Mutex::lock", || self.label(), at);
+                    let _blocked = rt::blocking("Mutex::lock", || self.object(), at);
                     let data = self.data.lock().unwrap_or_else(PoisonError::into_inner);
                     return self.guard(data, ModelGuard::Std);
                 }
@@ -124,12 +126,12 @@ impl<T> Mutex<T> {
                 if !loom_callable() {
                     return self.lock_unwinding();
                 }
-                let _blocked = rt::blocking("Mutex::lock", || self.label(), at);
+                let _blocked = rt::blocking("Mutex::lock", || self.object(), at);
                 let g = m.lock().unwrap_or_else(PoisonError::into_inner);
                 ModelGuard::Loom(LoomGuard(Some(g)))
             }
             Model::Shuttle(m) => {
-                let _blocked = rt::blocking("Mutex::lock", || self.label(), at);
+                let _blocked = rt::blocking("Mutex::lock", || self.object(), at);
                 ModelGuard::Shuttle(m.lock().unwrap_or_else(PoisonError::into_inner))
             }
         };
