@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::context::Backend;
-use super::object::Object;
+use super::object::{Object, TaskName};
 use crate::violation::{Site, TaskInfo, TaskState, Violation, ViolationKind};
 
 /// Execution ids start at 1; 0 means "no execution" for [`crate::sync::Lazy`].
@@ -40,7 +40,7 @@ pub enum Status {
 }
 
 pub struct TaskRecord {
-    pub name: String,
+    pub name: TaskName,
     pub spawned_at: Option<&'static Location<'static>>,
     pub status: Status,
     /// Every scope this task belongs to: its parent's open scopes at spawn time.
@@ -103,7 +103,7 @@ impl Execution {
             state: Mutex::new(State::default()),
         };
         execution.state().tasks.push(TaskRecord {
-            name: "main".to_owned(),
+            name: TaskName::Main,
             spawned_at: None,
             status: Status::Running,
             scopes: Vec::new(),
@@ -146,7 +146,7 @@ impl Execution {
             })
             .unwrap_or_default();
         state.tasks.push(TaskRecord {
-            name: name.unwrap_or_else(|| format!("task-{id}")),
+            name: name.map_or(TaskName::Numbered(id), TaskName::Given),
             spawned_at: Some(at),
             status: Status::Running,
             scopes,
@@ -211,18 +211,6 @@ impl Execution {
 
     pub fn note_running(&self, task: usize) {
         self.state().last_running = Some(task);
-    }
-
-    /// Marks `task` blocked unless an outer operation already did; returns whether it marked.
-    pub fn block(&self, task: usize, on: BlockedOn) -> bool {
-        let mut state = self.state();
-        let record = &mut state.tasks[task];
-        if matches!(record.status, Status::Running) {
-            record.status = Status::Blocked(on);
-            true
-        } else {
-            false
-        }
     }
 
     /// Clears `task`'s blocked mark, and notes it as the running task.
@@ -300,7 +288,7 @@ impl Execution {
 pub fn info(id: usize, t: &TaskRecord) -> TaskInfo {
     TaskInfo {
         id,
-        name: t.name.clone(),
+        name: t.name.to_string(),
         spawned_at: t.spawned_at.map(Site::from),
         state: match &t.status {
             Status::Running => TaskState::Running,

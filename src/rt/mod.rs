@@ -19,7 +19,7 @@ pub(crate) use execution::{BlockedOn, Execution, Joinable, Limits, PanicRecord};
 pub(crate) use object::Object;
 
 use crate::violation::{Site, Violation};
-use execution::State;
+use execution::{State, Status};
 
 thread_local! {
     /// The task running on this OS thread, under std.
@@ -108,19 +108,42 @@ pub(crate) fn blocking<O: Into<Object>>(
     object: impl FnOnce() -> O,
     at: &'static Location<'static>,
 ) -> BlockGuard {
+    const UNMARKED: BlockGuard = BlockGuard { marked: None };
     let Some(execution) = context::execution() else {
-        return BlockGuard { marked: None };
+        return UNMARKED;
     };
-    let Some(task) = current_task() else {
-        return BlockGuard { marked: None };
+    // Under std and loom the task is in a thread-local; under shuttle it is looked up in the
+    // registry, in the same lock hold as the mark.
+    let shuttle = backend() == Backend::Shuttle;
+    let known = if shuttle {
+        None
+    } else {
+        let Some(task) = current_task() else {
+            return UNMARKED;
+        };
+        Some(task)
     };
+    // Built before the registry is locked: a label may read the registry.
     let on = BlockedOn {
         op,
         object: object().into(),
         at,
     };
-    let marked = execution.block(task, on).then_some((execution, task));
-    BlockGuard { marked }
+    let mut state = execution.state();
+    let task = if shuttle { shuttle_task(&state) } else { known };
+    let marked = task.filter(|&task| {
+        let record = &mut state.tasks[task];
+        // An outer operation (a condvar wait re-locking its mutex) may have marked it already.
+        let unmarked = matches!(record.status, Status::Running);
+        if unmarked {
+            record.status = Status::Blocked(on);
+        }
+        unmarked
+    });
+    drop(state);
+    BlockGuard {
+        marked: marked.map(|task| (execution, task)),
+    }
 }
 
 /// Clears the blocked mark it set, and notes the task as running again.

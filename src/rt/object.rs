@@ -4,7 +4,8 @@
 //! blocked, and almost none of those marks is ever read: formatting the description there cost
 //! a fifth of concheck's time per shuttle execution (BENCHMARKS.md, `model_overhead`). An
 //! [`Object`] is a `&'static str`, a `Location` and at most a shared name, so marking is a copy;
-//! [`Object`]'s `Display` writes the same text the eager labels did.
+//! [`Object`]'s `Display` writes the same text the eager labels did. [`TaskName`] does the same
+//! for the registry's name of every task (`task-3`), read only by reports.
 
 use std::fmt;
 use std::panic::Location;
@@ -26,6 +27,9 @@ pub enum Object {
     },
     /// A select: `[recv on {object}, done of {object}]`, one entry per case.
     Select(Vec<(&'static str, Object)>),
+    /// A task to join, by registry number and the name its spawn gave: `task #{id} '{name}'`,
+    /// `task #{id}`, or `a task` outside a checker run.
+    Task(Option<usize>, Option<String>),
     /// Formatted by the caller.
     Text(String),
 }
@@ -49,6 +53,26 @@ impl Object {
                 at,
             },
             None => Object::Created { what, at },
+        }
+    }
+}
+
+/// What a report calls a task: the name its spawn gave, or `task-{id}`.
+#[derive(Clone, Debug)]
+pub enum TaskName {
+    /// The checked body itself.
+    Main,
+    /// Unnamed: `task-{id}`.
+    Numbered(usize),
+    Given(String),
+}
+
+impl fmt::Display for TaskName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TaskName::Main => f.write_str("main"),
+            TaskName::Numbered(id) => write!(f, "task-{id}"),
+            TaskName::Given(name) => f.write_str(name),
         }
     }
 }
@@ -79,6 +103,9 @@ impl fmt::Display for Object {
                 }
                 f.write_str("]")
             }
+            Object::Task(Some(id), Some(name)) => write!(f, "task #{id} '{name}'"),
+            Object::Task(Some(id), None) => write!(f, "task #{id}"),
+            Object::Task(None, _) => f.write_str("a task"),
             Object::Text(text) => f.write_str(text),
         }
     }
@@ -116,6 +143,14 @@ mod tests {
             ("recv on", Object::named("channel", Some(&name), at)),
             ("done of", Object::Text("context created at x".to_owned())),
         ]);
+        assert_eq!(
+            Object::Task(Some(2), Some("worker".to_owned())).to_string(),
+            "task #2 'worker'"
+        );
+        assert_eq!(Object::Task(Some(2), None).to_string(), "task #2");
+        assert_eq!(Object::Task(None, None).to_string(), "a task");
+        assert_eq!(TaskName::Numbered(3).to_string(), "task-3");
+        assert_eq!(TaskName::Main.to_string(), "main");
         assert_eq!(
             select.to_string(),
             format!(
