@@ -16,6 +16,9 @@
 //! - `shuttle_random`: `direct` is `shuttle::check_random(f, 1000)` on `shuttle::sync::Mutex`
 //!   and `shuttle::thread::spawn`; `concheck` runs
 //!   `Checker::Shuttle(ShuttleConfig::random().iterations(1000))`. Both run 1,000 schedules.
+//!   `shuttle_random_1` and `shuttle_random_10000` run the same with 1 and 10,000 schedules:
+//!   the cost of a search besides its executions (concheck starts each search on a fresh OS
+//!   thread), and the cost per execution with that spread over 10,000.
 //!
 //! What concheck adds per execution: a task registry (spawn tickets, leak scope, blocked-on
 //! marks for reports), the facade's dispatch on every operation, and a std mutex beside every
@@ -33,8 +36,10 @@ use criterion::{criterion_group, criterion_main, Criterion};
 const TASKS: usize = 2;
 /// Increments per task.
 const INCREMENTS: usize = 2;
-/// shuttle random schedules per search.
-const SHUTTLE_ITERATIONS: usize = 1_000;
+/// shuttle random schedules per search: the default search (1,000), one execution (what a
+/// search costs besides its executions: concheck runs each search on a fresh OS thread) and
+/// 10,000 (the per-execution cost, with the per-search cost spread thin).
+const SHUTTLE_ITERATIONS: [usize; 3] = [1_000, 1, 10_000];
 
 /// One loom search of the model written on loom; returns the executions it explored.
 /// `loom_arc`: share the counter with `loom::sync::Arc` (as loom's docs do), whose reference
@@ -84,7 +89,7 @@ fn loom_direct(loom_arc: bool) -> u64 {
     executions.load(Ordering::Relaxed)
 }
 
-fn shuttle_direct() {
+fn shuttle_direct(iterations: usize) {
     shuttle::check_random(
         || {
             let n = shuttle::sync::Arc::new(shuttle::sync::Mutex::new(0));
@@ -103,7 +108,7 @@ fn shuttle_direct() {
             }
             assert_eq!(*n.lock().unwrap(), TASKS * INCREMENTS);
         },
-        SHUTTLE_ITERATIONS,
+        iterations,
     );
 }
 
@@ -161,18 +166,25 @@ fn loom(c: &mut Criterion) {
 
 fn shuttle_random(c: &mut Criterion) {
     let check = concheck_model();
-    let checker = Checker::Shuttle(ShuttleConfig::random().iterations(SHUTTLE_ITERATIONS as u64));
-    let mut group = c.benchmark_group("shuttle_random");
-    group.sample_size(10);
-    group.bench_function("direct", |b| b.iter(shuttle_direct));
-    group.bench_function("concheck", |b| {
-        b.iter(|| {
-            let report = check.run(&checker);
-            assert!(report.violation().is_none());
-            report
+    for iterations in SHUTTLE_ITERATIONS {
+        let checker = Checker::Shuttle(ShuttleConfig::random().iterations(iterations as u64));
+        // `shuttle_random` keeps its name for the default search, comparable across runs.
+        let name = match iterations {
+            1_000 => "shuttle_random".to_owned(),
+            n => format!("shuttle_random_{n}"),
+        };
+        let mut group = c.benchmark_group(name);
+        group.sample_size(10);
+        group.bench_function("direct", |b| b.iter(|| shuttle_direct(iterations)));
+        group.bench_function("concheck", |b| {
+            b.iter(|| {
+                let report = check.run(&checker);
+                assert!(report.violation().is_none());
+                report
+            });
         });
-    });
-    group.finish();
+        group.finish();
+    }
 }
 
 criterion_group!(benches, loom, shuttle_random);
