@@ -152,6 +152,14 @@ pub(crate) struct BlockGuard {
     marked: Option<(Arc<Execution>, usize)>,
 }
 
+impl BlockGuard {
+    /// Whether this call marked the task; dropping the mark then notes the task running, so
+    /// the caller need not call [`note_running`].
+    pub(crate) fn marked(&self) -> bool {
+        self.marked.is_some()
+    }
+}
+
 impl Drop for BlockGuard {
     fn drop(&mut self) {
         // A blocking call that unwinds (a checker found the deadlock inside it, or tears the

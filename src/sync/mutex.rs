@@ -137,16 +137,21 @@ impl<T> Mutex<T> {
                 if !loom_callable() {
                     return self.lock_unwinding();
                 }
-                let _blocked = rt::blocking("Mutex::lock", || self.object(), at);
+                let blocked = rt::blocking("Mutex::lock", || self.object(), at);
                 let g = m.lock().unwrap_or_else(PoisonError::into_inner);
+                if !blocked.marked() {
+                    // Nobody notes this task running when the mark is dropped.
+                    drop(blocked);
+                    rt::note_running();
+                }
                 ModelGuard::Loom(LoomGuard(Some(g)))
             }
+            // shuttle can always be asked who runs: nothing to note.
             Model::Shuttle(m) => {
                 let _blocked = rt::blocking("Mutex::lock", || self.object(), at);
                 ModelGuard::Shuttle(m.lock().unwrap_or_else(PoisonError::into_inner))
             }
         };
-        rt::note_running();
         self.guard(self.lock_data(), model)
     }
 
