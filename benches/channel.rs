@@ -23,14 +23,16 @@
 //!   thread). Its `Receiver` is not `Clone`: MPMC is 2 producers, 1 consumer, as for std.
 //!
 //! Goal: `concheck` >= 1.0x `std_mpsc` throughput in every group. BENCHMARKS.md reports the
-//! ratios and where the goal is missed. Run with `cargo bench --bench channel`.
+//! ratios and where the goal is missed. Run with `cargo bench --bench channel`. On a machine
+//! shared with other work, `-- --paired N` times std mpsc and concheck alternately and prints
+//! the median ratio per group; `-- --once GROUP/FUNCTION [K]` runs one function K times, for
+//! `perf stat -e syscalls:sys_enter_futex` (see `benches/common`).
 
 use std::thread;
 
-use criterion::measurement::WallTime;
-use criterion::{
-    black_box, criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput,
-};
+use criterion::{black_box, Criterion, Throughput};
+
+mod common;
 
 /// Messages moved per iteration, in every group.
 const MESSAGES: u64 = 10_000;
@@ -122,52 +124,122 @@ fn tokio_run(cap: usize, producers: u64) -> u64 {
     })
 }
 
-/// Adds one function to `group` that runs `run` per iteration and checks what it received.
-fn bench(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, run: impl Fn() -> u64) {
-    group.bench_function(name, |b| {
-        b.iter(|| {
-            let sum = run();
-            assert_eq!(
-                sum,
-                expected_sum(MESSAGES),
-                "{name} lost or duplicated messages"
+/// One way of moving [`MESSAGES`] through a channel, under the name criterion reports it by.
+struct Run {
+    group: String,
+    function: &'static str,
+    run: Box<dyn Fn() -> u64>,
+}
+
+impl Run {
+    fn name(&self) -> String {
+        format!("{}/{}", self.group, self.function)
+    }
+
+    /// Runs once and checks what the consumers received.
+    fn checked(&self) -> u64 {
+        let sum = (self.run)();
+        assert_eq!(
+            sum,
+            expected_sum(MESSAGES),
+            "{} lost or duplicated messages",
+            self.name()
+        );
+        sum
+    }
+}
+
+/// Every group (SPSC, then MPMC, each at every capacity) and function, in criterion's order.
+/// MPMC has 2 producers and 2 consumers, but 1 consumer for std and tokio, whose receivers
+/// cannot be cloned.
+fn runs() -> Vec<Run> {
+    let mut all = Vec::new();
+    for (shape, producers, consumers) in [("spsc", 1, 1), ("mpmc", 2, 2)] {
+        for cap in CAPACITIES {
+            let group = format!("{shape}_cap{cap}");
+            let mut add = |function, run: Box<dyn Fn() -> u64>| {
+                all.push(Run {
+                    group: group.clone(),
+                    function,
+                    run,
+                })
+            };
+            add(
+                "concheck",
+                Box::new(move || concheck_run(cap, producers, consumers)),
             );
-            black_box(sum)
+            add("std_mpsc", Box::new(move || std_run(cap, producers)));
+            add(
+                "crossbeam",
+                Box::new(move || crossbeam_run(cap, producers, consumers)),
+            );
+            if cap > 0 {
+                add("tokio", Box::new(move || tokio_run(cap, producers)));
+            }
+        }
+    }
+    all
+}
+
+/// `--paired N`: concheck's throughput against std mpsc's in every group.
+fn paired_table(pairs: usize, runs: &[Run]) {
+    println!("group | concheck / std_mpsc throughput (median of {pairs} pairs) | fastest std_mpsc | fastest concheck");
+    for concheck in runs.iter().filter(|r| r.function == "concheck") {
+        let std = runs
+            .iter()
+            .find(|r| r.group == concheck.group && r.function == "std_mpsc")
+            .expect("every group has std_mpsc");
+        let p = common::paired(
+            pairs,
+            || {
+                black_box(std.checked());
+            },
+            || {
+                black_box(concheck.checked());
+            },
+        );
+        // Times are for the same messages: the throughput ratio is the inverse.
+        println!(
+            "{} | {:.2}x | {:?} | {:?}",
+            concheck.group,
+            1.0 / p.ratio,
+            p.peer,
+            p.concheck
+        );
+    }
+}
+
+fn main() {
+    let runs = runs();
+    if let Some((name, times)) = common::once() {
+        let run = runs.iter().find(|r| r.name() == name).unwrap_or_else(|| {
+            let names: Vec<String> = runs.iter().map(Run::name).collect();
+            panic!(
+                "no function named {name}; the functions: {}",
+                names.join(", ")
+            )
         });
-    });
-}
-
-/// One group: `producers` senders and `consumers` receivers (1 for std and tokio, whose
-/// receivers cannot be cloned).
-fn group(c: &mut Criterion, name: &str, cap: usize, producers: u64, consumers: u64) {
-    let mut group = c.benchmark_group(format!("{name}_cap{cap}"));
-    group.throughput(Throughput::Elements(MESSAGES));
-    // An iteration at capacity 0 or 1 takes ~50-200 ms on 2 cores: 20 samples, not 100.
-    group.sample_size(20);
-    bench(&mut group, "concheck", || {
-        concheck_run(cap, producers, consumers)
-    });
-    bench(&mut group, "std_mpsc", || std_run(cap, producers));
-    bench(&mut group, "crossbeam", || {
-        crossbeam_run(cap, producers, consumers)
-    });
-    if cap > 0 {
-        bench(&mut group, "tokio", || tokio_run(cap, producers));
+        (0..times).for_each(|_| {
+            run.checked();
+        });
+        return;
     }
-    group.finish();
-}
-
-fn spsc(c: &mut Criterion) {
-    for cap in CAPACITIES {
-        group(c, "spsc", cap, 1, 1);
+    if let Some(pairs) = common::pairs() {
+        paired_table(pairs, &runs);
+        return;
     }
-}
-
-fn mpmc(c: &mut Criterion) {
-    for cap in CAPACITIES {
-        group(c, "mpmc", cap, 2, 2);
+    let mut c = Criterion::default().configure_from_args();
+    let mut groups: Vec<&str> = runs.iter().map(|r| r.group.as_str()).collect();
+    groups.dedup();
+    for name in groups {
+        let mut group = c.benchmark_group(name);
+        group.throughput(Throughput::Elements(MESSAGES));
+        // An iteration at capacity 0 or 1 takes ~50-200 ms on 2 cores: 20 samples, not 100.
+        group.sample_size(20);
+        for r in runs.iter().filter(|r| r.group == name) {
+            group.bench_function(r.function, |b| b.iter(|| black_box(r.checked())));
+        }
+        group.finish();
     }
+    c.final_summary();
 }
-
-criterion_group!(benches, spsc, mpmc);
-criterion_main!(benches);

@@ -11,12 +11,16 @@
 //! - `atomic_load`: `AtomicUsize::load(Acquire)`.
 //!
 //! The goal is facade <= 1.05x std in every group; the README reports the ratios of the
-//! `concheck` to the `std` estimates. Run with `cargo bench --bench facade`.
+//! `concheck` to the `std` estimates. Run with `cargo bench --bench facade`; `-- --paired N`
+//! times batches of std and facade operations alternately and prints the median ratio per
+//! group (see `benches/common`).
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{black_box, criterion_group, Criterion, Throughput};
+
+mod common;
 
 /// Lock/increment/unlock operations per thread in `mutex_contended`.
 const CONTENDED_OPS: u64 = 10_000;
@@ -108,6 +112,87 @@ fn atomic_load(c: &mut Criterion) {
     group.finish();
 }
 
+/// Operations per timed batch in `--paired` mode, for the single-operation groups.
+const PAIRED_BATCH: usize = 1_000_000;
+
+/// `f`, `n` times.
+fn batch(n: usize, f: impl Fn()) -> impl FnMut() {
+    move || (0..n).for_each(|_| f())
+}
+
+/// `--paired N`: the facade against std in every group, batches timed alternately.
+fn paired_table(pairs: usize) {
+    use common::paired;
+    println!(
+        "group | concheck / std time (median of {pairs} pairs) | fastest std | fastest concheck"
+    );
+    let row = |group: &str, p: common::Paired| {
+        println!(
+            "{group} | {:.2}x | {:?} | {:?}",
+            p.ratio, p.peer, p.concheck
+        );
+    };
+    let (sm, cm) = (
+        std::sync::Mutex::new(0u64),
+        concheck::sync::Mutex::new(0u64),
+    );
+    row(
+        "mutex_uncontended",
+        paired(
+            pairs,
+            batch(PAIRED_BATCH, || *black_box(&sm).lock().unwrap() += 1),
+            batch(PAIRED_BATCH, || *black_box(&cm).lock() += 1),
+        ),
+    );
+    let (sm, cm) = (
+        Arc::new(std::sync::Mutex::new(0u64)),
+        Arc::new(concheck::sync::Mutex::new(0u64)),
+    );
+    let contended = |lock: &(dyn Fn() + Sync)| {
+        std::thread::scope(|s| {
+            for _ in 0..CONTENDED_THREADS {
+                s.spawn(|| (0..CONTENDED_OPS).for_each(|_| lock()));
+            }
+        })
+    };
+    row(
+        "mutex_contended",
+        paired(
+            pairs,
+            || contended(&|| *black_box(&*sm).lock().unwrap() += 1),
+            || contended(&|| *black_box(&*cm).lock() += 1),
+        ),
+    );
+    let (sa, ca) = (
+        std::sync::atomic::AtomicUsize::new(0),
+        concheck::sync::atomic::AtomicUsize::new(0),
+    );
+    row(
+        "atomic_fetch_add",
+        paired(
+            pairs,
+            batch(PAIRED_BATCH, || {
+                black_box(black_box(&sa).fetch_add(1, Ordering::Relaxed));
+            }),
+            batch(PAIRED_BATCH, || {
+                black_box(black_box(&ca).fetch_add(1, Ordering::Relaxed));
+            }),
+        ),
+    );
+    row(
+        "atomic_load",
+        paired(
+            pairs,
+            batch(PAIRED_BATCH, || {
+                black_box(black_box(&sa).load(Ordering::Acquire));
+            }),
+            batch(PAIRED_BATCH, || {
+                black_box(black_box(&ca).load(Ordering::Acquire));
+            }),
+        ),
+    );
+}
+
 criterion_group!(
     benches,
     mutex_uncontended,
@@ -115,4 +200,12 @@ criterion_group!(
     atomic_fetch_add,
     atomic_load
 );
-criterion_main!(benches);
+
+fn main() {
+    if let Some(pairs) = common::pairs() {
+        paired_table(pairs);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -8,6 +8,7 @@ mod context;
 mod select;
 pub(crate) mod signal;
 mod wait_group;
+mod waiters;
 
 pub use chan::{channel, named, Receiver, Sender};
 pub use context::{CancelFunc, Context, ContextError};

@@ -29,6 +29,7 @@ use std::sync::Arc;
 use super::chan::{Receiver, Sender, TryRecvError};
 use super::context::Context;
 use super::signal::Signal;
+use crate::rt::Object;
 
 /// One case of a select.
 trait Case<'a, R> {
@@ -36,7 +37,8 @@ trait Case<'a, R> {
     fn try_fire(&mut self, at: &'static Location<'static>) -> Option<R>;
     fn watch(&self, s: &Arc<Signal>);
     fn unwatch(&self, s: &Arc<Signal>);
-    fn describe(&self) -> String;
+    /// What the case waits on, for a blocked select's report: `("recv on", channel)`.
+    fn describe(&self) -> (&'static str, Object);
 }
 
 struct RecvCase<'a, T, F> {
@@ -59,8 +61,8 @@ impl<'a, T, R, F: FnOnce(Option<T>) -> R> Case<'a, R> for RecvCase<'a, T, F> {
     fn unwatch(&self, s: &Arc<Signal>) {
         self.rx.unwatch(s);
     }
-    fn describe(&self) -> String {
-        format!("recv on {}", self.rx.label())
+    fn describe(&self) -> (&'static str, Object) {
+        ("recv on", self.rx.object())
     }
 }
 
@@ -87,8 +89,8 @@ impl<'a, T, R, F: FnOnce() -> R> Case<'a, R> for SendCase<'a, T, F> {
     fn unwatch(&self, s: &Arc<Signal>) {
         self.tx.unwatch(s);
     }
-    fn describe(&self) -> String {
-        format!("send on {}", self.tx.label())
+    fn describe(&self) -> (&'static str, Object) {
+        ("send on", self.tx.object())
     }
 }
 
@@ -111,8 +113,8 @@ impl<'a, R, F: FnOnce() -> R> Case<'a, R> for DoneCase<'a, F> {
     fn unwatch(&self, s: &Arc<Signal>) {
         self.ctx.unwatch(s);
     }
-    fn describe(&self) -> String {
-        format!("done of {}", self.ctx.label())
+    fn describe(&self) -> (&'static str, Object) {
+        ("done of", Object::Text(self.ctx.label()))
     }
 }
 
@@ -217,10 +219,7 @@ impl<'a, R> Select<'a, R> {
                 let cases = &self.cases;
                 signal.wait(
                     "select",
-                    || {
-                        let all: Vec<String> = cases.iter().map(|c| c.describe()).collect();
-                        format!("[{}]", all.join(", "))
-                    },
+                    || Object::Select(cases.iter().map(|c| c.describe()).collect()),
                     at,
                 );
             }

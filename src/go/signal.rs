@@ -7,6 +7,7 @@
 use std::panic::Location;
 use std::sync::Arc;
 
+use crate::rt::Object;
 use crate::sync::{Condvar, Mutex};
 
 pub(crate) struct Signal {
@@ -30,10 +31,10 @@ impl Signal {
     }
 
     /// Blocks until fired, reporting the task as blocked in `op` on `object`.
-    pub(crate) fn wait(
+    pub(crate) fn wait<O: Into<Object>>(
         &self,
         op: &'static str,
-        object: impl Fn() -> String,
+        object: impl Fn() -> O,
         at: &'static Location<'static>,
     ) {
         let mut fired = self.fired.lock();
@@ -55,6 +56,10 @@ impl Watchers {
 
     pub(crate) fn remove(&mut self, s: &Arc<Signal>) {
         self.0.retain(|w| !Arc::ptr_eq(w, s));
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     /// The signals to fire once the caller has released its lock.

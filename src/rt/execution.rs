@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::context::Backend;
+use super::object::{Object, TaskName};
 use crate::violation::{Site, TaskInfo, TaskState, Violation, ViolationKind};
 
 /// Execution ids start at 1; 0 means "no execution" for [`crate::sync::Lazy`].
@@ -25,7 +26,7 @@ pub trait Joinable: Send + Sync {
 #[derive(Clone, Debug)]
 pub struct BlockedOn {
     pub op: &'static str,
-    pub object: String,
+    pub object: Object,
     pub at: &'static Location<'static>,
 }
 
@@ -39,7 +40,7 @@ pub enum Status {
 }
 
 pub struct TaskRecord {
-    pub name: String,
+    pub name: TaskName,
     pub spawned_at: Option<&'static Location<'static>>,
     pub status: Status,
     /// Every scope this task belongs to: its parent's open scopes at spawn time.
@@ -107,7 +108,7 @@ impl Execution {
             state: Mutex::new(State::default()),
         };
         execution.state().tasks.push(TaskRecord {
-            name: "main".to_owned(),
+            name: TaskName::Main,
             spawned_at: None,
             status: Status::Running,
             scopes: Vec::new(),
@@ -151,7 +152,7 @@ impl Execution {
             })
             .unwrap_or_default();
         state.tasks.push(TaskRecord {
-            name: name.unwrap_or_else(|| format!("task-{id}")),
+            name: name.map_or(TaskName::Numbered(id), TaskName::Given),
             spawned_at: Some(at),
             status: Status::Running,
             scopes,
@@ -221,24 +222,17 @@ impl Execution {
         state.clock.progress += 1;
     }
 
-    /// Marks `task` blocked unless an outer operation already did; returns whether it marked.
-    pub fn block(&self, task: usize, on: BlockedOn) -> bool {
-        let mut state = self.state();
-        let record = &mut state.tasks[task];
-        if matches!(record.status, Status::Running) {
-            record.status = Status::Blocked(on);
-            true
-        } else {
-            false
-        }
-    }
-
+    /// Clears `task`'s blocked mark, and notes it as the running task, as [`Self::note_running`]
+    /// does: the step counter must move, or loom's clock driver takes a task that just woke
+    /// for an idle one (tests/time.rs `anytime_lets_a_timer_beat_runnable_work` fails).
     pub fn unblock(&self, task: usize) {
         let mut state = self.state();
         let record = &mut state.tasks[task];
         if matches!(record.status, Status::Blocked(_)) {
             record.status = Status::Running;
         }
+        state.last_running = Some(task);
+        state.clock.progress += 1;
     }
 
     pub fn open_scope(&self, task: usize) -> u64 {
@@ -306,13 +300,13 @@ impl Execution {
 pub fn info(id: usize, t: &TaskRecord) -> TaskInfo {
     TaskInfo {
         id,
-        name: t.name.clone(),
+        name: t.name.to_string(),
         spawned_at: t.spawned_at.map(Site::from),
         state: match &t.status {
             Status::Running => TaskState::Running,
             Status::Blocked(b) => TaskState::Blocked {
                 op: b.op.to_owned(),
-                object: b.object.clone(),
+                object: b.object.to_string(),
                 at: Site::from(b.at),
             },
             Status::Finished => TaskState::Finished,

@@ -5,6 +5,7 @@
 
 pub(crate) mod context;
 pub(crate) mod execution;
+mod object;
 
 use std::cell::Cell;
 use std::panic::Location;
@@ -15,8 +16,10 @@ pub(crate) use context::{
     backend, check_backend, construction_backend, loom_callable, loom_unwinding,
 };
 pub(crate) use execution::{BlockedOn, Execution, Joinable, Limits, PanicRecord};
+pub(crate) use object::Object;
 
 use crate::violation::{Site, Violation};
+use execution::{State, Status};
 
 thread_local! {
     /// The task running on this OS thread, under std.
@@ -27,27 +30,26 @@ loom::thread_local! {
     static LOOM_TASK: Cell<Option<usize>> = Cell::new(None);
 }
 
-shuttle::thread_local! {
-    static SHUTTLE_TASK: Cell<Option<usize>> = Cell::new(None);
-}
-
 /// Records that the current backend task is task `id` of the current execution.
+///
+/// Under shuttle the registry keeps shuttle's id of each task instead of a thread-local:
+/// shuttle's thread-locals are hash-map lookups, and [`current_task`] runs on every blocking
+/// call (a third of concheck's time per shuttle execution went to them).
 pub(crate) fn set_current_task(id: usize) {
-    match backend() {
+    let now = backend();
+    match now {
         Backend::Std => STD_TASK.with(|t| t.set(Some(id))),
         Backend::Loom => LOOM_TASK.with(|t| t.set(Some(id))),
-        Backend::Shuttle => {
-            SHUTTLE_TASK.with(|t| t.set(Some(id)));
-            if let (Some(e), Some(shuttle_id)) = (
-                context::execution(),
-                shuttle_engine::current::try_get_current_task(),
-            ) {
-                e.state().shuttle_tasks.push((shuttle_id, id));
-            }
-        }
+        Backend::Shuttle => {}
     }
     if let Some(e) = context::execution() {
-        e.note_running(id);
+        let mut state = e.state();
+        if now == Backend::Shuttle {
+            if let Some(shuttle_id) = shuttle_engine::current::try_get_current_task() {
+                state.shuttle_tasks.push((shuttle_id, id));
+            }
+        }
+        state.last_running = Some(id);
     }
 }
 
@@ -60,22 +62,26 @@ pub(crate) fn current_task() -> Option<usize> {
     match backend() {
         Backend::Std => STD_TASK.with(Cell::get),
         Backend::Loom if loom_callable() => LOOM_TASK.try_with(Cell::get).ok().flatten(),
-        Backend::Shuttle if !std::thread::panicking() => {
-            SHUTTLE_TASK.try_with(Cell::get).ok().flatten()
-        }
-        Backend::Shuttle => {
-            let shuttle_id = shuttle_engine::current::try_get_current_task()?;
-            let execution = context::execution()?;
-            let state = execution.state();
-            state
-                .shuttle_tasks
-                .iter()
-                .find(|(s, _)| *s == shuttle_id)
-                .map(|&(_, id)| id)
-                .or(state.last_running)
-        }
-        // While unwinding the checker may not be called: the last task an operation saw.
-        _ => context::execution().and_then(|e| e.state().last_running),
+        Backend::Shuttle => shuttle_task(&context::execution()?.state()),
+        // While unwinding loom may not be called: the last task an operation saw.
+        Backend::Loom => context::execution().and_then(|e| e.state().last_running),
+    }
+}
+
+/// The running shuttle task's registry number, from shuttle's own (never panicking) task id.
+/// Every task concheck spawns is in `shuttle_tasks` from its first step; while a task unwinds,
+/// a task shuttle cannot name falls back on the last one that started.
+fn shuttle_task(state: &State) -> Option<usize> {
+    let shuttle_id = shuttle_engine::current::try_get_current_task()?;
+    let found = state
+        .shuttle_tasks
+        .iter()
+        .find(|(s, _)| *s == shuttle_id)
+        .map(|&(_, id)| id);
+    if std::thread::panicking() {
+        found.or(state.last_running)
+    } else {
+        found
     }
 }
 
@@ -94,26 +100,50 @@ pub(crate) fn current_task_label() -> String {
 }
 
 /// Marks the running task blocked in `op` on `object()` until the guard drops. `object` is only
-/// called inside an execution, so the std fast path pays one thread-local read.
+/// called inside an execution, so the std fast path pays one thread-local read; it returns an
+/// [`Object`] (a `String` converts), formatted only if a report shows the task.
 #[inline]
-pub(crate) fn blocking(
+pub(crate) fn blocking<O: Into<Object>>(
     op: &'static str,
-    object: impl FnOnce() -> String,
+    object: impl FnOnce() -> O,
     at: &'static Location<'static>,
 ) -> BlockGuard {
+    const UNMARKED: BlockGuard = BlockGuard { marked: None };
     let Some(execution) = context::execution() else {
-        return BlockGuard { marked: None };
+        return UNMARKED;
     };
-    let Some(task) = current_task() else {
-        return BlockGuard { marked: None };
+    // Under std and loom the task is in a thread-local; under shuttle it is looked up in the
+    // registry, in the same lock hold as the mark.
+    let shuttle = backend() == Backend::Shuttle;
+    let known = if shuttle {
+        None
+    } else {
+        let Some(task) = current_task() else {
+            return UNMARKED;
+        };
+        Some(task)
     };
+    // Built before the registry is locked: a label may read the registry.
     let on = BlockedOn {
         op,
-        object: object(),
+        object: object().into(),
         at,
     };
-    let marked = execution.block(task, on).then_some((execution, task));
-    BlockGuard { marked }
+    let mut state = execution.state();
+    let task = if shuttle { shuttle_task(&state) } else { known };
+    let marked = task.filter(|&task| {
+        let record = &mut state.tasks[task];
+        // An outer operation (a condvar wait re-locking its mutex) may have marked it already.
+        let unmarked = matches!(record.status, Status::Running);
+        if unmarked {
+            record.status = Status::Blocked(on);
+        }
+        unmarked
+    });
+    drop(state);
+    BlockGuard {
+        marked: marked.map(|task| (execution, task)),
+    }
 }
 
 /// Runs `f` on the running task's list of what its future awaits (async primitives push to it
@@ -132,6 +162,14 @@ pub(crate) struct BlockGuard {
     marked: Option<(Arc<Execution>, usize)>,
 }
 
+impl BlockGuard {
+    /// Whether this call marked the task; dropping the mark then notes the task running, so
+    /// the caller need not call [`note_running`].
+    pub(crate) fn marked(&self) -> bool {
+        self.marked.is_some()
+    }
+}
+
 impl Drop for BlockGuard {
     fn drop(&mut self) {
         // A blocking call that unwinds (a checker found the deadlock inside it, or tears the
@@ -141,15 +179,16 @@ impl Drop for BlockGuard {
         }
         if let Some((execution, task)) = self.marked.take() {
             execution.unblock(task);
-            execution.note_running(task);
         }
     }
 }
 
-/// Notes which task runs after an operation that may have switched tasks (loom, shuttle).
+/// Notes which task runs after an operation that may have switched tasks, for a panic hook
+/// that may not ask loom who runs. shuttle can always be asked ([`shuttle_task`]), so only loom
+/// pays for it.
 #[inline]
 pub(crate) fn note_running() {
-    if backend() != Backend::Std && !std::thread::panicking() {
+    if backend() == Backend::Loom && loom_callable() {
         if let (Some(e), Some(t)) = (context::execution(), current_task()) {
             e.note_running(t);
         }

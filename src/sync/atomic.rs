@@ -19,6 +19,7 @@ macro_rules! facade_int_ops {
         impl $name {
             /// Adds to the value, returning the previous value.
             #[track_caller]
+            #[inline]
             pub fn fetch_add(&self, v: $prim, order: Ordering) -> $prim {
                 self.rmw(
                     order,
@@ -31,6 +32,7 @@ macro_rules! facade_int_ops {
 
             /// Subtracts from the value, returning the previous value.
             #[track_caller]
+            #[inline]
             pub fn fetch_sub(&self, v: $prim, order: Ordering) -> $prim {
                 self.rmw(
                     order,
@@ -43,6 +45,7 @@ macro_rules! facade_int_ops {
 
             /// Stores the maximum of the value and `v`, returning the previous value.
             #[track_caller]
+            #[inline]
             pub fn fetch_max(&self, v: $prim, order: Ordering) -> $prim {
                 self.rmw(
                     order,
@@ -98,6 +101,16 @@ macro_rules! facade_atomic {
             pub fn load(&self, order: Ordering) -> $prim {
                 match &self.inner {
                     Inner::Std(a) => a.load(order),
+                    _ => self.load_model(order),
+                }
+            }
+
+            /// [`Self::load`] under a checker, out of line like [`Self::rmw_model`].
+            #[track_caller]
+            #[inline(never)]
+            fn load_model(&self, order: Ordering) -> $prim {
+                match &self.inner {
+                    Inner::Std(_) => unreachable!("load handles the std arm inline"),
                     Inner::Loom(a, shadow) => {
                         if !loom_callable() {
                             return shadow.load(Ordering::SeqCst);
@@ -142,6 +155,20 @@ macro_rules! facade_atomic {
             ) -> Result<$prim, $prim> {
                 match &self.inner {
                     Inner::Std(a) => a.compare_exchange(current, new, success, failure),
+                    _ => self.compare_exchange_model((current, new), (success, failure)),
+                }
+            }
+
+            /// [`Self::compare_exchange`] under a checker, out of line like [`Self::rmw_model`].
+            #[track_caller]
+            #[inline(never)]
+            fn compare_exchange_model(
+                &self,
+                (current, new): ($prim, $prim),
+                (success, failure): (Ordering, Ordering),
+            ) -> Result<$prim, $prim> {
+                match &self.inner {
+                    Inner::Std(_) => unreachable!("compare_exchange handles the std arm inline"),
                     Inner::Loom(a, shadow) => {
                         if !loom_callable() {
                             return shadow.compare_exchange(current, new, Ordering::SeqCst, Ordering::SeqCst);
@@ -177,6 +204,23 @@ macro_rules! facade_atomic {
             ) -> R {
                 match &self.inner {
                     Inner::Std(a) => on_std(a, order),
+                    _ => self.rmw_model(order, on_loom, on_shuttle, next),
+                }
+            }
+
+            /// [`Self::rmw`] under a checker, out of line: the std arm above stays small enough
+            /// to inline into every caller (BENCHMARKS.md, facade).
+            #[track_caller]
+            #[inline(never)]
+            fn rmw_model<R: Copy + IntoPrev<$prim>>(
+                &self,
+                order: Ordering,
+                on_loom: impl FnOnce(&loom::sync::atomic::$name, Ordering) -> R,
+                on_shuttle: impl FnOnce(&shuttle::sync::atomic::$name, Ordering) -> R,
+                next: impl Fn($prim) -> $prim,
+            ) -> R {
+                match &self.inner {
+                    Inner::Std(_) => unreachable!("rmw handles the std arm inline"),
                     Inner::Loom(a, shadow) => {
                         if !loom_callable() {
                             let prev = shadow.load(Ordering::SeqCst);
@@ -251,6 +295,7 @@ mod bool_impl {
     impl AtomicBool {
         /// Logical or with the value, returning the previous value.
         #[track_caller]
+        #[inline]
         pub fn fetch_or(&self, v: bool, order: Ordering) -> bool {
             self.rmw(
                 order,
@@ -263,6 +308,7 @@ mod bool_impl {
 
         /// Logical and with the value, returning the previous value.
         #[track_caller]
+        #[inline]
         pub fn fetch_and(&self, v: bool, order: Ordering) -> bool {
             self.rmw(
                 order,

@@ -73,16 +73,17 @@ impl Condvar {
 
     /// How reports name this condvar.
     pub fn label(&self) -> String {
-        format!(
-            "condvar created at {}",
-            crate::violation::Site::from(self.created_at)
-        )
+        self.object().to_string()
+    }
+
+    fn object(&self) -> rt::Object {
+        rt::Object::created("condvar", self.created_at)
     }
 
     /// Releases the guard's mutex, blocks until notified, and locks it again.
     #[track_caller]
     pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
-        self.wait_as("Condvar::wait", || self.label(), guard, Location::caller())
+        self.wait_as("Condvar::wait", || self.object(), guard, Location::caller())
     }
 
     /// Waits until `condition` is false, re-checking after every wakeup.
@@ -94,7 +95,7 @@ impl Condvar {
     ) -> MutexGuard<'a, T> {
         let at = Location::caller();
         while condition(&mut guard) {
-            guard = self.wait_as("Condvar::wait", || self.label(), guard, at);
+            guard = self.wait_as("Condvar::wait", || self.object(), guard, at);
         }
         guard
     }
@@ -223,10 +224,10 @@ impl Condvar {
 
     /// A wait that reports as `op` on `object` (channels and WaitGroups name themselves).
     #[track_caller]
-    pub(crate) fn wait_as<'a, T>(
+    pub(crate) fn wait_as<'a, T, O: Into<rt::Object>>(
         &self,
         op: &'static str,
-        object: impl FnOnce() -> String,
+        object: impl FnOnce() -> O,
         guard: MutexGuard<'a, T>,
         at: &'static Location<'static>,
     ) -> MutexGuard<'a, T> {

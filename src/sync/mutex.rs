@@ -87,23 +87,36 @@ impl<T> Mutex<T> {
 
     /// How reports name this mutex.
     pub fn label(&self) -> String {
-        format!(
-            "mutex created at {}",
-            crate::violation::Site::from(self.created_at)
-        )
+        self.object().to_string()
+    }
+
+    /// What a task blocked on this mutex waits on, formatted only if a report needs it.
+    pub(crate) fn object(&self) -> rt::Object {
+        rt::Object::created("mutex", self.created_at)
     }
 
     /// Acquires the lock, blocking the task until it is free.
     #[track_caller]
+    #[inline]
     pub fn lock(&self) -> MutexGuard<'_, T> {
-        let at = Location::caller();
-        let now = rt::backend();
-        // The production path: a std mutex outside any checker, one thread-local read.
-        if let (Model::Std, Backend::Std) = (&self.model, now) {
-            if let Ok(data) = self.data.try_lock() {
-                return self.guard(data, ModelGuard::Std);
+        // The production path, inlined into the caller: a free std mutex outside any checker,
+        // one thread-local read more than std's own `lock`.
+        if let Model::Std = self.model {
+            if rt::backend() == Backend::Std {
+                if let Ok(data) = self.data.try_lock() {
+                    return self.guard(data, ModelGuard::Std);
+                }
             }
         }
+        self.lock_slow()
+    }
+
+    /// A contended std mutex, or any mutex under a checker.
+    #[track_caller]
+    #[inline(never)]
+    fn lock_slow(&self) -> MutexGuard<'_, T> {
+        let at = Location::caller();
+        let now = rt::backend();
         check_backend(self.backend(), "Mutex");
         if now == Backend::Loom && !loom_callable() {
             return self.lock_unwinding();
@@ -115,7 +128,7 @@ impl<T> Mutex<T> {
                     return self.guard(p.into_inner(), ModelGuard::Std)
                 }
                 Err(TryLockError::WouldBlock) => {
-                    let _blocked = rt::blocking("Mutex::lock", || self.label(), at);
+                    let _blocked = rt::blocking("Mutex::lock", || self.object(), at);
                     let data = self.data.lock().unwrap_or_else(PoisonError::into_inner);
                     return self.guard(data, ModelGuard::Std);
                 }
@@ -124,16 +137,21 @@ impl<T> Mutex<T> {
                 if !loom_callable() {
                     return self.lock_unwinding();
                 }
-                let _blocked = rt::blocking("Mutex::lock", || self.label(), at);
+                let blocked = rt::blocking("Mutex::lock", || self.object(), at);
                 let g = m.lock().unwrap_or_else(PoisonError::into_inner);
+                if !blocked.marked() {
+                    // Nobody notes this task running when the mark is dropped.
+                    drop(blocked);
+                    rt::note_running();
+                }
                 ModelGuard::Loom(LoomGuard(Some(g)))
             }
+            // shuttle can always be asked who runs: nothing to note.
             Model::Shuttle(m) => {
-                let _blocked = rt::blocking("Mutex::lock", || self.label(), at);
+                let _blocked = rt::blocking("Mutex::lock", || self.object(), at);
                 ModelGuard::Shuttle(m.lock().unwrap_or_else(PoisonError::into_inner))
             }
         };
-        rt::note_running();
         self.guard(self.lock_data(), model)
     }
 

@@ -36,7 +36,7 @@ pub(crate) fn note(
     }
     let on = BlockedOn {
         op,
-        object: object(),
+        object: object().into(),
         at,
     };
     rt::with_awaiting(|notes| notes.push(on));
@@ -86,7 +86,7 @@ pub(crate) fn combine(mark: usize, op: &'static str, at: &'static Location<'stat
             let parts: Vec<BlockedOn> = notes.drain(mark..).collect();
             notes.push(BlockedOn {
                 op,
-                object: list(&parts),
+                object: list(&parts).into(),
                 at,
             });
         }
@@ -107,12 +107,13 @@ pub(crate) fn parked_on(at: &'static Location<'static>) -> BlockedOn {
         0 => BlockedOn {
             op: OP_AWAIT,
             object: "a future that returned Pending and noted nothing (see task::awaiting)"
-                .to_owned(),
+                .to_owned()
+                .into(),
             at,
         },
         _ => BlockedOn {
             op: OP_AWAIT,
-            object: list(&notes),
+            object: list(&notes).into(),
             at: notes[0].at,
         },
     }

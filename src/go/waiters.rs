@@ -1,0 +1,179 @@
+//! Who to wake among the tasks waiting on one condvar, so that a change notifies only a task
+//! that may be asleep.
+//!
+//! On std a `notify_one` or `notify_all` is a `futex` syscall whether or not anyone waits, and
+//! under shuttle it is a scheduling point. A channel used to notify both of its condvars on
+//! every send and receive: three syscalls per message (BENCHMARKS.md). [`Waiters`] counts, under
+//! the lock the condvar waits with, the tasks waiting and how many of them a notify already
+//! went to; a change is notified only while some waiter has not been.
+//!
+//! # No wakeup is lost
+//!
+//! Write `W` for `waiting`, `N` for `notified` and `S` for the waiters actually asleep in the
+//! condvar. Then `N <= W - S` holds at every point where the lock is held: a task counts itself
+//! ([`Waiters::start`]) and starts to sleep in one lock hold (`W` and `S` grow together); a
+//! notify owed while `S > 0` takes one sleeper out of `S` as `N` grows, and one owed while
+//! `S = 0` needs `N < W`, so `N + 1 <= W = W - S`; a spurious wakeup only shrinks `S`; a waiter
+//! that returns ([`Waiters::end`]) lowers `W` and `N` (if non-zero) by one; `notify_all` sets
+//! `N = W` and empties `S`. A notify is skipped only when `N = W`, so then `S = 0`: no waiter
+//! is asleep, and each will re-check the state under the lock before it sleeps again. (A
+//! notify is sent after the lock is released; a condvar wait releases its lock and starts to
+//! sleep atomically, so a notify sent after a waiter's `start` either wakes it or finds it
+//! already woken.)
+
+use crate::sync::Condvar;
+
+/// The notify a change of state owes one condvar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Wake {
+    Nobody,
+    One,
+    All,
+}
+
+impl Wake {
+    /// Sends the notify: call it after the lock is released.
+    pub(crate) fn notify(self, cv: &Condvar) {
+        match self {
+            Wake::Nobody => {}
+            Wake::One => cv.notify_one(),
+            Wake::All => cv.notify_all(),
+        }
+    }
+}
+
+/// The waiters of one condvar; see the [module docs](self). Every method is called with the
+/// condvar's lock held.
+#[derive(Debug)]
+pub(crate) struct Waiters {
+    /// Tasks between [`Waiters::start`] and [`Waiters::end`].
+    waiting: usize,
+    /// How many of them a notify went to (it may have found them awake already).
+    notified: usize,
+    /// The notify owed by the changes of this lock hold.
+    owed: Wake,
+}
+
+impl Waiters {
+    pub(crate) fn new() -> Waiters {
+        Waiters {
+            waiting: 0,
+            notified: 0,
+            owed: Wake::Nobody,
+        }
+    }
+
+    /// The caller is about to wait on the condvar, in this lock hold.
+    pub(crate) fn start(&mut self) {
+        self.waiting += 1;
+    }
+
+    /// The caller's wait returned, notified or not.
+    pub(crate) fn end(&mut self) {
+        self.waiting -= 1;
+        self.notified = self.notified.saturating_sub(1);
+    }
+
+    /// A change any one waiter can act on (a free slot): wake one not yet notified.
+    pub(crate) fn wake_any_one(&mut self) {
+        if self.notified < self.waiting {
+            match self.owed {
+                Wake::Nobody => {
+                    self.notified += 1;
+                    self.owed = Wake::One;
+                }
+                // A second change in one hold: two waiters must run.
+                Wake::One | Wake::All => self.wake_all(),
+            }
+        }
+    }
+
+    /// A change only one particular task can act on (its ticket was handed a value, its offer
+    /// taken); it may be waiting or not. A condvar cannot single it out: with one waiter not
+    /// yet notified wake it, with more wake all (the others re-check and wait again).
+    pub(crate) fn wake_the_one(&mut self) {
+        match self.waiting - self.notified {
+            0 => {}
+            1 => self.wake_any_one(),
+            _ => self.wake_all(),
+        }
+    }
+
+    /// A change every waiter must see (a close).
+    pub(crate) fn wake_all(&mut self) {
+        if self.notified < self.waiting {
+            self.notified = self.waiting;
+            self.owed = Wake::All;
+        }
+    }
+
+    /// The notify owed so far, to send once the lock is released; resets it.
+    pub(crate) fn take_owed(&mut self) -> Wake {
+        std::mem::replace(&mut self.owed, Wake::Nobody)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Waiters, Wake};
+
+    #[test]
+    fn waiters_notify_nobody_when_nobody_waits() {
+        let mut w = Waiters::new();
+        w.wake_any_one();
+        w.wake_the_one();
+        w.wake_all();
+        assert_eq!(w.take_owed(), Wake::Nobody);
+    }
+
+    #[test]
+    fn waiters_notify_a_sleeper_once_until_it_runs() {
+        let mut w = Waiters::new();
+        w.start();
+        w.wake_any_one();
+        assert_eq!(w.take_owed(), Wake::One);
+        // The woken waiter has not run yet: a second change owes nothing more.
+        w.wake_any_one();
+        w.wake_the_one();
+        assert_eq!(w.take_owed(), Wake::Nobody);
+        // It ran, and waits again: the next change wakes it again.
+        w.end();
+        w.start();
+        w.wake_any_one();
+        assert_eq!(w.take_owed(), Wake::One);
+    }
+
+    #[test]
+    fn waiters_wake_all_for_one_particular_task_among_many() {
+        let mut w = Waiters::new();
+        w.start();
+        w.start();
+        w.wake_the_one();
+        assert_eq!(w.take_owed(), Wake::All);
+        w.wake_all();
+        assert_eq!(w.take_owed(), Wake::Nobody, "both are notified already");
+    }
+
+    #[test]
+    fn waiters_two_changes_in_one_hold_wake_two() {
+        let mut w = Waiters::new();
+        (0..3).for_each(|_| w.start());
+        w.wake_any_one();
+        w.wake_any_one();
+        assert_eq!(w.take_owed(), Wake::All);
+    }
+
+    #[test]
+    fn waiters_spurious_return_keeps_the_count_safe() {
+        let mut w = Waiters::new();
+        w.start();
+        w.start();
+        w.wake_any_one();
+        assert_eq!(w.take_owed(), Wake::One);
+        // The other waiter returned spuriously and took the notified slot: the count of
+        // notified waiters may only undercount, which costs a spare notify, never a lost one.
+        w.end();
+        w.wake_any_one();
+        assert_eq!(w.take_owed(), Wake::One);
+    }
+}
