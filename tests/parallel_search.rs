@@ -1,27 +1,12 @@
 //! shuttle searches on several OS threads: each worker has its own seed, the first failure
 //! stops the others, and a failure replays alone from its report.
 
-use concheck::check::{replay, worker_seed, Check, Checker, ShuttleConfig};
-use concheck::sync::atomic::{AtomicBool, Ordering};
-use concheck::sync::{Arc, Condvar, Mutex};
-use concheck::{thread, ViolationKind};
+mod common;
 
-fn lost_wakeup() -> Check {
-    Check::new(|| {
-        let flag = Arc::new(AtomicBool::new(false));
-        let pair = Arc::new((Mutex::new(()), Condvar::new()));
-        let (f, p) = (Arc::clone(&flag), Arc::clone(&pair));
-        let setter = thread::spawn(move || {
-            f.store(true, Ordering::SeqCst);
-            p.1.notify_one();
-        });
-        let guard = pair.0.lock();
-        if !flag.load(Ordering::SeqCst) {
-            drop(pair.1.wait(guard));
-        }
-        setter.join().unwrap();
-    })
-}
+use common::lost_wakeup;
+use concheck::check::{replay, worker_seed, Check, Checker, ShuttleConfig};
+use concheck::sync::{Arc, Mutex};
+use concheck::{thread, ViolationKind};
 
 fn counter() -> Check {
     Check::new(|| {

@@ -54,9 +54,17 @@ pub fn checkers_for(scenario: &Scenario, args: &RunArgs) -> Vec<Checker> {
                     if let Some(bound) = args.loom_bound {
                         c = c.preemption_bound(bound.0);
                     }
+                    if let Some(budget) = args.budget {
+                        c = c.time_budget(budget);
+                    }
+                    c.shard = args.shard.or(c.shard);
                     Checker::Loom(c)
                 }
                 Checker::Shuttle(mut c) => {
+                    // A budget and a count together: whichever runs out first.
+                    if let Some(budget) = args.budget {
+                        c = c.time_budget(budget);
+                    }
                     if let Some(n) = args.iterations {
                         c = c.iterations(n);
                     }
@@ -66,6 +74,7 @@ pub fn checkers_for(scenario: &Scenario, args: &RunArgs) -> Vec<Checker> {
                     if let Some(n) = args.workers {
                         c = c.workers(n as usize);
                     }
+                    c.shard = args.shard.or(c.shard);
                     Checker::Shuttle(c)
                 }
                 Checker::Stress(mut c) => {
@@ -161,7 +170,7 @@ fn run_child(scenario: &Scenario, args: &RunArgs, settings: &str) -> Vec<Row> {
     for (checker, line) in checkers.iter().zip(stdout.lines()) {
         let report: Report =
             serde_json::from_str(line).expect("a child prints one report per line");
-        rows.push(Row::new(scenario, checker, report));
+        rows.push(Row::new(scenario, checker, report, args.shard));
     }
     if rows.len() < checkers.len() {
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -176,6 +185,7 @@ fn run_child(scenario: &Scenario, args: &RunArgs, settings: &str) -> Vec<Row> {
         rows.push(Row::crashed(
             scenario,
             &checkers[rows.len()],
+            args.shard,
             format!(
                 "the checker process died ({}): {}",
                 output.status,

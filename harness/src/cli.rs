@@ -1,8 +1,10 @@
 //! The command line: what to run, under which checkers, with which budgets, and where to write.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use concheck::check::Shard;
 use serde::{Deserialize, Serialize};
 
 /// Runs Go's concurrency patterns and their buggy twins under loom, shuttle and std.
@@ -32,6 +34,44 @@ pub enum Command {
         /// The `replay` field of its report (`loom:...` or `shuttle:...`).
         replay: String,
     },
+    /// Merge the JSON reports of the shards of one run (`run --shard K/N --json F`) into one
+    /// table: iterations add up, coverage is the union, a violation in any shard is reported.
+    Merge(MergeArgs),
+    /// Measure shuttle's iterations per second on one worker and on several, and print the
+    /// speed-up of the parallel search.
+    Speedup(SpeedupArgs),
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct MergeArgs {
+    /// The shards' JSON reports.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Write the merged rows as JSON.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Write the merged table as GitHub markdown.
+    #[arg(long)]
+    pub markdown: Option<PathBuf>,
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct SpeedupArgs {
+    /// The scenario whose body is searched.
+    #[arg(default_value = "worker_pool")]
+    pub scenario: String,
+    /// Schedules per search (each measurement runs this many, split over the workers).
+    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub iterations: u64,
+    /// Workers of the parallel search (default: the number of cores).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(2..))]
+    pub workers: Option<u64>,
+    /// Measurements of each (the median is reported).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+    pub rounds: u64,
+    /// The strategy searched.
+    #[arg(long, value_enum, default_value_t = CheckerKind::ShuttleRandom)]
+    pub checker: CheckerKind,
 }
 
 /// Which checkers to run.
@@ -75,6 +115,15 @@ pub struct RunArgs {
     /// loom's preemption bound for every scenario (`none`: exhaustive); default: per scenario.
     #[arg(long, value_parser = parse_bound)]
     pub loom_bound: Option<Bound>,
+    /// Run shard K of N (numbered from 1, like nextest's --partition count:K/N): shuttle random
+    /// and PCT walk this shard's own seed streams, loom and DFS run whole in shard 1 only; merge
+    /// the shards' --json reports with `concheck merge`. Default: $CONCHECK_SHARD, if set.
+    #[arg(long)]
+    pub shard: Option<Shard>,
+    /// Give every loom and shuttle check this much time instead of a count (`10s`, `500ms`,
+    /// `2m`); the table says how many schedules that was. std checks keep their run count.
+    #[arg(long, value_parser = parse_budget)]
+    pub budget: Option<Duration>,
     /// Write every row with its full report as JSON.
     #[arg(long)]
     pub json: Option<PathBuf>,
@@ -99,10 +148,56 @@ fn parse_bound(s: &str) -> Result<Bound, String> {
         .map_err(|_| format!("{s:?} is not a preemption bound: give a whole number or `none`"))
 }
 
+/// `10s`, `500ms`, `2m`, `1.5s`: a number and a unit (ms, s, m, h).
+pub fn parse_budget(s: &str) -> Result<Duration, String> {
+    let bad = || {
+        format!("{s:?} is not a time budget: give a number and a unit, e.g. 10s, 500ms, 2m or 1h")
+    };
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .ok_or_else(bad)?;
+    let (number, unit) = s.split_at(split);
+    let number: f64 = number.parse().map_err(|_| bad())?;
+    let secs = match unit {
+        "ms" => number / 1000.0,
+        "s" => number,
+        "m" => number * 60.0,
+        "h" => number * 3600.0,
+        _ => return Err(bad()),
+    };
+    let budget = Duration::try_from_secs_f64(secs).map_err(|_| bad())?;
+    if budget.is_zero() {
+        return Err(format!(
+            "a time budget of {s} runs nothing: give more than zero"
+        ));
+    }
+    Ok(budget)
+}
+
 fn parse_seed(s: &str) -> Result<u64, String> {
     let parsed = match s.strip_prefix("0x") {
         Some(hex) => u64::from_str_radix(hex, 16),
         None => s.parse(),
     };
     parsed.map_err(|_| format!("{s:?} is not a seed: give a whole number, decimal or 0x-hex"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budgets_parse_with_their_unit() {
+        assert_eq!(parse_budget("10s"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_budget("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_budget("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_budget("1.5s"), Ok(Duration::from_millis(1500)));
+        for bad in ["10", "s", "ten s", "10x", "-1s"] {
+            assert!(
+                parse_budget(bad).unwrap_err().contains("not a time budget"),
+                "{bad}"
+            );
+        }
+        assert!(parse_budget("0s").unwrap_err().contains("runs nothing"));
+    }
 }

@@ -6,6 +6,9 @@
 //! cargo run --release -p concheck-harness -- run worker_pool --checker loom,shuttle-pct \
 //!     --iterations 5000 --seed 7 --json report.json --markdown report.md
 //! cargo run --release -p concheck-harness -- replay worker_pool_double_close 'shuttle:...'
+//! cargo run --release -p concheck-harness -- run --shard 2/4 --json shard2.json   # one shard
+//! cargo run --release -p concheck-harness -- merge shard*.json                     # all shards
+//! cargo run --release -p concheck-harness -- speedup worker_pool                   # workers
 //! ```
 //!
 //! `run` exits 1 if a reference pattern shows a violation or a buggy twin escapes loom or
@@ -15,12 +18,16 @@
 
 mod child;
 mod cli;
+mod merge;
+mod speedup;
 mod table;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
+use concheck::check::{Shard, SHARD_ENV};
 use concheck_scenarios::compile_fail::CASES;
 use concheck_scenarios::{catalog, Role};
 
@@ -37,6 +44,8 @@ fn main() -> ExitCode {
         Some(Command::Run(args)) => run(&args),
         Some(Command::List { filter }) => list(filter.as_deref()),
         Some(Command::Replay { scenario, replay }) => replay_one(&scenario, &replay),
+        Some(Command::Merge(args)) => merge::merge(&args),
+        Some(Command::Speedup(args)) => speedup::speedup(&args),
     }
 }
 
@@ -45,6 +54,20 @@ fn matches(filter: Option<&str>, name: &str) -> bool {
 }
 
 fn run(args: &RunArgs) -> ExitCode {
+    let mut args = args.clone();
+    if args.shard.is_none() {
+        match std::env::var(SHARD_ENV) {
+            Ok(v) if !v.trim().is_empty() => match v.parse::<Shard>() {
+                Ok(shard) => args.shard = Some(shard),
+                Err(e) => {
+                    eprintln!("{SHARD_ENV}={v:?} is not a shard: {e}");
+                    return ExitCode::from(2);
+                }
+            },
+            _ => {}
+        }
+    }
+    let args = &args;
     let filter = args.filter.as_deref();
     let scenarios: Vec<_> = catalog()
         .into_iter()
@@ -79,10 +102,13 @@ fn run(args: &RunArgs) -> ExitCode {
         .filter(|r| r.role.starts_with("twin") && r.checker != "std")
         .collect();
     let caught = twin_checks.iter().filter(|r| r.ok).count();
+    let shard = args
+        .shard
+        .map_or_else(String::new, |s| format!(" (shard {s})"));
     let summary = format!(
-        "{} scenarios ({references} references, {twins} twins), {} checks, {failures} failed; \
-         twins caught in {caught} of {} loom/shuttle/tokio checks; {rejected} Go bugs rejected by \
-         rustc; in {:.1}s",
+        "{} scenarios ({references} references, {twins} twins){shard}, {} checks, {failures} \
+         failed; twins caught in {caught} of {} loom/shuttle/tokio checks; {rejected} Go bugs \
+         rejected by rustc; in {:.1}s",
         scenarios.len(),
         rows.len() - rejected,
         twin_checks.len(),
@@ -90,24 +116,8 @@ fn run(args: &RunArgs) -> ExitCode {
     );
     println!("\n{summary}");
 
-    if let Some(path) = &args.json {
-        let json = serde_json::to_string_pretty(&rows).expect("rows serialize");
-        if let Err(e) = std::fs::write(path, json) {
-            eprintln!("cannot write the JSON report to {}: {e}", path.display());
-            return ExitCode::from(2);
-        }
-        println!("JSON report written to {}", path.display());
-    }
-    if let Some(path) = &args.markdown {
-        let md = format!("{}\n{summary}\n", table::render_markdown(&rows));
-        if let Err(e) = std::fs::write(path, md) {
-            eprintln!(
-                "cannot write the markdown report to {}: {e}",
-                path.display()
-            );
-            return ExitCode::from(2);
-        }
-        println!("markdown report written to {}", path.display());
+    if let Err(code) = write_reports(&rows, &summary, &args.json, &args.markdown) {
+        return code;
     }
     if failures > 0 {
         println!("{failures} checks did not meet their scenario's role: see the rows marked FAIL");
@@ -115,6 +125,35 @@ fn run(args: &RunArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Writes the rows as JSON and the table as markdown, where asked.
+pub(crate) fn write_reports(
+    rows: &[Row],
+    summary: &str,
+    json: &Option<PathBuf>,
+    markdown: &Option<PathBuf>,
+) -> Result<(), ExitCode> {
+    if let Some(path) = json {
+        let json = serde_json::to_string_pretty(rows).expect("rows serialize");
+        if let Err(e) = std::fs::write(path, json) {
+            eprintln!("cannot write the JSON report to {}: {e}", path.display());
+            return Err(ExitCode::from(2));
+        }
+        println!("JSON report written to {}", path.display());
+    }
+    if let Some(path) = markdown {
+        let md = format!("{}\n{summary}\n", table::render_markdown(rows));
+        if let Err(e) = std::fs::write(path, md) {
+            eprintln!(
+                "cannot write the markdown report to {}: {e}",
+                path.display()
+            );
+            return Err(ExitCode::from(2));
+        }
+        println!("markdown report written to {}", path.display());
+    }
+    Ok(())
 }
 
 fn list(filter: Option<&str>) -> ExitCode {

@@ -1,15 +1,15 @@
 //! The table the main command prints: one row per scenario and checker.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use concheck::check::{completeness_label, Checker, Report};
+use concheck::check::{completeness_label, Checker, Report, Shard};
 use concheck_scenarios::compile_fail::CompileFail;
 use concheck_scenarios::{Role, Scenario};
 
 use crate::child::role_label;
 
 /// One scenario under one checker.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Row {
     pub scenario: String,
     pub pattern: String,
@@ -19,18 +19,42 @@ pub struct Row {
     /// `None` for rows no checker ran (compile-fail cases).
     pub iterations: Option<u64>,
     pub seconds: Option<f64>,
+    /// The coverage figure (`10/17 (58%)`), `-` where none is recorded (std, compile-fail).
+    #[serde(default)]
+    pub coverage: String,
     pub complete: String,
     /// Whether the row meets the scenario's role.
     pub ok: bool,
     /// For std runs of twins, whether real threads happened to show the bug.
     pub note: String,
+    /// The shard of a sharded run this row comes from.
+    #[serde(default)]
+    pub shard: Option<Shard>,
     pub report: Option<Report>,
 }
 
+/// A coverage cell: `10/17 (58%)`, or `-`.
+pub fn coverage_cell(report: Option<&Report>) -> String {
+    match report.and_then(|r| r.coverage.as_ref()) {
+        Some(c) => match c.percent() {
+            Some(p) => format!("{}/{} ({p}%)", c.both_orders, c.pairs),
+            None => "no pairs".to_owned(),
+        },
+        None => "-".to_owned(),
+    }
+}
+
 impl Row {
-    pub fn new(scenario: &Scenario, checker: &Checker, report: Report) -> Row {
-        let ok = scenario.satisfied_by(checker, &report);
+    pub fn new(
+        scenario: &Scenario,
+        checker: &Checker,
+        report: Report,
+        shard: Option<Shard>,
+    ) -> Row {
+        // A check this shard skips is held to its role by the shard that runs it.
+        let ok = report.skipped() || scenario.satisfied_by(checker, &report);
         let note = match (scenario.role, checker) {
+            _ if report.skipped() => "shard 1 runs it".to_owned(),
             (Role::Twin { .. }, Checker::Stress(_)) if report.violation().is_none() => {
                 "real threads missed it".to_owned()
             }
@@ -44,17 +68,21 @@ impl Row {
             outcome: report.outcome_label(),
             iterations: Some(report.iterations),
             seconds: Some(report.elapsed.as_secs_f64()),
-            complete: match report.violation() {
-                Some(_) => "stopped at first violation".to_owned(),
-                None => completeness_label(&report.completeness),
-            },
+            coverage: coverage_cell(Some(&report)),
+            complete: complete_cell(&report),
             ok,
             note,
+            shard: report.shard.or(shard),
             report: Some(report),
         }
     }
 
-    pub fn crashed(scenario: &Scenario, checker: &Checker, why: String) -> Row {
+    pub fn crashed(
+        scenario: &Scenario,
+        checker: &Checker,
+        shard: Option<Shard>,
+        why: String,
+    ) -> Row {
         Row {
             scenario: scenario.name.to_owned(),
             pattern: scenario.pattern.to_owned(),
@@ -63,9 +91,11 @@ impl Row {
             outcome: "crashed".to_owned(),
             iterations: None,
             seconds: None,
+            coverage: "-".to_owned(),
             complete: "-".to_owned(),
             ok: false,
             note: why,
+            shard,
             report: None,
         }
     }
@@ -83,11 +113,21 @@ impl Row {
             outcome: format!("rejected: {}", case.error),
             iterations: None,
             seconds: None,
+            coverage: "-".to_owned(),
             complete: format!("{} (cargo test --test compile_fail)", case.file),
             ok: true,
             note: String::new(),
+            shard: None,
             report: None,
         }
+    }
+}
+
+/// The complete? cell: the bound, or that the search stopped at a violation.
+pub fn complete_cell(report: &Report) -> String {
+    match report.violation() {
+        Some(_) => "stopped at first violation".to_owned(),
+        None => completeness_label(&report.completeness),
     }
 }
 
@@ -100,10 +140,11 @@ pub fn render(rows: &[Row]) -> String {
         "outcome",
         "iterations",
         "time",
+        "coverage",
         "complete?",
         "note",
     ];
-    let cells: Vec<[String; 8]> = rows
+    let cells: Vec<[String; 9]> = rows
         .iter()
         .map(|r| {
             [
@@ -115,6 +156,7 @@ pub fn render(rows: &[Row]) -> String {
                     .map_or_else(|| "-".to_owned(), |n| n.to_string()),
                 r.seconds
                     .map_or_else(|| "-".to_owned(), |t| format!("{t:.3}s")),
+                r.coverage.clone(),
                 r.complete.clone(),
                 if r.ok {
                     r.note.clone()
@@ -136,7 +178,7 @@ pub fn render(rows: &[Row]) -> String {
             .zip(widths)
             .enumerate()
             .map(|(i, (c, w))| {
-                if i == 4 || i == 5 {
+                if (4..=6).contains(&i) {
                     format!("{c:>w$}")
                 } else {
                     format!("{c:<w$}")
@@ -163,13 +205,13 @@ pub fn render(rows: &[Row]) -> String {
 /// The rows as a GitHub markdown table (for a CI job summary), failures marked.
 pub fn render_markdown(rows: &[Row]) -> String {
     let mut out = String::from(
-        "| scenario | role | checker | outcome | iterations | time | complete? | note |\n\
-         |---|---|---|---|---:|---:|---|---|\n",
+        "| scenario | role | checker | outcome | iterations | time | coverage | complete? | note |\n\
+         |---|---|---|---|---:|---:|---:|---|---|\n",
     );
     for r in rows {
         let cell = |s: &str| s.replace('|', "\\|");
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             cell(&r.scenario),
             cell(&r.role),
             cell(&r.checker),
@@ -178,6 +220,7 @@ pub fn render_markdown(rows: &[Row]) -> String {
                 .map_or_else(|| "-".to_owned(), |n| n.to_string()),
             r.seconds
                 .map_or_else(|| "-".to_owned(), |t| format!("{t:.3}s")),
+            cell(&r.coverage),
             cell(&r.complete),
             if r.ok {
                 cell(&r.note)

@@ -5,6 +5,11 @@
 //! incomplete. A failing run is replayable: the runner re-explores up to the failing iteration
 //! with loom's checkpoint file enabled and puts the failing execution's path in the replay
 //! string, so `replay` runs exactly that execution once.
+//!
+//! A search may be cut by time instead of a count ([`LoomConfig::time_budget`]): loom checks
+//! the budget before every execution (checkpoint interval 1), so it stops cleanly between two.
+//! loom is not split over shards: it runs whole in shard 1 (see [`Shard`]). Every search
+//! records its [`Coverage`](super::Coverage).
 
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
@@ -12,11 +17,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use std::collections::HashSet;
+
 use super::classify::{classify, Ending};
+use super::coverage::Coverage;
 use super::hooks;
-use super::report::{Completeness, Outcome, Report};
+use super::report::{thousands, Completeness, Outcome, Report};
+use super::shard::Shard;
 use super::Check;
-use crate::rt::{context, Backend, Execution};
+use crate::rt::{self, context, Backend, Execution};
 
 /// Replay strings of loom reports start with this.
 pub const REPLAY_PREFIX: &str = "loom:";
@@ -36,10 +45,17 @@ pub struct LoomConfig {
     /// for the largest seed pattern at bound 2, so a mistake in a bound cannot stall CI.
     pub max_iterations: Option<u64>,
     /// Stop after this much time (reported incomplete). Default none: the iteration cap rules.
+    /// See [`LoomConfig::time_budget`].
     pub max_duration: Option<Duration>,
     /// Most scheduling points in one execution before loom calls it a livelock. Default 1,000
     /// (loom's own default).
     pub max_branches: usize,
+    /// The shard of a split run: loom runs whole in shard 1 and is skipped in the others (its
+    /// depth-first walk derives every execution from the one before, so it cannot start
+    /// midway). Default none: `CONCHECK_SHARD` does not apply to loom (see [`Shard`] for why
+    /// the environment never skips a search); set it with [`LoomConfig::shard`] or the main
+    /// command's `--shard`, which runs every check in every shard.
+    pub shard: Option<Shard>,
 }
 
 impl Default for LoomConfig {
@@ -49,6 +65,7 @@ impl Default for LoomConfig {
             max_iterations: Some(200_000),
             max_duration: None,
             max_branches: 1_000,
+            shard: None,
         }
     }
 }
@@ -74,6 +91,35 @@ impl LoomConfig {
     /// Sets the time budget.
     pub fn max_duration(mut self, d: Option<Duration>) -> Self {
         self.max_duration = d;
+        self
+    }
+
+    /// Explores until `budget` has passed instead of up to an iteration cap (the cap is
+    /// removed). A search that ends first is reported as usual (`verified` when exhaustive);
+    /// one the budget cuts says how far it got: `incomplete: time budget 10s: 12,345 loom
+    /// schedules (preemption bound 2)`, never a pass.
+    ///
+    /// # Panics
+    ///
+    /// If `budget` is zero: a search of no time proves nothing.
+    pub fn time_budget(mut self, budget: Duration) -> Self {
+        assert!(
+            !budget.is_zero(),
+            "a loom time budget must be more than zero: a search of no time proves nothing"
+        );
+        self.max_duration = Some(budget);
+        self.max_iterations = None;
+        self
+    }
+
+    /// Runs as shard `index` of `count` (numbered from 1): loom runs whole in shard 1 and is
+    /// skipped in the others. See [`Shard`].
+    ///
+    /// # Panics
+    ///
+    /// If `index` is not in `1..=count`.
+    pub fn shard(mut self, index: u32, count: u32) -> Self {
+        self.shard = Some(Shard::new(index, count).unwrap_or_else(|e| panic!("{e}")));
         self
     }
 
@@ -109,6 +155,8 @@ struct Search {
     iterations: u64,
     elapsed: Duration,
     failure: Option<(Arc<Execution>, String)>,
+    /// The ordered pairs of conflicting operations seen (see [`Coverage`]).
+    pairs: HashSet<u64>,
 }
 
 fn search(check: &Check, builder: &loom::model::Builder) -> Search {
@@ -128,7 +176,9 @@ fn search(check: &Check, builder: &loom::model::Builder) -> Search {
     };
     let start = Instant::now();
     let previous = context::replace(None);
+    rt::coverage::start();
     let result = panic::catch_unwind(AssertUnwindSafe(|| builder.check(body)));
+    let pairs = rt::coverage::finish();
     context::replace(previous);
     let failure = result.err().map(|payload| {
         let execution = current
@@ -142,6 +192,7 @@ fn search(check: &Check, builder: &loom::model::Builder) -> Search {
         iterations: iterations.load(Ordering::Relaxed),
         elapsed: start.elapsed(),
         failure,
+        pairs,
     }
 }
 
@@ -163,14 +214,23 @@ pub(super) fn run(check: &Check, config: &LoomConfig) -> Report {
 }
 
 fn run_here(check: &Check, config: &LoomConfig) -> Report {
+    if let Some(shard) = config.shard.filter(|s| !s.is_first()) {
+        return Report::skipped_in_shard(config.label(), "loom", shard);
+    }
     let s = search(check, &config.builder());
     let completeness = if config.max_iterations.is_some_and(|n| s.iterations >= n) {
         Completeness::Incomplete {
-            bound: format!("iteration cap {}", s.iterations),
+            bound: format!("iteration cap {}", thousands(s.iterations)),
         }
-    } else if config.max_duration.is_some_and(|d| s.elapsed >= d) {
+    } else if let Some(budget) = config.max_duration.filter(|d| s.elapsed >= *d) {
+        let within = config
+            .preemption_bound
+            .map_or_else(String::new, |b| format!(" (preemption bound {b})"));
         Completeness::Incomplete {
-            bound: format!("time budget {:?}", config.max_duration.unwrap_or_default()),
+            bound: format!(
+                "time budget {budget:?}: {} loom schedules{within}",
+                thousands(s.iterations)
+            ),
         }
     } else if let Some(b) = config.preemption_bound {
         Completeness::Incomplete {
@@ -194,6 +254,8 @@ fn run_here(check: &Check, config: &LoomConfig) -> Report {
         elapsed: s.elapsed,
         completeness,
         replay,
+        coverage: Some(Coverage::from_ordered(s.pairs)),
+        shard: config.shard,
     }
 }
 
@@ -274,6 +336,8 @@ fn replay_here(check: &Check, rest: &str) -> Report {
             bound: "one replayed schedule".to_owned(),
         },
         replay: Some(format!("{REPLAY_PREFIX}{rest}")),
+        coverage: None,
+        shard: None,
     }
 }
 

@@ -18,11 +18,25 @@
 //!     check.run(&checker).assert_no_violation();
 //! }
 //! ```
+//!
+//! # Searching at scale
+//!
+//! - Every core: [`ShuttleConfig::workers`] runs a random or PCT search on several OS threads,
+//!   each from its own seed.
+//! - Many machines: [`ShuttleConfig::shard`] (or `CONCHECK_SHARD=K/N`, see [`Shard`]) gives each
+//!   CI job its own seed streams; [`merge_shards`] makes one report of the jobs' reports.
+//! - Time instead of a count: [`ShuttleConfig::time_budget`], [`LoomConfig::time_budget`]; the
+//!   report says how many schedules the budget covered.
+//! - How much was seen: every loom and shuttle [`Report`] carries a [`Coverage`], the pairs of
+//!   conflicting operations the search ran in both orders.
 
 mod classify;
+mod coverage;
 mod hooks;
 mod loom;
+mod merge;
 mod report;
+mod shard;
 mod shuttle;
 mod stress;
 
@@ -30,11 +44,14 @@ use std::fmt;
 use std::panic::Location;
 use std::sync::Arc;
 
+pub use self::coverage::Coverage;
 pub use self::loom::LoomConfig;
 pub use self::shuttle::{worker_seed, ShuttleConfig, Strategy, DEFAULT_SEED};
 pub use self::stress::StressConfig;
 pub(crate) use hooks::message_of as panic_message;
+pub use merge::merge_shards;
 pub use report::{completeness_label, Completeness, Outcome, Report};
+pub use shard::{Shard, ShardError, SHARD_ENV};
 
 use crate::leak;
 use crate::rt::{self, context, Backend, Execution, Limits};
@@ -141,6 +158,7 @@ impl Check {
     /// after the body panics.
     pub(crate) fn execute(&self, backend: Backend, publish: impl FnOnce(&Arc<Execution>)) {
         let execution = Execution::new(backend, self.limits);
+        rt::coverage::begin_execution();
         publish(&execution);
         context::replace(Some(Arc::clone(&execution)));
         rt::set_current_task(0);

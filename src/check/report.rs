@@ -1,10 +1,13 @@
-//! What a checker returns: outcome, violation, iterations, time, completeness, replay string.
+//! What a checker returns: outcome, violation, iterations, time, completeness, coverage,
+//! shard, replay string.
 
 use std::fmt;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::coverage::Coverage;
+use super::shard::Shard;
 use crate::violation::{Violation, ViolationKind};
 
 /// Whether the search covered everything it set out to, or was cut by a bound.
@@ -28,6 +31,13 @@ pub enum Outcome {
     NoViolation,
     /// An execution broke a rule.
     Violation(Violation),
+    /// This shard did not run the check: the checker's search is not split, and another shard
+    /// runs it whole (see [`crate::check::Shard`]). Both asserts pass on it: the shard that runs
+    /// the check holds it.
+    Skipped {
+        /// Why, and which shard runs it.
+        reason: String,
+    },
 }
 
 /// A checker's report on one body.
@@ -47,15 +57,51 @@ pub struct Report {
     /// For a violation: the string [`crate::check::replay`] takes to run the failing schedule
     /// again. `None` for passing runs and for std runs, which cannot be replayed.
     pub replay: Option<String>,
+    /// For loom and shuttle searches: the pairs of conflicting operations seen in both orders
+    /// (see [`Coverage`]). `None` for std runs and replays, which record none.
+    #[serde(default)]
+    pub coverage: Option<Coverage>,
+    /// The shard of a sharded search this report covers; `None` when the search was not split.
+    #[serde(default)]
+    pub shard: Option<Shard>,
 }
 
 impl Report {
+    /// The report of a depth-first search (loom, shuttle DFS) in any shard but the first: such
+    /// a walk derives every execution from the one before, so it cannot start midway and runs
+    /// whole in shard 1 (see [`super::shard`]).
+    pub(crate) fn skipped_in_shard(checker: String, walk: &str, shard: super::Shard) -> Report {
+        Report {
+            checker,
+            outcome: Outcome::Skipped {
+                reason: format!(
+                    "{walk} runs whole in shard 1 of {}: its depth-first walk derives every \
+                     execution from the one before, so it cannot start midway",
+                    shard.count()
+                ),
+            },
+            iterations: 0,
+            elapsed: Duration::ZERO,
+            completeness: Completeness::Incomplete {
+                bound: format!("skipped in shard {shard}"),
+            },
+            replay: None,
+            coverage: None,
+            shard: Some(shard),
+        }
+    }
+
     /// The violation found, if any.
     pub fn violation(&self) -> Option<&Violation> {
         match &self.outcome {
             Outcome::Violation(v) => Some(v),
-            Outcome::NoViolation => None,
+            Outcome::NoViolation | Outcome::Skipped { .. } => None,
         }
+    }
+
+    /// Whether this shard skipped the check (another shard runs it).
+    pub fn skipped(&self) -> bool {
+        matches!(self.outcome, Outcome::Skipped { .. })
     }
 
     /// The kind of violation found, if any.
@@ -68,12 +114,13 @@ impl Report {
         self.violation().is_none() && self.completeness == Completeness::Complete
     }
 
-    /// One word for tables: `verified`, `no violation`, or the violation kind.
+    /// One word for tables: `verified`, `no violation`, `skipped`, or the violation kind.
     pub fn outcome_label(&self) -> String {
         match (&self.outcome, &self.completeness) {
             (Outcome::NoViolation, Completeness::Complete) => "verified".to_owned(),
             (Outcome::NoViolation, Completeness::Incomplete { .. }) => "no violation".to_owned(),
             (Outcome::Violation(v), _) => v.kind.name().to_owned(),
+            (Outcome::Skipped { .. }, _) => "skipped".to_owned(),
         }
     }
 
@@ -89,9 +136,13 @@ impl Report {
         }
     }
 
-    /// Panics with the report unless a violation of `kind` was found.
+    /// Panics with the report unless a violation of `kind` was found (or this shard skipped the
+    /// check: the shard that runs it holds it).
     #[track_caller]
     pub fn assert_finds(&self, kind: ViolationKind) {
+        if self.skipped() {
+            return;
+        }
         match self.violation() {
             Some(v) if v.kind == kind => {}
             Some(_) => panic!(
@@ -124,17 +175,40 @@ pub fn completeness_label(c: &Completeness) -> String {
     }
 }
 
+/// `12,345`: counts in reports are read by people.
+pub(crate) fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
+        write!(f, "{}", self.checker)?;
+        if let Some(shard) = self.shard {
+            write!(f, " [shard {shard}]")?;
+        }
+        if let Outcome::Skipped { reason } = &self.outcome {
+            return write!(f, ": skipped: {reason}");
+        }
+        write!(
             f,
-            "{}: {} after {} iterations in {:.3}s ({})",
-            self.checker,
+            ": {} after {} iterations in {:.3}s ({}",
             self.outcome_label(),
             self.iterations,
             self.elapsed.as_secs_f64(),
             completeness_label(&self.completeness)
         )?;
+        if let Some(c) = &self.coverage {
+            write!(f, "; coverage: {c}")?;
+        }
+        writeln!(f, ")")?;
         if let Some(v) = self.violation() {
             write!(f, "{v}")?;
             if !v.sites.is_empty() {
@@ -159,5 +233,23 @@ mod secs {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
         Ok(Duration::from_secs_f64(f64::deserialize(d)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::thousands;
+
+    #[test]
+    fn thousands_are_grouped_by_three() {
+        for (n, text) in [
+            (0, "0"),
+            (999, "999"),
+            (1_000, "1,000"),
+            (12_345, "12,345"),
+            (1_234_567, "1,234,567"),
+        ] {
+            assert_eq!(thousands(n), text);
+        }
     }
 }

@@ -3,7 +3,13 @@
 //! Random and PCT sample the schedule space and are never complete; DFS is complete when it
 //! runs out of schedules before its cap. A failing run carries shuttle's own schedule string,
 //! which [`super::replay`] (or `shuttle::replay`) runs again.
+//!
+//! Random and PCT split: over OS threads ([`ShuttleConfig::workers`]) and over machines
+//! ([`ShuttleConfig::shard`]), each worker of each shard walking its own seed stream. A search
+//! may be cut by time instead of a count ([`ShuttleConfig::time_budget`]). Every search records
+//! its [`Coverage`](super::Coverage).
 
+use std::collections::HashSet;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -14,10 +20,12 @@ use shuttle_engine::runtime::execution::CurrentSchedule;
 use shuttle_engine::scheduler::serialization::serialize_schedule;
 
 use super::classify::{classify, Ending};
+use super::coverage::Coverage;
 use super::hooks;
-use super::report::{Completeness, Outcome, Report};
+use super::report::{thousands, Completeness, Outcome, Report};
+use super::shard::Shard;
 use super::Check;
-use crate::rt::{context, Backend, Execution};
+use crate::rt::{self, context, Backend, Execution};
 
 /// Replay strings of shuttle reports start with this; the rest is shuttle's own encoding.
 pub const REPLAY_PREFIX: &str = "shuttle:";
@@ -67,13 +75,20 @@ pub struct ShuttleConfig {
     /// Steps one execution may take before it is a livelock. Default 100,000: the seed patterns
     /// take under 1,000; shuttle's own default (1,000,000) makes a spinning twin slow to fail.
     pub max_steps: usize,
-    /// Stop after this much time (reported incomplete). Default none.
+    /// Stop after this much time (reported incomplete). Default none; see
+    /// [`ShuttleConfig::time_budget`].
     pub max_duration: Option<Duration>,
     /// OS threads searching at once (random and PCT; DFS always uses one). Default 1. Worker
     /// `i` runs its share of the iterations from [`worker_seed`]`(seed, i)`, so worker 0 with
     /// all the iterations is exactly the one-worker search, and a failure any worker finds
-    /// replays alone from its report (the replay string carries the worker's seed).
+    /// replays alone from its report (the replay string is the failing schedule itself).
     pub workers: usize,
+    /// The shard of a search split over machines: worker `i` of shard `K/N` walks seed stream
+    /// `(K - 1) + N * i` instead of `i`, so shards never repeat each other's schedules; DFS runs
+    /// whole in shard 1 only. Default: random and PCT take [`Shard::from_env`]
+    /// (`CONCHECK_SHARD=K/N`), DFS none (see [`Shard`] for why the environment never skips a
+    /// search).
+    pub shard: Option<Shard>,
 }
 
 /// The seed worker `worker` of a parallel search starts from: worker 0 keeps `seed`; the others
@@ -121,7 +136,47 @@ impl ShuttleConfig {
             max_steps: 100_000,
             max_duration: None,
             workers: 1,
+            // The environment splits only the searches that split; see `shard`.
+            shard: match strategy {
+                Strategy::Dfs => None,
+                _ => Shard::from_env(),
+            },
         }
+    }
+
+    /// Runs shard `index` of `count` of this search (numbered from 1, like nextest's
+    /// `--partition count:K/N`): `count` machines each running their shard together run
+    /// `count` times the schedules, none twice. See [`Shard`].
+    ///
+    /// # Panics
+    ///
+    /// If `index` is not in `1..=count`.
+    pub fn shard(mut self, index: u32, count: u32) -> Self {
+        self.shard = Some(Shard::new(index, count).unwrap_or_else(|e| panic!("{e}")));
+        self
+    }
+
+    /// Runs schedules until `budget` has passed instead of a fixed count (every worker of a
+    /// parallel search stops then). The report says how many schedules that was and never calls
+    /// it a pass: `incomplete: time budget 10s: 12,345 random schedules`. A DFS that runs out of
+    /// schedules first is complete.
+    ///
+    /// # Panics
+    ///
+    /// If `budget` is zero: a search of no time proves nothing.
+    pub fn time_budget(mut self, budget: Duration) -> Self {
+        assert!(
+            !budget.is_zero(),
+            "a shuttle time budget must be more than zero: a search of no time proves nothing"
+        );
+        self.max_duration = Some(budget);
+        self.iterations = u64::MAX;
+        self
+    }
+
+    /// The seed worker `worker` of this search (and shard) starts from.
+    fn stream_seed(&self, seed: u64, worker: usize) -> u64 {
+        worker_seed(seed, self.shard.map_or(worker, |s| s.stream(worker)))
     }
 
     /// Searches on `n` OS threads at once (random and PCT), splitting the iterations.
@@ -228,6 +283,8 @@ struct Search {
     iterations: u64,
     elapsed: Duration,
     failure: Option<(Arc<Execution>, String, String)>,
+    /// The ordered pairs of conflicting operations seen (see [`Coverage`]).
+    pairs: HashSet<u64>,
 }
 
 fn search<S: Scheduler + 'static>(check: &Check, scheduler: S, config: shuttle::Config) -> Search {
@@ -262,9 +319,11 @@ fn search_until<S: Scheduler + 'static>(
     };
     let start = Instant::now();
     let previous = context::replace(None);
+    rt::coverage::start();
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
         shuttle::Runner::new(scheduler, config).run(body)
     }));
+    let pairs = rt::coverage::finish();
     context::replace(previous);
     // Stopped by another worker: the empty executions after the stop are not a failure (PCT
     // even panics that they "did not exercise any concurrency").
@@ -295,6 +354,7 @@ fn search_until<S: Scheduler + 'static>(
         elapsed: start.elapsed(),
         failure,
         worker: 0,
+        pairs,
     }
 }
 
@@ -318,7 +378,7 @@ fn search_parallel(check: &Check, config: &ShuttleConfig) -> Search {
                             Strategy::Random { seed } => search_until(
                                 check,
                                 Quiet(Some(RandomScheduler::new_from_seed(
-                                    worker_seed(seed, i),
+                                    config.stream_seed(seed, i),
                                     share,
                                 ))),
                                 sc,
@@ -326,7 +386,11 @@ fn search_parallel(check: &Check, config: &ShuttleConfig) -> Search {
                             ),
                             Strategy::Pct { seed, depth } => search_until(
                                 check,
-                                PctScheduler::new_from_seed(worker_seed(seed, i), depth, share),
+                                PctScheduler::new_from_seed(
+                                    config.stream_seed(seed, i),
+                                    depth,
+                                    share,
+                                ),
                                 sc,
                                 stop,
                             ),
@@ -344,12 +408,20 @@ fn search_parallel(check: &Check, config: &ShuttleConfig) -> Search {
             .collect()
     });
     let iterations = searches.iter().map(|s| s.iterations).sum();
-    let failure = searches.into_iter().find(|s| s.failure.is_some());
+    let mut pairs = HashSet::new();
+    let mut failure = None;
+    for s in searches {
+        pairs.extend(s.pairs);
+        if failure.is_none() && s.failure.is_some() {
+            failure = Some((s.worker, s.failure));
+        }
+    }
     Search {
         iterations,
         elapsed: start.elapsed(),
-        worker: failure.as_ref().map_or(0, |s| s.worker),
-        failure: failure.and_then(|s| s.failure),
+        worker: failure.as_ref().map_or(0, |(w, _)| *w),
+        failure: failure.and_then(|(_, f)| f),
+        pairs,
     }
 }
 
@@ -368,7 +440,7 @@ fn ending(message: &str) -> Ending {
 const NO_CONCURRENCY: &str = "test closure did not exercise any concurrency";
 
 fn on_workers(config: &ShuttleConfig) -> String {
-    if config.workers > 1 {
+    if config.workers > 1 && config.strategy != Strategy::Dfs {
         format!(" on {} workers", config.workers)
     } else {
         String::new()
@@ -379,7 +451,17 @@ pub(super) fn run(check: &Check, config: &ShuttleConfig) -> Report {
     super::on_fresh_thread(|| run_here(check, config))
 }
 
+/// DFS is one depth-first walk, not split over shards: shard 1 runs it whole.
+fn skipped_shard(config: &ShuttleConfig) -> Option<Report> {
+    let shard = config.shard.filter(|s| !s.is_first())?;
+    (config.strategy == Strategy::Dfs)
+        .then(|| Report::skipped_in_shard(config.label(), "shuttle dfs", shard))
+}
+
 fn run_here(check: &Check, config: &ShuttleConfig) -> Report {
+    if let Some(report) = skipped_shard(config) {
+        return report;
+    }
     let n = config.iterations as usize;
     let sc = config.shuttle_config();
     let parallel = config.workers > 1 && config.strategy != Strategy::Dfs;
@@ -387,35 +469,40 @@ fn run_here(check: &Check, config: &ShuttleConfig) -> Report {
         _ if parallel => search_parallel(check, config),
         Strategy::Random { seed } => search(
             check,
-            Quiet(Some(RandomScheduler::new_from_seed(seed, n))),
+            Quiet(Some(RandomScheduler::new_from_seed(
+                config.stream_seed(seed, 0),
+                n,
+            ))),
             sc,
         ),
-        Strategy::Pct { seed, depth } => {
-            search(check, PctScheduler::new_from_seed(seed, depth, n), sc)
-        }
+        Strategy::Pct { seed, depth } => search(
+            check,
+            PctScheduler::new_from_seed(config.stream_seed(seed, 0), depth, n),
+            sc,
+        ),
         Strategy::Dfs => search(check, DfsScheduler::new(Some(n), false), sc),
     };
-    let completeness = if config.max_duration.is_some_and(|d| s.elapsed >= d) {
-        Completeness::Incomplete {
-            bound: format!(
-                "time budget {:?} after {} schedules",
-                config.max_duration.unwrap_or_default(),
-                s.iterations
-            ),
+    let kind = match config.strategy {
+        Strategy::Random { .. } => "random",
+        Strategy::Pct { .. } => "pct",
+        Strategy::Dfs => "dfs",
+    };
+    let schedules = format!(
+        "{} {kind} schedules{}",
+        thousands(s.iterations),
+        on_workers(config)
+    );
+    let completeness = match (config.max_duration, config.strategy) {
+        (_, Strategy::Dfs) if s.iterations < config.iterations && !out_of_time(config, &s) => {
+            Completeness::Complete
         }
-    } else {
-        match config.strategy {
-            Strategy::Dfs if s.iterations < config.iterations => Completeness::Complete,
-            Strategy::Dfs => Completeness::Incomplete {
-                bound: format!("dfs cap of {} schedules", config.iterations),
-            },
-            Strategy::Random { .. } => Completeness::Incomplete {
-                bound: format!("{} random schedules{}", s.iterations, on_workers(config)),
-            },
-            Strategy::Pct { .. } => Completeness::Incomplete {
-                bound: format!("{} pct schedules{}", s.iterations, on_workers(config)),
-            },
-        }
+        (Some(budget), _) if out_of_time(config, &s) => Completeness::Incomplete {
+            bound: format!("time budget {budget:?}: {schedules}"),
+        },
+        (_, Strategy::Dfs) => Completeness::Incomplete {
+            bound: format!("dfs cap of {} schedules", thousands(config.iterations)),
+        },
+        _ => Completeness::Incomplete { bound: schedules },
     };
     let (outcome, replay, completeness) = match s.failure {
         None => (Outcome::NoViolation, None, completeness),
@@ -432,28 +519,34 @@ fn run_here(check: &Check, config: &ShuttleConfig) -> Report {
             completeness,
         ),
     };
+    let split = parallel || config.shard.is_some();
+    let found_by = match (&outcome, config.strategy) {
+        (Outcome::Violation(_), Strategy::Random { seed } | Strategy::Pct { seed, .. })
+            if split =>
+        {
+            format!(
+                ", found by worker {} (seed {:#x})",
+                s.worker,
+                config.stream_seed(seed, s.worker)
+            )
+        }
+        _ => String::new(),
+    };
     Report {
-        checker: if parallel {
-            let found_by = match (&outcome, config.strategy) {
-                (Outcome::Violation(_), Strategy::Random { seed } | Strategy::Pct { seed, .. }) => {
-                    format!(
-                        ", found by worker {} (seed {:#x})",
-                        s.worker,
-                        worker_seed(seed, s.worker)
-                    )
-                }
-                _ => String::new(),
-            };
-            format!("{} on {} workers{found_by}", config.label(), config.workers)
-        } else {
-            config.label()
-        },
+        checker: format!("{}{}{found_by}", config.label(), on_workers(config)),
         outcome,
         iterations: s.iterations,
         elapsed: s.elapsed,
         completeness,
         replay,
+        coverage: Some(Coverage::from_ordered(s.pairs)),
+        shard: config.shard,
     }
+}
+
+/// Whether the search was cut by its time budget (rather than its count, or running out).
+fn out_of_time(config: &ShuttleConfig, s: &Search) -> bool {
+    config.max_duration.is_some_and(|d| s.elapsed >= d)
 }
 
 pub(super) fn replay(check: &Check, schedule: &str) -> Report {
@@ -480,5 +573,7 @@ fn replay_here(check: &Check, schedule: &str) -> Report {
             bound: "one replayed schedule".to_owned(),
         },
         replay: Some(format!("{REPLAY_PREFIX}{schedule}")),
+        coverage: None,
+        shard: None,
     }
 }

@@ -96,6 +96,8 @@ pub(super) fn run(check: &Check, config: &StressConfig) -> Report {
             bound: format!("{iterations} real runs"),
         },
         replay: None,
+        coverage: None,
+        shard: None,
     }
 }
 

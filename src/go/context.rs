@@ -178,7 +178,9 @@ impl Context {
     }
 
     /// `Some(why)` once cancelled.
+    #[track_caller]
     pub fn err(&self) -> Option<ContextError> {
+        crate::rt::coverage::op_here(&self.inner.state, crate::rt::coverage::CTX_ERR);
         self.inner.state.lock().err
     }
 
@@ -186,6 +188,7 @@ impl Context {
     #[track_caller]
     pub fn done(&self) {
         let at = Location::caller();
+        crate::rt::coverage::op(&self.inner.state, crate::rt::coverage::CTX_DONE, at);
         let mut state = self.inner.state.lock();
         while state.err.is_none() {
             state = self
@@ -232,7 +235,9 @@ impl Context {
 
 impl CancelFunc {
     /// Cancels the context and its descendants; later calls do nothing.
+    #[track_caller]
     pub fn cancel(&self) {
+        crate::rt::coverage::op_here(&self.ctx.inner.state, crate::rt::coverage::CANCEL);
         self.ctx.cancel_with(ContextError::Canceled);
     }
 }

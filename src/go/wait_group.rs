@@ -60,6 +60,7 @@ impl WaitGroup {
     #[track_caller]
     pub fn add(&self, delta: i64) {
         let at = Location::caller();
+        rt::coverage::op(&self.state, rt::coverage::WG_ADD, at);
         let mut state = self.state.lock();
         if delta > 0 && state.count == 0 && state.waiters > 0 {
             drop(state);
@@ -108,6 +109,7 @@ impl WaitGroup {
     #[track_caller]
     pub fn wait(&self) {
         let at = Location::caller();
+        rt::coverage::op(&self.state, rt::coverage::WG_WAIT, at);
         let mut state = self.state.lock();
         state.waiters += 1;
         while state.count > 0 {

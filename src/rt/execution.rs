@@ -217,22 +217,20 @@ impl Execution {
     }
 
     pub fn note_running(&self, task: usize) {
-        let mut state = self.state();
-        state.last_running = Some(task);
-        state.clock.progress += 1;
+        noted_running(&mut self.state(), task);
     }
 
-    /// Clears `task`'s blocked mark, and notes it as the running task, as [`Self::note_running`]
+    /// Clears `task`'s blocked mark, and notes it as the running task as [`Self::note_running`]
     /// does: the step counter must move, or loom's clock driver takes a task that just woke
-    /// for an idle one (tests/time.rs `anytime_lets_a_timer_beat_runnable_work` fails).
+    /// for an idle one (tests/time.rs `anytime_lets_a_timer_beat_runnable_work` fails), and the
+    /// coverage recorder's next hook takes this task as the one running.
     pub fn unblock(&self, task: usize) {
         let mut state = self.state();
         let record = &mut state.tasks[task];
         if matches!(record.status, Status::Blocked(_)) {
             record.status = Status::Running;
         }
-        state.last_running = Some(task);
-        state.clock.progress += 1;
+        noted_running(&mut state, task);
     }
 
     pub fn open_scope(&self, task: usize) -> u64 {
@@ -295,6 +293,14 @@ impl Execution {
             .map(|(i, t)| info(i, t))
             .collect()
     }
+}
+
+/// Notes `task` as the one running after a model operation: for the panic hook, the clock
+/// driver's step counter and the coverage recorder.
+fn noted_running(state: &mut State, task: usize) {
+    state.last_running = Some(task);
+    super::coverage::noted(task);
+    state.clock.progress += 1;
 }
 
 pub fn info(id: usize, t: &TaskRecord) -> TaskInfo {

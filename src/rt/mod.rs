@@ -4,6 +4,7 @@
 //! are built on them, as loom's public `sync` is built on its private `rt`.
 
 pub(crate) mod context;
+pub(crate) mod coverage;
 pub(crate) mod execution;
 mod object;
 

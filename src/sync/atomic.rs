@@ -118,12 +118,14 @@ macro_rules! facade_atomic {
                         check_backend(Backend::Loom, stringify!($name));
                         let v = a.load(order);
                         rt::note_running();
+                        rt::coverage::after_note_here(Backend::Loom, self, rt::coverage::LOAD);
                         v
                     }
                     Inner::Shuttle(a) => {
                         check_backend(Backend::Shuttle, stringify!($name));
                         let v = a.load(order);
                         rt::note_running();
+                        rt::coverage::after_note_here(Backend::Shuttle, self, rt::coverage::LOAD);
                         v
                     }
                 }
@@ -179,12 +181,14 @@ macro_rules! facade_atomic {
                             shadow.store(new, Ordering::SeqCst);
                         }
                         rt::note_running();
+                        rt::coverage::after_note_here(Backend::Loom, self, rt::coverage::CAS);
                         r
                     }
                     Inner::Shuttle(a) => {
                         check_backend(Backend::Shuttle, stringify!($name));
                         let r = a.compare_exchange(current, new, success, failure);
                         rt::note_running();
+                        rt::coverage::after_note_here(Backend::Shuttle, self, rt::coverage::CAS);
                         r
                     }
                 }
@@ -232,12 +236,14 @@ macro_rules! facade_atomic {
                         let prev = r.prev().unwrap_or_else(|| shadow.load(Ordering::SeqCst));
                         shadow.store(next(prev), Ordering::SeqCst);
                         rt::note_running();
+                        rt::coverage::after_note_here(Backend::Loom, self, rt::coverage::STORE);
                         r
                     }
                     Inner::Shuttle(a) => {
                         check_backend(Backend::Shuttle, stringify!($name));
                         let r = on_shuttle(a, order);
                         rt::note_running();
+                        rt::coverage::after_note_here(Backend::Shuttle, self, rt::coverage::STORE);
                         r
                     }
                 }

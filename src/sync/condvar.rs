@@ -113,6 +113,7 @@ impl Condvar {
             // The execution is over: report a timeout, so a waiting loop ends.
             return (guard, WaitTimeoutResult(true));
         }
+        rt::coverage::record(self.backend(), self, rt::coverage::WAIT, at);
         let MutexGuard { data, model, mutex } = guard;
         match (&self.inner, model) {
             (Inner::Std(cv), ModelGuard::Std) => {
@@ -237,6 +238,7 @@ impl Condvar {
             // A destructor that waits in a loop for a condition spins here; see the crate docs.
             return guard;
         }
+        rt::coverage::record(self.backend(), self, rt::coverage::WAIT, at);
         let MutexGuard { data, model, mutex } = guard;
         match (&self.inner, model) {
             (Inner::Std(cv), ModelGuard::Std) => {
@@ -293,6 +295,7 @@ impl Condvar {
             self.wake_timed();
         }
         rt::note_running();
+        rt::coverage::after_note_here(self.backend(), self, rt::coverage::NOTIFY_ONE);
     }
 
     /// Wakes every waiter.
@@ -309,6 +312,7 @@ impl Condvar {
             self.wake_timed();
         }
         rt::note_running();
+        rt::coverage::after_note_here(self.backend(), self, rt::coverage::NOTIFY_ALL);
     }
 }
 

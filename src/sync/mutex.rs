@@ -152,6 +152,8 @@ impl<T> Mutex<T> {
                 ModelGuard::Shuttle(m.lock().unwrap_or_else(PoisonError::into_inner))
             }
         };
+        // The loom arm noted the running task (or its mark's drop did); shuttle is asked.
+        rt::coverage::after_note(self.backend(), self, rt::coverage::LOCK, at);
         self.guard(self.lock_data(), model)
     }
 
@@ -180,6 +182,7 @@ impl<T> Mutex<T> {
             }
             Model::Shuttle(m) => ModelGuard::Shuttle(m.try_lock().ok()?),
         };
+        rt::coverage::record_here(self.backend(), self, rt::coverage::TRY_LOCK);
         Some(self.guard(self.lock_data(), model))
     }
 

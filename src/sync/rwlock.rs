@@ -134,6 +134,7 @@ impl<T> RwLock<T> {
             }
         };
         rt::note_running();
+        rt::coverage::after_note(self.backend(), self, rt::coverage::READ, at);
         let data = self.data.read().unwrap_or_else(PoisonError::into_inner);
         RwLockReadGuard {
             data,
@@ -177,6 +178,7 @@ impl<T> RwLock<T> {
             }
         };
         rt::note_running();
+        rt::coverage::after_note(self.backend(), self, rt::coverage::WRITE, at);
         let data = self.data.write().unwrap_or_else(PoisonError::into_inner);
         RwLockWriteGuard {
             data,

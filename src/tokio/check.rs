@@ -63,6 +63,8 @@ pub(crate) fn run(
             bound: format!("{iterations} real runs"),
         },
         replay: None,
+        coverage: None,
+        shard: None,
     };
     let Some(body) = body else {
         let v = Violation::new(

@@ -1,0 +1,566 @@
+//! The coverage recorder: which pairs of conflicting operations a search has seen, in which
+//! orders.
+//!
+//! An operation is a facade call identified by what it is, where it was called and by which
+//! task (by name): `Sender::send at src/pool.rs:40:12 by 'worker-1'`. Two operations conflict
+//! when they touch the same object from different tasks and at least one of them writes (a
+//! lock, a send, a receive, a close, a notify, a wait, an atomic store or read-modify-write;
+//! two atomic loads, two `RwLock` reads, two `Context::err` do not). Per execution, every
+//! conflicting pair observed in an order (`a` then `b`) is recorded as the ordered pair
+//! `(a, b)`; a search accumulates them over its executions. The figure a report shows is the
+//! share of pairs seen in both orders among the pairs seen at all: a search that has only ever
+//! let the closer close after the workers' sends, or the notify come after the wait, has not
+//! seen the other order, and a thin search shows it.
+//!
+//! The recorder is a thread-local: loom and shuttle run every task of an execution as a
+//! coroutine on the runner's OS thread, so one recorder sees the whole execution; a parallel
+//! shuttle search has one per worker thread, merged at the end. The facade calls it with
+//! one-line hooks, and only for primitives built for loom or shuttle: on std a hook is a
+//! comparison of the primitive's own backend tag, with no thread-local read.
+//!
+//! A Go-level operation (a channel send, a WaitGroup wait) is built on the facade's Mutex and
+//! Condvar. Its hook, [`op`], marks it as the task's operation in progress: it is recorded
+//! once, when its first inner primitive operation takes effect (the moment it enters the
+//! object's critical section, which is the order the scheduler chose), and its inner lock, wait
+//! and notify calls are not recorded on their own. Those inner calls are told apart by their
+//! site: the facade's `#[track_caller]` chain gives them the Go operation's own call site, or
+//! they sit in the facade's own sources; the task's first operation at any other site ends the
+//! Go operation. So the hook needs no guard, and on std it is one comparison. Calls at the
+//! facade's own sites outside any Go operation (a `select` registering with a channel) are
+//! bookkeeping and are not recorded either. A `select`'s receive and done cases are named by
+//! the line inside concheck that tries them (its send cases by the body's `select`): their
+//! pairs count, under a coarser name.
+//!
+//! Objects are identified by address within an execution; an object dropped and another
+//! allocated at the same address in one execution are taken for one (rare in a checked body,
+//! and it can only add pairs seen in one order).
+
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::panic::Location;
+
+use super::context::{self, Backend};
+use super::object::TaskName;
+use crate::sync::Mutex;
+
+/// What a hooked operation is called in keys, and whether it changes its object.
+#[derive(Debug)]
+pub(crate) struct Op {
+    name: &'static str,
+    writes: bool,
+}
+
+macro_rules! ops {
+    ($($id:ident = $name:literal, $writes:literal;)*) => {$(
+        pub(crate) const $id: &Op = &Op { name: $name, writes: $writes };
+    )*};
+}
+
+ops! {
+    LOCK = "Mutex::lock", true;
+    TRY_LOCK = "Mutex::try_lock", true;
+    READ = "RwLock::read", false;
+    WRITE = "RwLock::write", true;
+    WAIT = "Condvar::wait", true;
+    NOTIFY_ONE = "Condvar::notify_one", true;
+    NOTIFY_ALL = "Condvar::notify_all", true;
+    LOAD = "atomic load", false;
+    STORE = "atomic store or read-modify-write", true;
+    CAS = "atomic compare_exchange", true;
+    SEND = "Sender::send", true;
+    TRY_SEND = "Sender::try_send", true;
+    SELECT_SEND = "select send", true;
+    CLOSE = "Sender::close", true;
+    RECV = "Receiver::recv", true;
+    TRY_RECV = "Receiver::try_recv", true;
+    WG_ADD = "WaitGroup::add or done", true;
+    WG_WAIT = "WaitGroup::wait", false;
+    CTX_DONE = "Context::done", false;
+    CTX_ERR = "Context::err", false;
+    CANCEL = "CancelFunc::cancel", true;
+}
+
+/// Records `op` on `object` at `at` by the running task, if `built` (the backend the object
+/// was built for) is a model checker's and a search is recording on this thread.
+#[inline]
+pub(crate) fn record<T: ?Sized>(
+    built: Backend,
+    object: &T,
+    op: &'static Op,
+    at: &'static Location<'static>,
+) {
+    if built != Backend::Std {
+        record_model(address(object), op, at, Who::LookUp);
+    }
+}
+
+/// [`record`] at the caller's site (the facade method is `#[track_caller]`, so the body's).
+#[inline]
+#[track_caller]
+pub(crate) fn record_here<T: ?Sized>(built: Backend, object: &T, op: &'static Op) {
+    if built != Backend::Std {
+        record_model(address(object), op, Location::caller(), Who::LookUp);
+    }
+}
+
+/// [`record`], placed right after `rt::note_running()`: takes the running task it just noted
+/// instead of looking it up again (a loom task-local lookup costs more than the rest of the
+/// recorder). Nothing between the two may switch tasks.
+#[inline]
+pub(crate) fn after_note<T: ?Sized>(
+    built: Backend,
+    object: &T,
+    op: &'static Op,
+    at: &'static Location<'static>,
+) {
+    if built != Backend::Std {
+        record_model(address(object), op, at, Who::Noted);
+    }
+}
+
+/// [`after_note`] at the caller's site (the facade method is `#[track_caller]`, so the body's).
+#[inline]
+#[track_caller]
+pub(crate) fn after_note_here<T: ?Sized>(built: Backend, object: &T, op: &'static Op) {
+    if built != Backend::Std {
+        after_note_cold(address(object), op);
+    }
+}
+
+/// Out of line and cold, so the std path around a hook keeps its registers: inlined, the
+/// caller's location was hoisted out of a loop of atomic loads and cost it an instruction.
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn after_note_cold(object: usize, op: &'static Op) {
+    record_model(object, op, Location::caller(), Who::Noted);
+}
+
+/// Where a hook learns the running task.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Who {
+    /// Ask the checker.
+    LookUp,
+    /// The task `Execution::note_running` noted just before (see [`after_note`]).
+    Noted,
+}
+
+/// Called by `Execution::note_running` (after every model operation): the task running now,
+/// for an [`after_note`] hook. A cell of its own, so the call costs a store.
+#[inline]
+pub(crate) fn noted(task: usize) {
+    NOTED.with(|n| n.set(Some(task)));
+}
+
+/// Starts a Go-level operation at `at` on the object whose state `lock` guards (a channel, a
+/// WaitGroup, a context): recorded once, when its first inner primitive operation takes effect.
+/// It lasts until the task's next operation at another site (see the module docs).
+#[inline]
+pub(crate) fn op<T>(lock: &Mutex<T>, op: &'static Op, at: &'static Location<'static>) {
+    if lock.backend() != Backend::Std {
+        begin_op(address(lock), op, at);
+    }
+}
+
+/// [`op`] at the caller's site.
+#[inline]
+#[track_caller]
+pub(crate) fn op_here<T>(lock: &Mutex<T>, op: &'static Op) {
+    self::op(lock, op, Location::caller());
+}
+
+fn address<T: ?Sized>(object: &T) -> usize {
+    std::ptr::from_ref(object).cast::<()>() as usize
+}
+
+/// Starts recording on this thread (a search's runner thread), forgetting what was there.
+pub(crate) fn start() {
+    RECORDER.with(|r| *r.borrow_mut() = Some(Recorder::default()));
+}
+
+/// Marks the start of an execution: per-execution state (objects, task names, operations in
+/// progress) is reset; the pairs seen so far stay. Does nothing when not recording.
+pub(crate) fn begin_execution() {
+    with_recorder(Recorder::begin_execution);
+}
+
+/// Stops recording on this thread and returns every ordered pair seen, in the stable encoding
+/// of [`crate::check::Coverage`]; empty if recording was never started.
+pub(crate) fn finish() -> HashSet<u64> {
+    RECORDER
+        .with(|r| r.borrow_mut().take())
+        .map(|r| r.stable_pairs())
+        .unwrap_or_default()
+}
+
+thread_local! {
+    static RECORDER: RefCell<Option<Recorder>> = const { RefCell::new(None) };
+    /// The task `Execution::note_running` last noted on this thread, until a hook takes it.
+    static NOTED: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+/// Runs `f` on this thread's recorder, if one is recording and not already in use.
+fn with_recorder(f: impl FnOnce(&mut Recorder)) {
+    RECORDER.with(|r| {
+        if let Ok(mut r) = r.try_borrow_mut() {
+            if let Some(r) = r.as_mut() {
+                f(r);
+            }
+        }
+    });
+}
+
+#[inline(never)]
+fn record_model(object: usize, op: &'static Op, at: &'static Location<'static>, who: Who) {
+    // While a task unwinds the checker may not be asked who runs; nothing it does then is a
+    // scheduling choice anyway.
+    if std::thread::panicking() {
+        return;
+    }
+    with_recorder(|r| {
+        // Sound as long as `rt::note_running` notes after every operation under a backend, or
+        // never does (then the cell stays empty and the task is looked up).
+        let noted = NOTED.with(Cell::take).filter(|_| who == Who::Noted);
+        let Some(task) = noted.or_else(|| r.current_task()) else {
+            return;
+        };
+        let internal = r.is_internal(at);
+        match r.active.get(task).copied().flatten() {
+            // Part of the Go operation in progress (the `#[track_caller]` chain passes its
+            // location on): its first inner operation records it.
+            Some(a) if internal || std::ptr::eq(a.at, at) => {
+                if !a.recorded {
+                    r.active[task] = Some(Active {
+                        recorded: true,
+                        ..a
+                    });
+                    r.event(a.object, a.op, a.at, task);
+                }
+            }
+            // The facade's bookkeeping outside any Go operation.
+            _ if internal => {}
+            // The body's own operation: any Go operation of this task is over.
+            active => {
+                if active.is_some() {
+                    r.active[task] = None;
+                }
+                r.event(object, op, at, task);
+            }
+        }
+    });
+}
+
+#[inline(never)]
+fn begin_op(object: usize, op: &'static Op, at: &'static Location<'static>) {
+    if std::thread::panicking() {
+        return;
+    }
+    with_recorder(|r| {
+        let Some(task) = r.current_task() else {
+            return;
+        };
+        if r.active.len() <= task {
+            r.active.resize_with(task + 1, || None);
+        }
+        r.active[task] = Some(Active {
+            object,
+            op,
+            at,
+            recorded: false,
+        });
+    });
+}
+
+/// A Go-level operation in progress on one task.
+#[derive(Clone, Copy)]
+struct Active {
+    object: usize,
+    op: &'static Op,
+    at: &'static Location<'static>,
+    /// Whether its first inner operation has happened (and recorded it).
+    recorded: bool,
+}
+
+/// One operation key's latest occurrence on an object in this execution.
+struct Entry {
+    key: u32,
+    task: u32,
+    writes: bool,
+    /// The object's event count at its latest occurrence.
+    last: u64,
+}
+
+struct ObjectLog {
+    events: u64,
+    entries: Vec<Entry>,
+}
+
+/// A fast hasher for the recorder's integer keys (addresses, small ids), which need no
+/// protection against collisions chosen by an attacker: FxHash's multiply-rotate.
+#[derive(Default)]
+struct Fx(u64);
+
+impl Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0; 8];
+            word.copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+        let mut tail = [0; 8];
+        tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        self.write_u64(u64::from_le_bytes(tail));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+type FxSet<K> = HashSet<K, BuildHasherDefault<Fx>>;
+
+#[derive(Default)]
+struct Recorder {
+    /// Task names, interned across executions: name to id, and id to name.
+    names: FxMap<String, u32>,
+    name_list: Vec<String>,
+    /// (operation, site, task name) to key, across executions; keyed by the addresses of the
+    /// operation and location. One call site always passes the same addresses; should two sites
+    /// see one operation at two addresses, their keys still hash alike (by name), and
+    /// [`Recorder::stable_pairs`] drops pairs of a key with itself.
+    keys: FxMap<(usize, usize, u32), u32>,
+    /// Each key's stable hash (operation, file, line, column, task name): what reports carry.
+    key_hashes: Vec<u64>,
+    /// Whether a site is inside the facade's own sources.
+    internal: FxMap<usize, bool>,
+    /// Ordered pairs of keys seen, `a << 32 | b` for `a` before `b`.
+    pairs: FxSet<u64>,
+    /// Per execution: each object's operations.
+    objects: FxMap<usize, ObjectLog>,
+    /// Emptied entry lists of earlier executions, reused (an execution makes its objects anew).
+    spare: Vec<Vec<Entry>>,
+    /// Per execution: task registry number to interned name.
+    task_names: Vec<Option<u32>>,
+    /// Per execution: the Go-level operation each task is in, if any.
+    active: Vec<Option<Active>>,
+    /// Per execution, under shuttle: shuttle's task number to the registry's, so most events
+    /// ask shuttle who runs (cheap) rather than look the task up in its task-local storage.
+    shuttle_tasks: Vec<Option<usize>>,
+}
+
+impl Recorder {
+    fn begin_execution(&mut self) {
+        // Keep the entry lists' memory for the next execution's objects.
+        for (_, mut log) in self.objects.drain() {
+            log.entries.clear();
+            self.spare.push(log.entries);
+        }
+        self.task_names.clear();
+        self.active.clear();
+        self.shuttle_tasks.clear();
+        NOTED.with(|n| n.set(None));
+    }
+
+    /// The registry number of the running task.
+    fn current_task(&mut self) -> Option<usize> {
+        if context::backend() != Backend::Shuttle {
+            return super::current_task();
+        }
+        let shuttle = usize::from(shuttle_engine::current::try_get_current_task()?);
+        if let Some(Some(task)) = self.shuttle_tasks.get(shuttle) {
+            return Some(*task);
+        }
+        let task = super::current_task()?;
+        if self.shuttle_tasks.len() <= shuttle {
+            self.shuttle_tasks.resize(shuttle + 1, None);
+        }
+        self.shuttle_tasks[shuttle] = Some(task);
+        Some(task)
+    }
+
+    fn event(
+        &mut self,
+        object: usize,
+        op: &'static Op,
+        at: &'static Location<'static>,
+        task: usize,
+    ) {
+        let name = self.task_name(task);
+        let key = self.key(op, at, name);
+        let task = task as u32;
+        let spare = &mut self.spare;
+        let log = self.objects.entry(object).or_insert_with(|| ObjectLog {
+            events: 0,
+            entries: spare.pop().unwrap_or_default(),
+        });
+        log.events += 1;
+        let now = log.events;
+        let mine = log
+            .entries
+            .iter()
+            .position(|e| e.key == key && e.task == task);
+        // Entries seen before this key's previous occurrence were paired with it then.
+        let since = mine.map_or(0, |i| log.entries[i].last);
+        for e in &log.entries {
+            if e.task != task && e.last > since && (e.writes || op.writes) && e.key != key {
+                self.pairs.insert(u64::from(e.key) << 32 | u64::from(key));
+            }
+        }
+        match mine {
+            Some(i) => log.entries[i].last = now,
+            None => log.entries.push(Entry {
+                key,
+                task,
+                writes: op.writes,
+                last: now,
+            }),
+        }
+    }
+
+    /// The interned name of task `task` of the running execution.
+    fn task_name(&mut self, task: usize) -> u32 {
+        if let Some(Some(id)) = self.task_names.get(task) {
+            return *id;
+        }
+        let execution = context::execution();
+        let state = execution.as_ref().map(|e| e.state());
+        let registered = state.as_ref().and_then(|s| s.tasks.get(task));
+        let name = match registered {
+            Some(t) => t.name.to_string(),
+            None => TaskName::Numbered(task).to_string(),
+        };
+        let name = name.as_str();
+        let id = match self.names.get(name) {
+            Some(&id) => id,
+            None => {
+                let id = self.name_list.len() as u32;
+                self.names.insert(name.to_owned(), id);
+                self.name_list.push(name.to_owned());
+                id
+            }
+        };
+        if self.task_names.len() <= task {
+            self.task_names.resize(task + 1, None);
+        }
+        self.task_names[task] = Some(id);
+        id
+    }
+
+    fn key(&mut self, op: &'static Op, at: &'static Location<'static>, name: u32) -> u32 {
+        let k = (
+            std::ptr::from_ref(op) as usize,
+            std::ptr::from_ref(at) as usize,
+            name,
+        );
+        if let Some(&key) = self.keys.get(&k) {
+            return key;
+        }
+        let key = self.key_hashes.len() as u32;
+        let task = &self.name_list[name as usize];
+        self.key_hashes.push(stable_hash(&[
+            op.name.as_bytes(),
+            at.file().as_bytes(),
+            &at.line().to_le_bytes(),
+            &at.column().to_le_bytes(),
+            task.as_bytes(),
+        ]));
+        self.keys.insert(k, key);
+        key
+    }
+
+    fn is_internal(&mut self, at: &'static Location<'static>) -> bool {
+        *self
+            .internal
+            .entry(std::ptr::from_ref(at) as usize)
+            .or_insert_with(|| is_facade_source(at.file()))
+    }
+
+    /// The pairs as reports carry them: for `a` before `b` with stable hashes `ha != hb`, the
+    /// hash of the unordered pair with its lowest bit cleared, plus 1 when `ha < hb`. The two
+    /// orders of one pair differ only in that bit.
+    fn stable_pairs(&self) -> HashSet<u64> {
+        self.pairs
+            .iter()
+            .filter_map(|&p| {
+                let a = self.key_hashes[(p >> 32) as usize];
+                let b = self.key_hashes[(p & 0xffff_ffff) as usize];
+                (a != b).then(|| {
+                    let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+                    let unordered = stable_hash(&[&lo.to_le_bytes(), &hi.to_le_bytes()]);
+                    (unordered & !1) | u64::from(a < b)
+                })
+            })
+            .collect()
+    }
+}
+
+/// FNV-1a over the parts, each followed by a separator: the same in every process and build.
+fn stable_hash(parts: &[&[u8]]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for &b in part.iter().chain(&[0xff]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// Whether `file` is one of the facade's own sources (the primitives, the Go layer, the task
+/// registry), whose calls are the implementation of an operation, not one of the body's.
+fn is_facade_source(file: &str) -> bool {
+    let here = file!();
+    let root = here
+        .strip_suffix("rt/coverage.rs")
+        .or_else(|| here.strip_suffix("rt\\coverage.rs"))
+        .unwrap_or(here);
+    file.strip_prefix(root).is_some_and(|rest| {
+        ["sync", "go", "time", "rt", "check", "thread.rs", "leak.rs"]
+            .iter()
+            .any(|m| rest.starts_with(m))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn facade_sources_are_told_from_the_body() {
+        assert!(is_facade_source(file!()));
+        let chan = file!().replace("rt/coverage.rs", "go/chan.rs");
+        assert!(is_facade_source(&chan));
+        assert!(!is_facade_source("tests/go_channel.rs"));
+        assert!(!is_facade_source("scenarios/src/worker_pool.rs"));
+        let conformance = file!().replace("rt/coverage.rs", "conformance/channel.rs");
+        assert!(!is_facade_source(&conformance));
+    }
+
+    #[test]
+    fn the_two_orders_of_a_pair_differ_in_the_low_bit_only() {
+        let mut r = Recorder {
+            key_hashes: vec![stable_hash(&[b"a"]), stable_hash(&[b"b"])],
+            ..Recorder::default()
+        };
+        r.pairs.insert(1);
+        r.pairs.insert(1 << 32);
+        let pairs: Vec<u64> = r.stable_pairs().into_iter().collect();
+        assert_eq!(pairs.len(), 2);
+        assert_eq!(pairs[0] ^ pairs[1], 1);
+    }
+}

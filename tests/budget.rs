@@ -1,0 +1,87 @@
+//! Time budgets: a search cut by time says how far it got, never "pass"; one that ends first is
+//! reported as usual.
+
+use std::time::Duration;
+
+use concheck::check::{Check, Checker, Completeness, LoomConfig, ShuttleConfig};
+use concheck::sync::atomic::{AtomicUsize, Ordering};
+use concheck::sync::Arc;
+use concheck::thread;
+
+/// Three tasks each adding to one atomic `adds` times: loom's unbounded search of it is far
+/// longer than the budgets below (measured: over 10 s for 4 adds each).
+fn adders(adds: usize) -> Check {
+    Check::new(move || {
+        let n = Arc::new(AtomicUsize::new(0));
+        let handles: Vec<_> = (0..2)
+            .map(|_| {
+                let n = Arc::clone(&n);
+                thread::spawn(move || {
+                    for _ in 0..adds {
+                        n.fetch_add(1, Ordering::SeqCst);
+                    }
+                })
+            })
+            .collect();
+        for _ in 0..adds {
+            n.fetch_add(1, Ordering::SeqCst);
+        }
+        for h in handles {
+            h.join().unwrap();
+        }
+    })
+}
+
+fn bound(c: &Completeness) -> &str {
+    match c {
+        Completeness::Incomplete { bound } => bound,
+        Completeness::Complete => "complete",
+    }
+}
+
+#[test]
+fn budget_cuts_a_shuttle_search_by_time() {
+    let budget = Duration::from_millis(200);
+    for config in [ShuttleConfig::random(), ShuttleConfig::pct().workers(2)] {
+        let report = adders(2).run(&Checker::Shuttle(config.time_budget(budget)));
+        report.assert_no_violation();
+        assert!(!report.verified());
+        assert!(report.iterations > 10, "{report}");
+        assert!(report.elapsed >= budget, "{report}");
+        let b = bound(&report.completeness);
+        assert!(b.starts_with("time budget 200ms: "), "{b}");
+        assert!(b.contains(" schedules"), "{b}");
+        assert!(report.coverage.is_some());
+    }
+}
+
+#[test]
+fn budget_cuts_a_loom_search_cleanly() {
+    let budget = Duration::from_millis(300);
+    let config = LoomConfig::new().preemption_bound(None).time_budget(budget);
+    let report = adders(4).run(&Checker::Loom(config));
+    report.assert_no_violation();
+    assert!(!report.verified(), "{report}");
+    let b = bound(&report.completeness);
+    assert!(b.starts_with("time budget 300ms: "), "{b}");
+    assert!(b.ends_with("loom schedules"), "{b}");
+    assert!(report.iterations > 10, "{report}");
+}
+
+#[test]
+fn budget_left_over_keeps_a_complete_search_complete() {
+    let config = LoomConfig::new()
+        .preemption_bound(None)
+        .time_budget(Duration::from_secs(60));
+    let report = adders(1).run(&Checker::Loom(config));
+    assert!(report.verified(), "{report}");
+    let dfs = ShuttleConfig::dfs().time_budget(Duration::from_secs(60));
+    let report = adders(1).run(&Checker::Shuttle(dfs));
+    assert!(report.verified(), "{report}");
+}
+
+#[test]
+#[should_panic(expected = "more than zero")]
+fn budget_of_zero_is_refused() {
+    let _ = ShuttleConfig::random().time_budget(Duration::ZERO);
+}
