@@ -256,6 +256,7 @@ fn run_here(check: &Check, config: &LoomConfig) -> Report {
         replay,
         coverage: Some(Coverage::from_ordered(s.pairs)),
         shard: config.shard,
+        trace: None,
     }
 }
 
@@ -338,6 +339,7 @@ fn replay_here(check: &Check, rest: &str) -> Report {
         replay: Some(format!("{REPLAY_PREFIX}{rest}")),
         coverage: None,
         shard: None,
+        trace: None,
     }
 }
 

@@ -98,6 +98,7 @@ pub fn merge_shards(reports: &[Report]) -> Result<Report, ShardError> {
         replay: found.and_then(|r| r.replay.clone()),
         coverage,
         shard: None,
+        trace: found.and_then(|r| r.trace.clone()),
     })
 }
 
@@ -155,6 +156,7 @@ mod tests {
             replay: None,
             coverage: Some(Coverage::from_ordered(ordered.iter().copied())),
             shard: Some(shard.parse().unwrap()),
+            trace: None,
         }
     }
 

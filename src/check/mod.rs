@@ -39,6 +39,7 @@ mod report;
 mod shard;
 mod shuttle;
 mod stress;
+mod trace;
 
 use std::fmt;
 use std::panic::Location;
@@ -52,6 +53,7 @@ pub(crate) use hooks::message_of as panic_message;
 pub use merge::merge_shards;
 pub use report::{completeness_label, Completeness, Outcome, Report};
 pub use shard::{Shard, ShardError, SHARD_ENV};
+pub use trace::{Step, StepKind, Trace, TraceObject, TraceTask};
 
 use crate::leak;
 use crate::rt::{self, context, Backend, Execution, Limits};

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::coverage::Coverage;
 use super::shard::Shard;
+use super::trace::Trace;
 use crate::violation::{Violation, ViolationKind};
 
 /// Whether the search covered everything it set out to, or was cut by a bound.
@@ -64,6 +65,10 @@ pub struct Report {
     /// The shard of a sharded search this report covers; `None` when the search was not split.
     #[serde(default)]
     pub shard: Option<Shard>,
+    /// For a violation under loom or shuttle: the failing execution's interleaving, recorded by
+    /// replaying its schedule once more (see [`Trace`]).
+    #[serde(default)]
+    pub trace: Option<Trace>,
 }
 
 impl Report {
@@ -88,6 +93,7 @@ impl Report {
             replay: None,
             coverage: None,
             shard: Some(shard),
+            trace: None,
         }
     }
 

@@ -541,6 +541,7 @@ fn run_here(check: &Check, config: &ShuttleConfig) -> Report {
         replay,
         coverage: Some(Coverage::from_ordered(s.pairs)),
         shard: config.shard,
+        trace: None,
     }
 }
 
@@ -575,5 +576,6 @@ fn replay_here(check: &Check, schedule: &str) -> Report {
         replay: Some(format!("{REPLAY_PREFIX}{schedule}")),
         coverage: None,
         shard: None,
+        trace: None,
     }
 }

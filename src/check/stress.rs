@@ -98,6 +98,7 @@ pub(super) fn run(check: &Check, config: &StressConfig) -> Report {
         replay: None,
         coverage: None,
         shard: None,
+        trace: None,
     }
 }
 

@@ -65,6 +65,7 @@ pub(crate) fn run(
         replay: None,
         coverage: None,
         shard: None,
+        trace: None,
     };
     let Some(body) = body else {
         let v = Violation::new(
