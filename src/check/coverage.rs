@@ -1,33 +1,36 @@
-//! How much of a body's behaviour a search has seen: pairs of conflicting operations observed
-//! in both orders.
+//! How much of a body's behaviour a search has seen: pairs of conflicting operations observed in
+//! both orders.
 //!
-//! An operation is a facade call named by what it is, its source site and its task's name
-//! (`Sender::send at src/pool.rs:40:12 by 'worker-1'`). Two operations conflict when they touch
-//! the same object from different tasks and at least one writes (two atomic loads, two
-//! `RwLock` reads do not). Every execution records the conflicting pairs it ran in some order;
-//! the figure is the pairs seen in *both* orders over the pairs seen at all, e.g.
-//! `pairs 41/48 (85%)`.
-//!
-//! # Reading the figure
-//!
-//! - It grows with the search: more schedules can only add pairs and orders. A thin search
-//!   (ten random schedules) shows a low figure; compare it with a longer one on the same body.
-//! - 100% is usually out of reach by design: a close that the pattern orders after every send
-//!   (the closer waits on the WaitGroup first) is a pair that can only be seen one way. The
-//!   pairs seen once are either such orders or orders the search has not tried yet; the figure
-//!   cannot tell which, so use it to compare searches, not as a pass mark.
-//! - Tasks are told apart by name, so two workers at the same site are two operations and their
-//!   race is a pair; unnamed tasks are named by spawn order (`task-3`).
-//!
-//! Reports of several searches (the shards of one check) merge by the union of their ordered
-//! pairs, so a pair seen one way in shard 1 and the other in shard 3 counts as both orders.
+//! The whole story is on [`Coverage`], the public face of this module.
 
 use std::collections::HashSet;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// The coverage figure of a loom or shuttle search; see the [module docs](self).
+/// How much of a body's behaviour a search has seen: pairs of conflicting operations observed
+/// in both orders.
+///
+/// An operation is a facade call named by what it is, its source site and its task's name
+/// (`Sender::send at src/pool.rs:40:12 by 'worker-1'`). Two operations conflict when they touch
+/// the same object from different tasks and at least one writes (two atomic loads, two
+/// `RwLock` reads do not). Every execution records the conflicting pairs it ran in some order;
+/// the figure is the pairs seen in *both* orders over the pairs seen at all, e.g.
+/// `pairs 41/48 (85%)`.
+///
+/// # Reading the figure
+///
+/// - It grows with the search: more schedules can only add pairs and orders. A thin search
+///   (ten random schedules) shows a low figure; compare it with a longer one on the same body.
+/// - 100% is usually out of reach by design: a close that the pattern orders after every send
+///   (the closer waits on the WaitGroup first) is a pair that can only be seen one way. The
+///   pairs seen once are either such orders or orders the search has not tried yet; the figure
+///   cannot tell which, so use it to compare searches, not as a pass mark.
+/// - Tasks are told apart by name, so two workers at the same site are two operations and their
+///   race is a pair; unnamed tasks are named by spawn order (`task-3`).
+///
+/// Reports of several searches (the shards of one check) merge by the union of their ordered
+/// pairs, so a pair seen one way in shard 1 and the other in shard 3 counts as both orders.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Coverage {
     /// Conflicting pairs seen in both orders.

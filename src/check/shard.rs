@@ -1,35 +1,6 @@
 //! Shards: one long check split over N machines (CI jobs) with no schedule run twice.
 //!
-//! A shard is `K/N`, numbered from 1 like cargo-nextest's `--partition count:K/N`, so one CI
-//! matrix variable can drive both. It is set with [`ShuttleConfig::shard`](super::ShuttleConfig::shard)
-//! (or [`LoomConfig::shard`](super::LoomConfig::shard)), the main command's `--shard K/N`, or
-//! the environment variable [`SHARD_ENV`] (`CONCHECK_SHARD=3/4`), which the default shuttle
-//! random and PCT configurations read, so the long checks of a test suite that every CI job runs
-//! split their schedules too.
-//!
-//! # What each checker does with a shard
-//!
-//! - shuttle random and PCT: a search is a set of seed streams, one per worker; worker `i` of
-//!   shard `K/N` walks stream `(K - 1) + N * i` (seed [`worker_seed`](super::worker_seed)`(seed,
-//!   stream)`), each for its share of the iterations. Shards never share a stream, so N shards
-//!   of `n` iterations each run N times the schedules of one, none twice; with one worker each
-//!   they run exactly the schedules of one unsharded search of `N * n` iterations on N workers.
-//!   A failure carries shuttle's own schedule string, which replays alone.
-//! - loom and shuttle DFS: not split. Both walk one depth-first tree in which every execution
-//!   is derived from the one before, so a shard cannot start in the middle without replaying
-//!   everything before it, and a split by count would need the tree's size before the search
-//!   has run. Shard 1 runs them whole; the other shards report them
-//!   [`Outcome::Skipped`](super::Outcome::Skipped), and a merge takes shard 1's result.
-//! - std threads: every shard runs its real runs (they are independent by nature).
-//!
-//! # Why the environment variable never skips a search
-//!
-//! An explicit shard (`.shard(k, n)`, `--shard`) comes from a runner that runs the same checks
-//! in every shard, as the main command does, so shard 1 is known to run what the others skip.
-//! The environment cannot promise that: under `cargo nextest run --partition count:K/N` each
-//! test runs in one job only, and a loom check skipped there would run nowhere. So
-//! `CONCHECK_SHARD` only moves shuttle random and PCT to the shard's own seed streams, and loom
-//! and DFS run whole wherever the test runs; a test's assertions about them hold in every job.
+//! The whole story is on [`Shard`], the public face of this module.
 
 use std::fmt;
 use std::str::FromStr;
@@ -39,7 +10,38 @@ use serde::{Deserialize, Serialize};
 /// The environment variable every default checker configuration reads its shard from: `K/N`.
 pub const SHARD_ENV: &str = "CONCHECK_SHARD";
 
-/// Shard `index` of `count`, numbered from 1; see the [module docs](self).
+/// Shards: one long check split over N machines (CI jobs) with no schedule run twice.
+///
+/// A shard is `K/N`, numbered from 1 like cargo-nextest's `--partition count:K/N`, so one CI
+/// matrix variable can drive both. It is set with [`ShuttleConfig::shard`](super::ShuttleConfig::shard)
+/// (or [`LoomConfig::shard`](super::LoomConfig::shard)), the main command's `--shard K/N`, or
+/// the environment variable [`SHARD_ENV`] (`CONCHECK_SHARD=3/4`), which the default shuttle
+/// random and PCT configurations read, so the long checks of a test suite that every CI job runs
+/// split their schedules too.
+///
+/// # What each checker does with a shard
+///
+/// - shuttle random and PCT: a search is a set of seed streams, one per worker; worker `i` of
+///   shard `K/N` walks stream `(K - 1) + N * i` (seed [`worker_seed`](super::worker_seed)`(seed,
+///   stream)`), each for its share of the iterations. Shards never share a stream, so N shards
+///   of `n` iterations each run N times the schedules of one, none twice; with one worker each
+///   they run exactly the schedules of one unsharded search of `N * n` iterations on N workers.
+///   A failure carries shuttle's own schedule string, which replays alone.
+/// - loom and shuttle DFS: not split. Both walk one depth-first tree in which every execution
+///   is derived from the one before, so a shard cannot start in the middle without replaying
+///   everything before it, and a split by count would need the tree's size before the search
+///   has run. Shard 1 runs them whole; the other shards report them
+///   [`Outcome::Skipped`](super::Outcome::Skipped), and a merge takes shard 1's result.
+/// - std threads: every shard runs its real runs (they are independent by nature).
+///
+/// # Why the environment variable never skips a search
+///
+/// An explicit shard (`.shard(k, n)`, `--shard`) comes from a runner that runs the same checks
+/// in every shard, as the main command does, so shard 1 is known to run what the others skip.
+/// The environment cannot promise that: under `cargo nextest run --partition count:K/N` each
+/// test runs in one job only, and a loom check skipped there would run nowhere. So
+/// `CONCHECK_SHARD` only moves shuttle random and PCT to the shard's own seed streams, and loom
+/// and DFS run whole wherever the test runs; a test's assertions about them hold in every job.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Shard {

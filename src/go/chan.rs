@@ -20,14 +20,14 @@
 //! # Wakeups
 //!
 //! Blocked receivers and senders are counted in the channel's state, under its lock
-//! ([`Waiters`]), and an operation notifies a condvar only while some waiter on it has not been
+//! (`Waiters`), and an operation notifies a condvar only while some waiter on it has not been
 //! notified yet: on std a notify is a `futex` syscall whether or not anyone waits, and under
 //! shuttle it is a scheduling point. What each change wakes:
 //!
 //! - a value handed to a blocked receiver, or a capacity-0 offer taken: the one task it
-//!   completes ([`Waiters::wake_the_one`]);
+//!   completes (`Waiters::wake_the_one`);
 //! - a value taken from a full buffer: one blocked sender, since any of them can use the room
-//!   ([`Waiters::wake_any_one`]). A woken sender that finds the room taken was not needed; one
+//!   (`Waiters::wake_any_one`). A woken sender that finds the room taken was not needed; one
 //!   that hands its value to a receiver instead leaves the room free, so it wakes the next;
 //! - a value queued, or a capacity-0 offer made: no receiver. A value is queued only when no
 //!   receiver is registered, and every receiver inside `recv` is either registered or has its
