@@ -323,7 +323,10 @@ fn replay_here(check: &Check, rest: &str) -> Report {
     builder.checkpoint_file = Some(file.0.clone());
     // Permutation 1 is the loaded path; the cap stops before a second.
     builder.max_permutations = Some(2);
+    // The search records coverage itself; the trace is on for this one run only.
+    rt::trace::start();
     let s = search(check, &builder);
+    let trace = rt::trace::finish();
     let outcome = match &s.failure {
         None => Outcome::NoViolation,
         Some((execution, message)) => Outcome::Violation(classify(execution, ending(message))),
@@ -339,7 +342,7 @@ fn replay_here(check: &Check, rest: &str) -> Report {
         replay: Some(format!("{REPLAY_PREFIX}{rest}")),
         coverage: None,
         shard: None,
-        trace: None,
+        trace,
     }
 }
 

@@ -32,6 +32,7 @@
 
 mod classify;
 mod coverage;
+pub mod explain;
 mod hooks;
 mod loom;
 mod merge;
@@ -143,11 +144,22 @@ impl Check {
             .collect()
     }
 
+    /// `report` with the trace of its failing schedule, recorded by replaying it once more (the
+    /// search itself records none; see [`Trace`]). Passing reports are returned as they are.
+    fn traced(&self, mut report: Report) -> Report {
+        if report.violation().is_some() && report.trace.is_none() {
+            if let Some(schedule) = &report.replay {
+                report.trace = replay(self, schedule).trace;
+            }
+        }
+        report
+    }
+
     /// Runs this check under `checker`.
     pub fn run(&self, checker: &Checker) -> Report {
         match checker {
-            Checker::Loom(c) => self::loom::run(self, c),
-            Checker::Shuttle(c) => self::shuttle::run(self, c),
+            Checker::Loom(c) => self.traced(self::loom::run(self, c)),
+            Checker::Shuttle(c) => self.traced(self::shuttle::run(self, c)),
             Checker::Stress(c) => self::stress::run(self, c),
             Checker::Tokio(c) => {
                 crate::tokio::run_check(self.tokio.as_ref(), self.limits.max_live_tasks, self.at, c)
@@ -161,6 +173,7 @@ impl Check {
     pub(crate) fn execute(&self, backend: Backend, publish: impl FnOnce(&Arc<Execution>)) {
         let execution = Execution::new(backend, self.limits);
         rt::coverage::begin_execution();
+        rt::trace::begin_execution();
         publish(&execution);
         context::replace(Some(Arc::clone(&execution)));
         rt::set_current_task(0);

@@ -221,6 +221,17 @@ impl fmt::Display for Report {
                 let sites: Vec<String> = v.sites.iter().map(ToString::to_string).collect();
                 write!(f, "\n  sites: {}", sites.join(", "))?;
             }
+            if let Some(trace) = &self.trace {
+                if let Some(cause) = super::explain::cause(trace, v) {
+                    write!(f, "\n  cause: {cause}")?;
+                }
+                if let Some(table) = super::explain::table(trace, v) {
+                    write!(f, "\n  interleaving ({} steps in all):", trace.steps.len())?;
+                    for line in table.lines() {
+                        write!(f, "\n    {line}")?;
+                    }
+                }
+            }
             if let Some(r) = &self.replay {
                 write!(f, "\n  replay: {r}")?;
             }

@@ -560,7 +560,10 @@ fn replay_here(check: &Check, schedule: &str) -> Report {
         panic!("malformed shuttle replay string: expected `shuttle:<schedule>` as a failing shuttle report printed it");
     }
     let config = ShuttleConfig::random().shuttle_config();
+    // The search records coverage itself; the trace is on for this one run only.
+    rt::trace::start();
     let s = search(check, ReplayScheduler::new_from_encoded(schedule), config);
+    let trace = rt::trace::finish();
     let outcome = match s.failure {
         None => Outcome::NoViolation,
         Some((execution, message, _)) => Outcome::Violation(classify(&execution, ending(&message))),
@@ -576,6 +579,6 @@ fn replay_here(check: &Check, schedule: &str) -> Report {
         replay: Some(format!("{REPLAY_PREFIX}{schedule}")),
         coverage: None,
         shard: None,
-        trace: None,
+        trace,
     }
 }

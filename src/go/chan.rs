@@ -339,7 +339,7 @@ impl<T> Sender<T> {
     pub fn send(&self, value: T) {
         let at = Location::caller();
         let chan = &*self.chan;
-        rt::coverage::op(&chan.state, rt::coverage::SEND, at);
+        rt::coverage::op(&chan.state, || chan.object(), rt::coverage::SEND, at);
         let mut state = chan.state.lock();
         let mut value = match chan.try_send_locked(&mut state, value, at) {
             Ok(()) => return chan.wake(state),
@@ -387,7 +387,12 @@ impl<T> Sender<T> {
     #[track_caller]
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
         let at = Location::caller();
-        rt::coverage::op(&self.chan.state, rt::coverage::TRY_SEND, at);
+        rt::coverage::op(
+            &self.chan.state,
+            || self.chan.object(),
+            rt::coverage::TRY_SEND,
+            at,
+        );
         let mut state = self.chan.state.lock();
         match self.chan.try_send_locked(&mut state, value, at) {
             Ok(()) => {
@@ -408,7 +413,7 @@ impl<T> Sender<T> {
     pub fn close(&self) {
         let at = Location::caller();
         let chan = &*self.chan;
-        rt::coverage::op(&chan.state, rt::coverage::CLOSE, at);
+        rt::coverage::op(&chan.state, || chan.object(), rt::coverage::CLOSE, at);
         let mut state = chan.state.lock();
         if let Some(first) = &state.closed {
             let mut v = Violation::new(
@@ -463,7 +468,12 @@ impl<T> Sender<T> {
 
     /// A send that completes only if it can now; for `select`.
     pub(crate) fn try_send_at(&self, value: T, at: &'static Location<'static>) -> Result<(), T> {
-        rt::coverage::op(&self.chan.state, rt::coverage::SELECT_SEND, at);
+        rt::coverage::op(
+            &self.chan.state,
+            || self.chan.object(),
+            rt::coverage::SELECT_SEND,
+            at,
+        );
         let mut state = self.chan.state.lock();
         let r = self.chan.try_send_locked(&mut state, value, at);
         if r.is_ok() {
@@ -482,7 +492,7 @@ impl<T> Receiver<T> {
 
     fn recv_at(&self, at: &'static Location<'static>) -> Option<T> {
         let chan = &*self.chan;
-        rt::coverage::op(&chan.state, rt::coverage::RECV, at);
+        rt::coverage::op(&chan.state, || chan.object(), rt::coverage::RECV, at);
         let mut state = chan.state.lock();
         match chan.try_recv_locked(&mut state) {
             Ok(v) => {
@@ -525,7 +535,11 @@ impl<T> Receiver<T> {
     /// Receives without blocking.
     #[track_caller]
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
-        rt::coverage::op_here(&self.chan.state, rt::coverage::TRY_RECV);
+        rt::coverage::op_here(
+            &self.chan.state,
+            || self.chan.object(),
+            rt::coverage::TRY_RECV,
+        );
         let mut state = self.chan.state.lock();
         let r = self.chan.try_recv_locked(&mut state);
         if r.is_ok() {

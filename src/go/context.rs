@@ -23,7 +23,6 @@ use super::signal::{fire_all, Signal, Watchers};
 use crate::sync::{Condvar, Mutex};
 use crate::time::clock::{Clock, TimerKey};
 use crate::time::Instant;
-use crate::violation::Site;
 
 /// Why a context is done.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -180,7 +179,11 @@ impl Context {
     /// `Some(why)` once cancelled.
     #[track_caller]
     pub fn err(&self) -> Option<ContextError> {
-        crate::rt::coverage::op_here(&self.inner.state, crate::rt::coverage::CTX_ERR);
+        crate::rt::coverage::op_here(
+            &self.inner.state,
+            || self.object(),
+            crate::rt::coverage::CTX_ERR,
+        );
         self.inner.state.lock().err
     }
 
@@ -188,7 +191,12 @@ impl Context {
     #[track_caller]
     pub fn done(&self) {
         let at = Location::caller();
-        crate::rt::coverage::op(&self.inner.state, crate::rt::coverage::CTX_DONE, at);
+        crate::rt::coverage::op(
+            &self.inner.state,
+            || self.object(),
+            crate::rt::coverage::CTX_DONE,
+            at,
+        );
         let mut state = self.inner.state.lock();
         while state.err.is_none() {
             state = self
@@ -200,7 +208,11 @@ impl Context {
 
     /// How reports name this context.
     pub fn label(&self) -> String {
-        format!("context created at {}", Site::from(self.inner.created_at))
+        self.object().to_string()
+    }
+
+    fn object(&self) -> crate::rt::Object {
+        crate::rt::Object::created("context", self.inner.created_at)
     }
 
     fn cancel_with(&self, err: ContextError) {
@@ -237,7 +249,11 @@ impl CancelFunc {
     /// Cancels the context and its descendants; later calls do nothing.
     #[track_caller]
     pub fn cancel(&self) {
-        crate::rt::coverage::op_here(&self.ctx.inner.state, crate::rt::coverage::CANCEL);
+        crate::rt::coverage::op_here(
+            &self.ctx.inner.state,
+            || self.ctx.object(),
+            crate::rt::coverage::CANCEL,
+        );
         self.ctx.cancel_with(ContextError::Canceled);
     }
 }

@@ -60,7 +60,7 @@ impl WaitGroup {
     #[track_caller]
     pub fn add(&self, delta: i64) {
         let at = Location::caller();
-        rt::coverage::op(&self.state, rt::coverage::WG_ADD, at);
+        rt::coverage::op(&self.state, || self.object(), rt::coverage::WG_ADD, at);
         let mut state = self.state.lock();
         if delta > 0 && state.count == 0 && state.waiters > 0 {
             drop(state);
@@ -109,7 +109,7 @@ impl WaitGroup {
     #[track_caller]
     pub fn wait(&self) {
         let at = Location::caller();
-        rt::coverage::op(&self.state, rt::coverage::WG_WAIT, at);
+        rt::coverage::op(&self.state, || self.object(), rt::coverage::WG_WAIT, at);
         let mut state = self.state.lock();
         state.waiters += 1;
         while state.count > 0 {
@@ -122,7 +122,11 @@ impl WaitGroup {
 
     /// How reports name this WaitGroup.
     pub fn label(&self) -> String {
-        format!("waitgroup created at {}", Site::from(self.created_at))
+        self.object().to_string()
+    }
+
+    fn object(&self) -> rt::Object {
+        rt::Object::created("waitgroup", self.created_at)
     }
 
     #[track_caller]

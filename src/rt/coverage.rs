@@ -41,7 +41,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::panic::Location;
 
 use super::context::{self, Backend};
-use super::object::TaskName;
+use super::object::{Object, TaskName};
+use super::trace;
 use crate::sync::Mutex;
 
 /// What a hooked operation is called in keys, and whether it changes its object.
@@ -81,26 +82,38 @@ ops! {
     CANCEL = "CancelFunc::cancel", true;
 }
 
+/// A primitive a hook names in a trace, formatted only when a trace is recorded.
+pub(crate) trait Traced {
+    /// What a trace calls it.
+    fn traced(&self) -> Object;
+}
+
 /// Records `op` on `object` at `at` by the running task, if `built` (the backend the object
 /// was built for) is a model checker's and a search is recording on this thread.
 #[inline]
-pub(crate) fn record<T: ?Sized>(
+pub(crate) fn record<T: Traced>(
     built: Backend,
     object: &T,
     op: &'static Op,
     at: &'static Location<'static>,
 ) {
     if built != Backend::Std {
-        record_model(address(object), op, at, Who::LookUp);
+        record_model(address(object), &|| object.traced(), op, at, Who::LookUp);
     }
 }
 
 /// [`record`] at the caller's site (the facade method is `#[track_caller]`, so the body's).
 #[inline]
 #[track_caller]
-pub(crate) fn record_here<T: ?Sized>(built: Backend, object: &T, op: &'static Op) {
+pub(crate) fn record_here<T: Traced>(built: Backend, object: &T, op: &'static Op) {
     if built != Backend::Std {
-        record_model(address(object), op, Location::caller(), Who::LookUp);
+        record_model(
+            address(object),
+            &|| object.traced(),
+            op,
+            Location::caller(),
+            Who::LookUp,
+        );
     }
 }
 
@@ -108,23 +121,23 @@ pub(crate) fn record_here<T: ?Sized>(built: Backend, object: &T, op: &'static Op
 /// instead of looking it up again (a loom task-local lookup costs more than the rest of the
 /// recorder). Nothing between the two may switch tasks.
 #[inline]
-pub(crate) fn after_note<T: ?Sized>(
+pub(crate) fn after_note<T: Traced>(
     built: Backend,
     object: &T,
     op: &'static Op,
     at: &'static Location<'static>,
 ) {
     if built != Backend::Std {
-        record_model(address(object), op, at, Who::Noted);
+        record_model(address(object), &|| object.traced(), op, at, Who::Noted);
     }
 }
 
 /// [`after_note`] at the caller's site (the facade method is `#[track_caller]`, so the body's).
 #[inline]
 #[track_caller]
-pub(crate) fn after_note_here<T: ?Sized>(built: Backend, object: &T, op: &'static Op) {
+pub(crate) fn after_note_here<T: Traced>(built: Backend, object: &T, op: &'static Op) {
     if built != Backend::Std {
-        after_note_cold(address(object), op);
+        after_note_cold(address(object), &|| object.traced(), op);
     }
 }
 
@@ -133,8 +146,8 @@ pub(crate) fn after_note_here<T: ?Sized>(built: Backend, object: &T, op: &'stati
 #[cold]
 #[inline(never)]
 #[track_caller]
-fn after_note_cold(object: usize, op: &'static Op) {
-    record_model(object, op, Location::caller(), Who::Noted);
+fn after_note_cold(object: usize, name: &dyn Fn() -> Object, op: &'static Op) {
+    record_model(object, name, op, Location::caller(), Who::Noted);
 }
 
 /// Where a hook learns the running task.
@@ -157,17 +170,22 @@ pub(crate) fn noted(task: usize) {
 /// WaitGroup, a context): recorded once, when its first inner primitive operation takes effect.
 /// It lasts until the task's next operation at another site (see the module docs).
 #[inline]
-pub(crate) fn op<T>(lock: &Mutex<T>, op: &'static Op, at: &'static Location<'static>) {
+pub(crate) fn op<T>(
+    lock: &Mutex<T>,
+    of: impl Fn() -> Object,
+    op: &'static Op,
+    at: &'static Location<'static>,
+) {
     if lock.backend() != Backend::Std {
-        begin_op(address(lock), op, at);
+        begin_op(address(lock), &of, op, at);
     }
 }
 
 /// [`op`] at the caller's site.
 #[inline]
 #[track_caller]
-pub(crate) fn op_here<T>(lock: &Mutex<T>, op: &'static Op) {
-    self::op(lock, op, Location::caller());
+pub(crate) fn op_here<T>(lock: &Mutex<T>, of: impl Fn() -> Object, op: &'static Op) {
+    self::op(lock, of, op, Location::caller());
 }
 
 fn address<T: ?Sized>(object: &T) -> usize {
@@ -212,7 +230,13 @@ fn with_recorder(f: impl FnOnce(&mut Recorder)) {
 }
 
 #[inline(never)]
-fn record_model(object: usize, op: &'static Op, at: &'static Location<'static>, who: Who) {
+fn record_model(
+    object: usize,
+    name: &dyn Fn() -> Object,
+    op: &'static Op,
+    at: &'static Location<'static>,
+    who: Who,
+) {
     // While a task unwinds the checker may not be asked who runs; nothing it does then is a
     // scheduling choice anyway.
     if std::thread::panicking() {
@@ -245,6 +269,7 @@ fn record_model(object: usize, op: &'static Op, at: &'static Location<'static>, 
                 if active.is_some() {
                     r.active[task] = None;
                 }
+                trace::name(object, name);
                 r.event(object, op, at, task);
             }
         }
@@ -252,7 +277,12 @@ fn record_model(object: usize, op: &'static Op, at: &'static Location<'static>, 
 }
 
 #[inline(never)]
-fn begin_op(object: usize, op: &'static Op, at: &'static Location<'static>) {
+fn begin_op(
+    object: usize,
+    name: &dyn Fn() -> Object,
+    op: &'static Op,
+    at: &'static Location<'static>,
+) {
     if std::thread::panicking() {
         return;
     }
@@ -269,6 +299,7 @@ fn begin_op(object: usize, op: &'static Op, at: &'static Location<'static>) {
             at,
             recorded: false,
         });
+        trace::name(object, name);
     });
 }
 
@@ -400,6 +431,7 @@ impl Recorder {
         at: &'static Location<'static>,
         task: usize,
     ) {
+        trace::op(task, object, op.name, at);
         let name = self.task_name(task);
         let key = self.key(op, at, name);
         let task = task as u32;
@@ -523,7 +555,7 @@ fn stable_hash(parts: &[&[u8]]) -> u64 {
 
 /// Whether `file` is one of the facade's own sources (the primitives, the Go layer, the task
 /// registry), whose calls are the implementation of an operation, not one of the body's.
-fn is_facade_source(file: &str) -> bool {
+pub(crate) fn is_facade_source(file: &str) -> bool {
     let here = file!();
     let root = here
         .strip_suffix("rt/coverage.rs")

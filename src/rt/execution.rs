@@ -183,6 +183,7 @@ impl Execution {
                 return Err(v);
             }
         }
+        super::trace::spawn(parent, id, state.tasks[id].name.to_string(), at);
         Ok(id)
     }
 
@@ -202,6 +203,7 @@ impl Execution {
         } else {
             Status::Finished
         };
+        super::trace::end(task, panicked);
     }
 
     /// Records a violation; the first one recorded is the one reported.
@@ -231,6 +233,7 @@ impl Execution {
             record.status = Status::Running;
         }
         noted_running(&mut state, task);
+        super::trace::resume(task);
     }
 
     pub fn open_scope(&self, task: usize) -> u64 {

@@ -7,6 +7,7 @@ pub(crate) mod context;
 pub(crate) mod coverage;
 pub(crate) mod execution;
 mod object;
+pub(crate) mod trace;
 
 use std::cell::Cell;
 use std::panic::Location;
@@ -130,6 +131,7 @@ pub(crate) fn blocking<O: Into<Object>>(
         object: object().into(),
         at,
     };
+    let traced = trace::on().then(|| on.clone());
     let mut state = execution.state();
     let task = if shuttle { shuttle_task(&state) } else { known };
     let marked = task.filter(|&task| {
@@ -142,6 +144,9 @@ pub(crate) fn blocking<O: Into<Object>>(
         unmarked
     });
     drop(state);
+    if let (Some(task), Some(on)) = (marked, traced) {
+        trace::block(task, &on);
+    }
     BlockGuard {
         marked: marked.map(|task| (execution, task)),
     }

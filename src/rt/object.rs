@@ -111,6 +111,37 @@ impl fmt::Display for Object {
     }
 }
 
+impl Object {
+    /// Where the object was created, when it knows.
+    pub fn created_at(&self) -> Option<&'static Location<'static>> {
+        match self {
+            Object::Created { at, .. } | Object::Named { at, .. } => Some(at),
+            _ => None,
+        }
+    }
+
+    /// The short form a trace table uses: `channel 'results'`, `mutex @ pool.rs:12`, `task
+    /// 'worker'`; the full form is the `Display` one.
+    pub fn short(&self) -> String {
+        fn base(at: &Location<'_>) -> String {
+            let file = at.file().rsplit(['/', '\\']).next().unwrap_or(at.file());
+            format!("{file}:{}", at.line())
+        }
+        match self {
+            Object::Created { what, at } => format!("{what} @ {}", base(at)),
+            Object::Named { what, name, .. } => format!("{what} '{name}'"),
+            Object::Select(cases) => {
+                let parts: Vec<String> = cases.iter().map(|(_, o)| o.short()).collect();
+                format!("[{}]", parts.join(", "))
+            }
+            Object::Task(Some(_), Some(name)) => format!("task '{name}'"),
+            Object::Task(Some(id), None) => format!("task-{id}"),
+            Object::Task(None, _) => "a task".to_owned(),
+            Object::Text(text) => text.clone(),
+        }
+    }
+}
+
 impl From<String> for Object {
     fn from(text: String) -> Object {
         Object::Text(text)

@@ -66,6 +66,12 @@ macro_rules! facade_atomic {
             inner: Inner,
         }
 
+        impl rt::coverage::Traced for $name {
+            fn traced(&self) -> rt::Object {
+                rt::Object::Text(stringify!($name).to_owned())
+            }
+        }
+
         enum Inner {
             Std(std::sync::atomic::$name),
             Loom(loom::sync::atomic::$name, std::sync::atomic::$name),

@@ -46,6 +46,12 @@ impl WaitTimeoutResult {
     }
 }
 
+impl rt::coverage::Traced for Condvar {
+    fn traced(&self) -> rt::Object {
+        self.object()
+    }
+}
+
 impl Condvar {
     /// A new condition variable for the backend of the current runner.
     #[track_caller]

@@ -60,6 +60,12 @@ impl Drop for LoomGuard<'_> {
     }
 }
 
+impl<T> rt::coverage::Traced for Mutex<T> {
+    fn traced(&self) -> rt::Object {
+        self.object()
+    }
+}
+
 impl<T> Mutex<T> {
     /// A new unlocked mutex for the backend of the current runner (std outside any runner).
     #[track_caller]

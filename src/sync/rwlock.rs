@@ -65,6 +65,12 @@ impl<G> Drop for Forgettable<G> {
     }
 }
 
+impl<T> rt::coverage::Traced for RwLock<T> {
+    fn traced(&self) -> rt::Object {
+        self.object()
+    }
+}
+
 impl<T> RwLock<T> {
     /// A new unlocked lock for the backend of the current runner.
     #[track_caller]
@@ -92,10 +98,11 @@ impl<T> RwLock<T> {
 
     /// How reports name this lock.
     pub fn label(&self) -> String {
-        format!(
-            "rwlock created at {}",
-            crate::violation::Site::from(self.created_at)
-        )
+        self.object().to_string()
+    }
+
+    fn object(&self) -> rt::Object {
+        rt::Object::created("rwlock", self.created_at)
     }
 
     /// Shared access, blocking while a writer holds it.
