@@ -154,6 +154,11 @@ impl<T> JoinHandle<T> {
     pub fn task_id(&self) -> Option<usize> {
         self.task
     }
+
+    /// The name its [`Builder`] gave the task, if any.
+    pub(crate) fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
 }
 
 impl<T> fmt::Debug for JoinHandle<T> {

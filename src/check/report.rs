@@ -2,7 +2,7 @@
 //! shard, replay string.
 
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -93,6 +93,50 @@ impl Report {
             replay: None,
             coverage: None,
             shard: Some(shard),
+            trace: None,
+        }
+    }
+
+    /// The report of real runs (the std runner, the tokio checker), begun at `start`: up to
+    /// `runs` calls of `run_once`, one after another, stopping at the first that finds a
+    /// violation. Real runs find bugs only by chance, so the search is never complete; a failure
+    /// cannot be replayed, and no coverage or trace is recorded.
+    pub(crate) fn of_real_runs(
+        checker: String,
+        start: Instant,
+        runs: u64,
+        mut run_once: impl FnMut() -> Option<Violation>,
+    ) -> Report {
+        let mut iterations = 0;
+        let mut outcome = Outcome::NoViolation;
+        for _ in 0..runs {
+            iterations += 1;
+            if let Some(v) = run_once() {
+                outcome = Outcome::Violation(v);
+                break;
+            }
+        }
+        Report::real(checker, start, outcome, iterations)
+    }
+
+    /// The report of `iterations` real runs begun at `start`; see [`Report::of_real_runs`].
+    pub(crate) fn real(
+        checker: String,
+        start: Instant,
+        outcome: Outcome,
+        iterations: u64,
+    ) -> Report {
+        Report {
+            checker,
+            outcome,
+            iterations,
+            elapsed: start.elapsed(),
+            completeness: Completeness::Incomplete {
+                bound: format!("{iterations} real runs"),
+            },
+            replay: None,
+            coverage: None,
+            shard: None,
             trace: None,
         }
     }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use super::classify::{classify, Ending};
 use super::hooks;
-use super::report::{Completeness, Outcome, Report};
+use super::report::Report;
 use super::Check;
 use crate::rt::{Backend, Execution};
 
@@ -74,32 +74,13 @@ impl StressConfig {
 
 pub(super) fn run(check: &Check, config: &StressConfig) -> Report {
     hooks::install();
-    let start = Instant::now();
-    let mut iterations = 0;
-    let mut outcome = Outcome::NoViolation;
-    for _ in 0..config.runs {
-        iterations += 1;
-        if let Some(v) = run_once(check, config.timeout) {
-            outcome = Outcome::Violation(v);
-            break;
-        }
-    }
-    Report {
-        checker: format!(
-            "std threads ({} runs, watchdog {:?})",
-            config.runs, config.timeout
-        ),
-        outcome,
-        iterations,
-        elapsed: start.elapsed(),
-        completeness: Completeness::Incomplete {
-            bound: format!("{iterations} real runs"),
-        },
-        replay: None,
-        coverage: None,
-        shard: None,
-        trace: None,
-    }
+    let checker = format!(
+        "std threads ({} runs, watchdog {:?})",
+        config.runs, config.timeout
+    );
+    Report::of_real_runs(checker, Instant::now(), config.runs, || {
+        run_once(check, config.timeout)
+    })
 }
 
 fn run_once(check: &Check, timeout: Duration) -> Option<crate::violation::Violation> {

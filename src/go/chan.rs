@@ -42,11 +42,13 @@ use std::fmt;
 use std::panic::Location;
 use std::sync::Arc;
 
+use super::closing::Closed;
 use super::signal::{fire_all, Signal, Watchers};
 use super::waiters::Waiters;
 use crate::rt::{self, Object};
 use crate::sync::{Condvar, Mutex, MutexGuard};
-use crate::violation::{Site, Violation, ViolationKind};
+#[cfg(doc)]
+use crate::violation::ViolationKind;
 
 /// Creates an unnamed channel of capacity `cap` (0: rendezvous).
 #[track_caller]
@@ -102,11 +104,6 @@ struct Chan<T> {
     /// Shared with every report that names the channel: a blocked task's mark clones it.
     name: Option<Arc<str>>,
     created_at: &'static Location<'static>,
-}
-
-struct Closed {
-    at: &'static Location<'static>,
-    by: String,
 }
 
 impl<T> State<T> {
@@ -251,19 +248,7 @@ impl<T> Chan<T> {
         } else {
             "sent after it closed"
         };
-        let mut v = Violation::new(
-            ViolationKind::SendAfterClose,
-            format!(
-                "{} was closed at {} by {}; {} {how}, at {}",
-                self.label(),
-                Site::from(closed.at),
-                closed.by,
-                rt::current_task_label(),
-                Site::from(at)
-            ),
-        );
-        v.sites = vec![Site::from(closed.at), Site::from(at)];
-        rt::violation(v)
+        rt::violation(closed.send_after_close(&self.label(), at, how, None))
     }
 
     /// One attempt to complete a send without blocking.
@@ -416,25 +401,11 @@ impl<T> Sender<T> {
         rt::coverage::op(&chan.state, || chan.object(), rt::coverage::CLOSE, at);
         let mut state = chan.state.lock();
         if let Some(first) = &state.closed {
-            let mut v = Violation::new(
-                ViolationKind::DoubleClose,
-                format!(
-                    "{} was closed at {} by {} and again at {} by {}",
-                    chan.label(),
-                    Site::from(first.at),
-                    first.by,
-                    Site::from(at),
-                    rt::current_task_label()
-                ),
-            );
-            v.sites = vec![Site::from(first.at), Site::from(at)];
+            let v = first.double_close(&chan.label(), at, None);
             drop(state);
             rt::violation(v);
         }
-        state.closed = Some(Closed {
-            at,
-            by: rt::current_task_label(),
-        });
+        state.closed = Some(Closed::now(at));
         if chan.cap == 0 {
             // Offers not taken never complete: their senders see the close.
             state.queue.clear();

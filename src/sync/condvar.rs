@@ -12,14 +12,13 @@
 
 use std::fmt;
 use std::panic::Location;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use super::mutex::{LoomGuard, ModelGuard, MutexGuard};
 use crate::go::signal::Signal;
 use crate::rt::{self, check_backend, loom_callable, Backend};
-use crate::time::clock::Clock;
+use crate::time::{self, clock::Clock};
 
 enum Inner {
     Std(std::sync::Condvar),
@@ -179,23 +178,13 @@ impl Condvar {
         dur: Duration,
         at: &'static Location<'static>,
     ) -> (MutexGuard<'a, T>, WaitTimeoutResult) {
-        let timed_out = Arc::new(AtomicBool::new(false));
         let clock = Clock::current();
-        let key = {
-            let (signal, timed_out) = (Arc::clone(&signal), Arc::clone(&timed_out));
-            clock.schedule(
-                clock.now() + dur,
-                Box::new(move || {
-                    timed_out.store(true, Ordering::SeqCst);
-                    signal.fire();
-                }),
-            )
-        };
-        signal.wait("Condvar::wait_timeout", || self.label(), at);
-        clock.cancel(key);
+        let deadline = clock.now() + dur;
+        let (op, object) = ("Condvar::wait_timeout", || self.label());
+        let timed_out = time::wait_with_timer(&clock, &signal, deadline, op, object, at);
         self.timed_waiters().retain(|s| !Arc::ptr_eq(s, &signal));
         let guard = mutex.lock();
-        (guard, WaitTimeoutResult(timed_out.load(Ordering::SeqCst)))
+        (guard, WaitTimeoutResult(timed_out))
     }
 
     fn timed_waiters(&self) -> std::sync::MutexGuard<'_, Vec<Arc<Signal>>> {

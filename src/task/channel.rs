@@ -45,9 +45,11 @@ use std::task::{Context, Poll};
 
 use super::awaiting;
 use super::waiters::{Waiters, Wakeups};
-use crate::rt;
+use crate::go::closing::Closed;
+use crate::rt::{self, Object};
 use crate::sync::{Mutex, MutexGuard};
-use crate::violation::{Site, Violation, ViolationKind};
+#[cfg(doc)]
+use crate::violation::ViolationKind;
 
 /// Creates an unnamed channel of capacity `cap` (0: rendezvous).
 #[track_caller]
@@ -58,11 +60,11 @@ pub fn channel<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
 /// Creates a channel of capacity `cap` that reports name as `name` (e.g. `"jobs"`).
 #[track_caller]
 pub fn named<T>(name: &str, cap: usize) -> (Sender<T>, Receiver<T>) {
-    make(Some(name.to_owned()), cap, Location::caller())
+    make(Some(Arc::from(name)), cap, Location::caller())
 }
 
 fn make<T>(
-    name: Option<String>,
+    name: Option<Arc<str>>,
     cap: usize,
     at: &'static Location<'static>,
 ) -> (Sender<T>, Receiver<T>) {
@@ -89,13 +91,8 @@ fn make<T>(
 struct Chan<T> {
     state: Mutex<State<T>>,
     cap: usize,
-    name: Option<String>,
+    name: Option<Arc<str>>,
     created_at: &'static Location<'static>,
-}
-
-struct Closed {
-    at: &'static Location<'static>,
-    by: String,
 }
 
 struct State<T> {
@@ -123,11 +120,7 @@ impl<T> State<T> {
 
 impl<T> Chan<T> {
     fn label(&self) -> String {
-        let at = Site::from(self.created_at);
-        match &self.name {
-            Some(n) => format!("async channel '{n}' (created at {at})"),
-            None => format!("async channel created at {at}"),
-        }
+        Object::named("async channel", self.name.as_ref(), self.created_at).to_string()
     }
 
     /// Reports a send on the closed channel; `pending`: the send was waiting when it closed.
@@ -137,27 +130,15 @@ impl<T> Chan<T> {
         at: &'static Location<'static>,
         pending: bool,
     ) -> ! {
-        let closed = state.closed.as_ref().expect("called on a closed channel");
-        let (closed_at, by) = (closed.at, closed.by.clone());
+        let closed = state.closed.clone().expect("called on a closed channel");
         drop(state);
         let how = if pending {
             "was waiting in a send when it closed"
         } else {
             "sent after it closed"
         };
-        let mut v = Violation::new(
-            ViolationKind::SendAfterClose,
-            format!(
-                "{} was closed at {} by {by}; {} {how}, at {}: close only after every send \
-                 has returned",
-                self.label(),
-                Site::from(closed_at),
-                rt::current_task_label(),
-                Site::from(at)
-            ),
-        );
-        v.sites = vec![Site::from(closed_at), Site::from(at)];
-        rt::violation(v)
+        let advice = "close only after every send has returned";
+        rt::violation(closed.send_after_close(&self.label(), at, how, Some(advice)))
     }
 }
 
@@ -226,26 +207,12 @@ impl<T> Sender<T> {
         let chan = &*self.chan;
         let mut state = chan.state.lock();
         if let Some(first) = &state.closed {
-            let (first_at, first_by) = (first.at, first.by.clone());
+            let first = first.clone();
             drop(state);
-            let mut v = Violation::new(
-                ViolationKind::DoubleClose,
-                format!(
-                    "{} was closed at {} by {first_by} and again at {} by {}: close once, from \
-                     the one task that knows every send is done",
-                    chan.label(),
-                    Site::from(first_at),
-                    Site::from(at),
-                    rt::current_task_label()
-                ),
-            );
-            v.sites = vec![Site::from(first_at), Site::from(at)];
-            rt::violation(v);
+            let advice = "close once, from the one task that knows every send is done";
+            rt::violation(first.double_close(&chan.label(), at, Some(advice)));
         }
-        state.closed = Some(Closed {
-            at,
-            by: rt::current_task_label(),
-        });
+        state.closed = Some(Closed::now(at));
         let wakeups = state.receivers.take_all().and(state.senders.take_all());
         drop(state);
         wakeups.wake();

@@ -14,11 +14,19 @@ use super::waiters::{register_one, Wakeups};
 use crate::sync::Mutex;
 use crate::thread;
 
-/// Async task configuration: a name for reports.
-#[derive(Debug, Default)]
+/// Async task configuration: a name for reports. The facade task that runs the future is
+/// configured by the [`thread::Builder`] inside.
+#[derive(Default)]
 #[must_use]
 pub struct Builder {
-    name: Option<String>,
+    thread: thread::Builder,
+}
+
+impl fmt::Debug for Builder {
+    /// As the [`thread::Builder`] inside: `Builder { name: .. }`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.thread.fmt(f)
+    }
 }
 
 impl Builder {
@@ -28,9 +36,10 @@ impl Builder {
     }
 
     /// Names the task; reports show it.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
+    pub fn name(self, name: impl Into<String>) -> Self {
+        Builder {
+            thread: self.thread.name(name),
+        }
     }
 
     /// Spawns `future` as a new async task; see [`spawn`].
@@ -56,16 +65,12 @@ impl Builder {
             joined: Arc::clone(&joined),
             value: None,
         };
-        let builder = match &self.name {
-            Some(name) => thread::Builder::new().name(name.clone()),
-            None => thread::Builder::new(),
-        };
         // `thread::Builder::spawn` is `#[track_caller]` too: the registry gets the caller's site.
-        let thread = builder.spawn(move || {
+        let thread = self.thread.spawn(move || {
             let mut completion = completion;
             completion.value = Some(block_on_at(future, at));
         });
-        let label = match (thread.task_id(), &self.name) {
+        let label = match (thread.task_id(), thread.name()) {
             (Some(id), Some(name)) => format!("async task #{id} '{name}'"),
             (Some(id), None) => format!("async task #{id}"),
             (None, Some(name)) => format!("async task '{name}'"),

@@ -60,6 +60,7 @@ mod instant;
 mod timer;
 
 use std::panic::Location;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -68,6 +69,7 @@ pub use instant::Instant;
 pub use timer::{after, Ticker, Timer};
 
 use crate::go::signal::Signal;
+use crate::rt::Object;
 use clock::Clock;
 
 /// Waits for the execution's clock driver to exit (the body has ended).
@@ -101,9 +103,37 @@ pub fn sleep(d: Duration) {
     }
     let deadline = clock.now() + d;
     let signal = Signal::new();
-    let fire = Arc::clone(&signal);
-    clock.schedule(deadline, Box::new(move || fire.fire()));
-    signal.wait("sleep", || format!("the clock (until {deadline:?})"), at);
+    let object = || format!("the clock (until {deadline:?})");
+    wait_with_timer(&clock, &signal, deadline, "sleep", object, at);
+}
+
+/// Blocks the running task until `signal` fires: by the timer this schedules at `deadline` on
+/// `clock`, or by whoever else holds the signal (a condvar's notify). Meanwhile the task is
+/// reported blocked in `op` on `object()`. Returns whether the timer fired (a notify may have
+/// come too); the timer is cancelled once the wait ends, so a notified wait leaves none behind.
+pub(crate) fn wait_with_timer<O: Into<Object>>(
+    clock: &Clock,
+    signal: &Arc<Signal>,
+    deadline: Instant,
+    op: &'static str,
+    object: impl Fn() -> O,
+    at: &'static Location<'static>,
+) -> bool {
+    let timed_out = Arc::new(AtomicBool::new(false));
+    let key = {
+        let (signal, timed_out) = (Arc::clone(signal), Arc::clone(&timed_out));
+        clock.schedule(
+            deadline,
+            Box::new(move || {
+                // Stored before the fire, whose lock orders it before the wait returns.
+                timed_out.store(true, Ordering::SeqCst);
+                signal.fire();
+            }),
+        )
+    };
+    signal.wait(op, object, at);
+    clock.cancel(key);
+    timed_out.load(Ordering::SeqCst)
 }
 
 /// Blocks the task until `deadline` (at once if it has passed).

@@ -18,7 +18,7 @@ use tokio::runtime::{Builder, Runtime};
 use super::config::{Flavor, TokioConfig};
 use super::scope::Scope;
 use super::tracker::Tracker;
-use crate::check::{panic_message, Completeness, Outcome, Report};
+use crate::check::{panic_message, Outcome, Report};
 use crate::violation::{Violation, ViolationKind};
 
 /// An async body: each call makes the future of one run.
@@ -54,26 +54,13 @@ pub(crate) fn run(
     config: &TokioConfig,
 ) -> Report {
     let start = Instant::now();
-    let report = |outcome, iterations| Report {
-        checker: config.describe(),
-        outcome,
-        iterations,
-        elapsed: start.elapsed(),
-        completeness: Completeness::Incomplete {
-            bound: format!("{iterations} real runs"),
-        },
-        replay: None,
-        coverage: None,
-        shard: None,
-        trace: None,
-    };
     let Some(body) = body else {
         let v = Violation::new(
             ViolationKind::Misuse,
             "Checker::Tokio runs async bodies: build the check with \
              Check::tokio(|| async { ... }) (a sync body runs under loom, shuttle and std)",
         );
-        return report(Outcome::Violation(v), 0);
+        return Report::real(config.describe(), start, Outcome::Violation(v), 0);
     };
     let scope = Scope {
         grace: config.grace,
@@ -96,9 +83,7 @@ pub(crate) fn run(
         .name("concheck-tokio".to_owned())
         .spawn(runner)
         .unwrap_or_else(|e| panic!("failed to spawn the tokio checker's runner thread: {e}"));
-    let mut iterations = 0;
-    for _ in 0..config.runs {
-        iterations += 1;
+    Report::of_real_runs(config.describe(), start, config.runs, || {
         let tracker = match max_live_tasks {
             Some(n) => Tracker::new().max_live_tasks(n),
             None => Tracker::new(),
@@ -106,7 +91,7 @@ pub(crate) fn run(
         jobs_tx
             .send(tracker.clone())
             .expect("the runner thread waits for jobs until the sender drops");
-        let violation = match results_rx.recv_timeout(config.watchdog) {
+        match results_rx.recv_timeout(config.watchdog) {
             Ok(Ok(found)) => found,
             Ok(Err(message)) => Some(Violation::new(
                 ViolationKind::AssertionFailed,
@@ -119,12 +104,8 @@ pub(crate) fn run(
                  building or shutting down the runtime): run the body in a plain \
                  #[tokio::test] to see the panic",
             )),
-        };
-        if let Some(v) = violation {
-            return report(Outcome::Violation(v), iterations);
         }
-    }
-    report(Outcome::NoViolation, iterations)
+    })
 }
 
 fn run_once(
