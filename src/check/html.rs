@@ -320,6 +320,14 @@ fn timeline(out: &mut String, trace: &Trace, violation: Option<&Violation>) -> f
     )?;
     lane_heads(out, &layout)?;
     lane_lines(out, &layout)?;
+    // Every other row banded across the lanes, so the eye keeps a row from lane to source line.
+    for row in (3..layout.end_row()).step_by(2) {
+        writeln!(
+            out,
+            "<div class=\"band\" style=\"grid-area: {row} / 1 / {} / -1\"></div>",
+            row + 1
+        )?;
+    }
     blocked_bars(out, &layout)?;
     for (i, step) in trace.steps.iter().enumerate() {
         step_row(out, &layout, i, step)?;
@@ -332,9 +340,9 @@ fn timeline(out: &mut String, trace: &Trace, violation: Option<&Violation>) -> f
 fn legend(out: &mut String) -> fmt::Result {
     out.push_str(
         "<p class=\"legend\"><span class=\"step k-op\">operation</span>\
-         <span class=\"step k-block\"><span class=\"tag\">blocks</span>operation</span>\
-         <span class=\"swatch blocked\"></span>blocked\
-         <span class=\"step k-resume\"><span class=\"tag\">resumes</span></span>\
+         <span class=\"step k-block\"><span class=\"icon pause\"></span>blocks in an \
+         operation</span><span class=\"swatch blocked\"></span>blocked\
+         <span class=\"step k-resume\"><span class=\"icon play\"></span>resumes</span>\
          <span class=\"step k-spawn\">spawn</span>\
          <span class=\"step k-finish\">finished</span>\
          <span class=\"step k-panic\">stopped</span>\
@@ -464,18 +472,19 @@ fn step_row(out: &mut String, layout: &Layout<'_>, i: usize, step: &Step) -> fmt
     let row = i + 2;
     let trace = layout.trace;
     let object = trace.object_short(step);
-    let (class, tag) = match step.kind {
+    // Blocks and resumes are frequent and their boxes crowded: an icon, which the legend and
+    // the tooltip name, instead of a word.
+    let (class, marker) = match step.kind {
         StepKind::Op => ("k-op", ""),
-        StepKind::Block => ("k-block", "blocks"),
-        StepKind::Resume => ("k-resume", "resumes"),
+        StepKind::Block => ("k-block", "<span class=\"icon pause\"></span>"),
+        StepKind::Resume => ("k-resume", "<span class=\"icon play\"></span>"),
         StepKind::Spawn => ("k-spawn", ""),
-        StepKind::Finish => ("k-finish", "finished"),
-        StepKind::Panic => ("k-panic", "stopped"),
+        StepKind::Finish => ("k-finish", "<span class=\"tag\">finished</span>"),
+        StepKind::Panic => ("k-panic", "<span class=\"tag\">stopped</span>"),
     };
-    // A finish's op (`return`) says nothing its tag does not, nor a resume's (the op it blocked
-    // in, one box up its lane): the tooltip keeps them.
+    // A finish's op (`return`) says nothing its tag does not: the tooltip keeps it.
     let op = match step.kind {
-        StepKind::Finish | StepKind::Resume => "",
+        StepKind::Finish => "",
         _ => step.op.as_str(),
     };
     let mut tip = format!(
@@ -506,9 +515,7 @@ fn step_row(out: &mut String, layout: &Layout<'_>, i: usize, step: &Step) -> fmt
         step.task + 2,
         Esc(&tip)
     )?;
-    if !tag.is_empty() {
-        write!(out, "<span class=\"tag\">{tag}</span>")?;
-    }
+    out.push_str(marker);
     if !op.is_empty() {
         write!(out, "<span class=\"op\">{}</span>", Esc(op))?;
     }
