@@ -26,10 +26,21 @@ const STYLE: &str = include_str!("html/style.css");
 ///
 /// ```
 /// use concheck::check::{html, Check, Checker};
+/// use concheck::go;
 ///
-/// let report = Check::new(|| {}).run(&Checker::loom());
-/// let page = html(&report, "an empty body");
-/// assert!(page.contains("an empty body") && page.contains("verified"));
+/// let check = Check::new(|| {
+///     let (tx, _rx) = go::named::<u32>("results", 1);
+///     let again = tx.clone();
+///     tx.close();
+///     again.close(); // closed twice
+/// });
+/// let report = check.run(&Checker::shuttle_random());
+/// let page = html(&report, "closes twice");
+/// assert!(page.contains("<h1>closes twice</h1>") && page.contains("double close"));
+/// # let path = std::env::temp_dir().join(format!("concheck-doc-{}.html", std::process::id()));
+/// report.write_html(&path, "closes twice")?;
+/// # std::fs::remove_file(&path)?;
+/// # Ok::<(), std::io::Error>(())
 /// ```
 pub fn html(report: &Report, title: &str) -> String {
     let mut out = String::with_capacity(32 * 1024);
