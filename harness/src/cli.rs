@@ -53,6 +53,9 @@ pub struct MergeArgs {
     /// Write the merged table as GitHub markdown.
     #[arg(long)]
     pub markdown: Option<PathBuf>,
+    /// Write an HTML page of each merged check that found a violation, and DIR/index.html.
+    #[arg(long, value_name = "DIR")]
+    pub html: Option<PathBuf>,
 }
 
 #[derive(Clone, Debug, Args)]
@@ -96,8 +99,8 @@ pub enum CheckerKind {
 
 #[derive(Clone, Debug, Default, Args, Serialize, Deserialize)]
 pub struct RunArgs {
-    /// Only scenarios (and compile-fail cases) whose name contains this.
-    pub filter: Option<String>,
+    /// Only scenarios (and compile-fail cases) whose name contains one of these.
+    pub filters: Vec<String>,
     /// Checkers to run (repeat or comma-separate); default: loom, shuttle-random, shuttle-pct,
     /// std, tokio. Each scenario runs under those that apply to it (tokio only to async ones).
     #[arg(long = "checker", value_enum, value_delimiter = ',')]
@@ -130,6 +133,10 @@ pub struct RunArgs {
     /// Write the table as GitHub markdown (for a CI job summary).
     #[arg(long)]
     pub markdown: Option<PathBuf>,
+    /// Write an HTML page of each check that found a violation, with its interleaving drawn
+    /// (DIR/<scenario>-<checker>.html), and DIR/index.html linking them.
+    #[arg(long, value_name = "DIR")]
+    pub html: Option<PathBuf>,
     /// Scenarios checked at once, each in its own process (default: the number of cores).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub jobs: Option<u64>,

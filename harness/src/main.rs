@@ -5,6 +5,8 @@
 //! cargo run --release -p concheck-harness -- list          # what there is
 //! cargo run --release -p concheck-harness -- run worker_pool --checker loom,shuttle-pct \
 //!     --iterations 5000 --seed 7 --json report.json --markdown report.md
+//! cargo run --release -p concheck-harness -- run ready_flag_lost_wakeup lock_order_ab_ba \
+//!     --html target/concheck-html                 # a page per violation, and index.html
 //! cargo run --release -p concheck-harness -- replay worker_pool_double_close 'shuttle:...'
 //! cargo run --release -p concheck-harness -- run --shard 2/4 --json shard2.json   # one shard
 //! cargo run --release -p concheck-harness -- merge shard*.json                     # all shards
@@ -18,6 +20,7 @@
 
 mod child;
 mod cli;
+mod html;
 mod merge;
 mod speedup;
 mod table;
@@ -42,15 +45,16 @@ fn main() -> ExitCode {
     match cli.command {
         None => run(&cli.run),
         Some(Command::Run(args)) => run(&args),
-        Some(Command::List { filter }) => list(filter.as_deref()),
+        Some(Command::List { filter }) => list(filter.as_slice()),
         Some(Command::Replay { scenario, replay }) => replay_one(&scenario, &replay),
         Some(Command::Merge(args)) => merge::merge(&args),
         Some(Command::Speedup(args)) => speedup::speedup(&args),
     }
 }
 
-fn matches(filter: Option<&str>, name: &str) -> bool {
-    filter.is_none_or(|f| name.contains(f))
+/// Whether `name` is selected: no filters, or it contains one of them.
+fn matches(filters: &[String], name: &str) -> bool {
+    filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()))
 }
 
 fn run(args: &RunArgs) -> ExitCode {
@@ -68,7 +72,7 @@ fn run(args: &RunArgs) -> ExitCode {
         }
     }
     let args = &args;
-    let filter = args.filter.as_deref();
+    let filter = args.filters.as_slice();
     let scenarios: Vec<_> = catalog()
         .into_iter()
         .filter(|s| matches(filter, s.name))
@@ -76,8 +80,8 @@ fn run(args: &RunArgs) -> ExitCode {
     let cases: Vec<_> = CASES.iter().filter(|c| matches(filter, c.name)).collect();
     if scenarios.is_empty() && cases.is_empty() {
         eprintln!(
-            "no scenario matches {:?}; `concheck list` shows them all",
-            filter.unwrap_or_default()
+            "no scenario matches {}; `concheck list` shows them all",
+            filter.join(" or ")
         );
         return ExitCode::from(2);
     }
@@ -116,7 +120,7 @@ fn run(args: &RunArgs) -> ExitCode {
     );
     println!("\n{summary}");
 
-    if let Err(code) = write_reports(&rows, &summary, &args.json, &args.markdown) {
+    if let Err(code) = write_reports(&rows, &summary, &args.json, &args.markdown, &args.html) {
         return code;
     }
     if failures > 0 {
@@ -127,12 +131,14 @@ fn run(args: &RunArgs) -> ExitCode {
     }
 }
 
-/// Writes the rows as JSON and the table as markdown, where asked.
+/// Writes the rows as JSON, the table as markdown and the violations as HTML pages, where
+/// asked.
 pub(crate) fn write_reports(
     rows: &[Row],
     summary: &str,
     json: &Option<PathBuf>,
     markdown: &Option<PathBuf>,
+    html: &Option<PathBuf>,
 ) -> Result<(), ExitCode> {
     if let Some(path) = json {
         let json = serde_json::to_string_pretty(rows).expect("rows serialize");
@@ -153,10 +159,22 @@ pub(crate) fn write_reports(
         }
         println!("markdown report written to {}", path.display());
     }
+    if let Some(dir) = html {
+        match html::write_pages(rows, summary, dir) {
+            Ok(n) => println!(
+                "HTML reports written to {} ({n} violations; open index.html)",
+                dir.display()
+            ),
+            Err(e) => {
+                eprintln!("cannot write the HTML reports to {}: {e}", dir.display());
+                return Err(ExitCode::from(2));
+            }
+        }
+    }
     Ok(())
 }
 
-fn list(filter: Option<&str>) -> ExitCode {
+fn list(filter: &[String]) -> ExitCode {
     for s in catalog().into_iter().filter(|s| matches(filter, s.name)) {
         println!(
             "{:<40} {:<36} {:<22} {}",

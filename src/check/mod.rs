@@ -29,11 +29,20 @@
 //!   report says how many schedules the budget covered.
 //! - How much was seen: every loom and shuttle [`Report`] carries a [`Coverage`], the pairs of
 //!   conflicting operations the search ran in both orders.
+//!
+//! # Reading a failure
+//!
+//! A failing loom or shuttle report carries its execution's interleaving ([`Trace`]);
+//! [`html`] (or [`Report::write_html`]) draws a report as one self-contained HTML page, a lane
+//! per task, blocked time as bars, the violation marked at the end.
 
 mod classify;
 mod coverage;
 pub mod explain;
+#[cfg(test)]
+mod fixtures;
 mod hooks;
+mod html;
 mod loom;
 mod merge;
 mod report;
@@ -47,6 +56,7 @@ use std::panic::Location;
 use std::sync::Arc;
 
 pub use self::coverage::Coverage;
+pub use self::html::html;
 pub use self::loom::LoomConfig;
 pub use self::shuttle::{worker_seed, ShuttleConfig, Strategy, DEFAULT_SEED};
 pub use self::stress::StressConfig;
