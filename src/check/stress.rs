@@ -99,6 +99,7 @@ pub(super) fn run(check: &Check, config: &StressConfig) -> Report {
         coverage: None,
         shard: None,
         trace: None,
+        shrunk: None,
     }
 }
 

@@ -66,6 +66,7 @@ pub(crate) fn run(
         coverage: None,
         shard: None,
         trace: None,
+        shrunk: None,
     };
     let Some(body) = body else {
         let v = Violation::new(
