@@ -103,7 +103,9 @@
 //! # Debugging and replay
 //!
 //! A failing loom or shuttle report has a `replay` string; [`check::replay`] runs exactly that
-//! schedule again, once, so a debugger or `println!` sees the failing interleaving:
+//! schedule again, once, so a debugger or `println!` sees the failing interleaving. A failing
+//! shuttle schedule is shrunk first (fewer preemptions, then fewer steps, the same kind of
+//! violation), and [`check::Report::shrunk`] says by how much:
 //!
 //! ```
 //! use concheck::check::{replay, Check, Checker};
@@ -127,6 +129,7 @@
 //! });
 //! let report = check.run(&Checker::shuttle_random());
 //! report.assert_finds(ViolationKind::LostWakeup);
+//! assert_eq!(report.shrunk.unwrap().preemptions_after, 1); // the notify before the wait
 //! let again = replay(&check, report.replay.as_deref().unwrap());
 //! assert_eq!(again.kind(), Some(ViolationKind::LostWakeup));
 //! assert_eq!(again.iterations, 1);

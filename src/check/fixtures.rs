@@ -129,6 +129,7 @@ fn failing(checker: &str, replay: &str, violation: Violation, trace: Trace) -> R
         coverage: None,
         shard: None,
         trace: Some(trace),
+        shrunk: None,
     }
 }
 

@@ -118,7 +118,23 @@ fn header(out: &mut String, report: &Report, title: &str) -> fmt::Result {
         Esc(&completeness_label(&report.completeness))
     )?;
     match &report.outcome {
-        Outcome::Violation(v) => writeln!(out, "<pre class=\"message\">{}</pre>", Esc(&v.message))?,
+        Outcome::Violation(v) => {
+            writeln!(out, "<pre class=\"message\">{}</pre>", Esc(&v.message))?;
+            let cause = report
+                .trace
+                .as_ref()
+                .and_then(|t| super::explain::cause(t, v));
+            if let Some(cause) = cause {
+                writeln!(out, "<p class=\"cause\"><b>cause</b> {}</p>", Esc(&cause))?;
+            }
+            if let Some(shrunk) = &report.shrunk {
+                writeln!(
+                    out,
+                    "<p class=\"meta\">shrunk: {}</p>",
+                    Esc(&shrunk.to_string())
+                )?;
+            }
+        }
         Outcome::Skipped { reason } => {
             writeln!(out, "<pre class=\"message\">skipped: {}</pre>", Esc(reason))?;
         }

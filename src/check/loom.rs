@@ -4,7 +4,9 @@
 //! preemptions, so a bound is almost always needed; a bounded run that finds nothing is reported
 //! incomplete. A failing run is replayable: the runner re-explores up to the failing iteration
 //! with loom's checkpoint file enabled and puts the failing execution's path in the replay
-//! string, so `replay` runs exactly that execution once.
+//! string, so `replay` runs exactly that execution once. Unlike shuttle's, the failing path is
+//! not shrunk: it is a list of branch choices of loom's own walk, not a schedule that can be
+//! rewritten, and the preemption bound already caps it (see `super::shrink`).
 //!
 //! A search may be cut by time instead of a count ([`LoomConfig::time_budget`]): loom checks
 //! the budget before every execution (checkpoint interval 1), so it stops cleanly between two.
@@ -257,6 +259,7 @@ fn run_here(check: &Check, config: &LoomConfig) -> Report {
         coverage: Some(Coverage::from_ordered(s.pairs)),
         shard: config.shard,
         trace: None,
+        shrunk: None,
     }
 }
 
@@ -343,6 +346,7 @@ fn replay_here(check: &Check, rest: &str) -> Report {
         coverage: None,
         shard: None,
         trace,
+        shrunk: None,
     }
 }
 

@@ -99,6 +99,7 @@ pub fn merge_shards(reports: &[Report]) -> Result<Report, ShardError> {
         coverage,
         shard: None,
         trace: found.and_then(|r| r.trace.clone()),
+        shrunk: found.and_then(|r| r.shrunk),
     })
 }
 
@@ -157,6 +158,7 @@ mod tests {
             coverage: Some(Coverage::from_ordered(ordered.iter().copied())),
             shard: Some(shard.parse().unwrap()),
             trace: None,
+            shrunk: None,
         }
     }
 

@@ -47,6 +47,7 @@ mod loom;
 mod merge;
 mod report;
 mod shard;
+mod shrink;
 mod shuttle;
 mod stress;
 mod trace;
@@ -64,6 +65,7 @@ pub(crate) use hooks::message_of as panic_message;
 pub use merge::merge_shards;
 pub use report::{completeness_label, Completeness, Outcome, Report};
 pub use shard::{Shard, ShardError, SHARD_ENV};
+pub use shrink::Shrinkage;
 pub use trace::{Step, StepKind, Trace, TraceObject, TraceTask};
 
 use crate::leak;

@@ -1,5 +1,5 @@
 //! What a checker returns: outcome, violation, iterations, time, completeness, coverage,
-//! shard, replay string.
+//! shard, replay string, and how much the failing schedule was shrunk.
 
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::coverage::Coverage;
 use super::shard::Shard;
+use super::shrink::Shrinkage;
 use super::trace::Trace;
 use crate::violation::{Violation, ViolationKind};
 
@@ -69,6 +70,11 @@ pub struct Report {
     /// replaying its schedule once more (see [`Trace`]).
     #[serde(default)]
     pub trace: Option<Trace>,
+    /// For a violation found by a shuttle search: how much its failing schedule was shrunk
+    /// before it was reported (see [`Shrinkage`]). The violation and `replay` then describe the
+    /// shrunk run. `None` for loom (see `check::shrink` for why), std, tokio and replays.
+    #[serde(default)]
+    pub shrunk: Option<Shrinkage>,
 }
 
 impl Report {
@@ -94,6 +100,7 @@ impl Report {
             coverage: None,
             shard: Some(shard),
             trace: None,
+            shrunk: None,
         }
     }
 
@@ -138,6 +145,7 @@ impl Report {
             coverage: None,
             shard: None,
             trace: None,
+            shrunk: None,
         }
     }
 
@@ -264,6 +272,9 @@ impl fmt::Display for Report {
             if !v.sites.is_empty() {
                 let sites: Vec<String> = v.sites.iter().map(ToString::to_string).collect();
                 write!(f, "\n  sites: {}", sites.join(", "))?;
+            }
+            if let Some(s) = &self.shrunk {
+                write!(f, "\n  shrunk: {s}")?;
             }
             if let Some(trace) = &self.trace {
                 if let Some(cause) = super::explain::cause(trace, v) {
