@@ -146,13 +146,19 @@ pub(crate) fn classify(execution: &Execution, ending: Ending) -> Violation {
             v
         }
         Ending::Watchdog(d) => {
-            let list: Vec<String> = unfinished.iter().map(ToString::to_string).collect();
+            // The tasks follow one per line (Violation's Display), each with what it blocks on
+            // and where, as a checker's deadlock report gives them.
+            let blocked = unfinished
+                .iter()
+                .filter(|t| matches!(t.state, TaskState::Blocked { .. }))
+                .count();
             let mut v = Violation::new(
                 ViolationKind::Hang,
                 format!(
-                    "the watchdog fired: the body did not finish within {:.1}s: [{}]",
+                    "the watchdog fired: the body did not finish within {:.1}s; {} of its \
+                     threads unfinished, {blocked} of them blocked in a facade operation:",
                     d.as_secs_f64(),
-                    list.join(", ")
+                    unfinished.len()
                 ),
             );
             v.sites = unfinished
