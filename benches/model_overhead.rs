@@ -185,6 +185,12 @@ fn searches() -> Vec<Search> {
             "concheck",
             concheck(Checker::Loom(LoomConfig::new())),
         ),
+        // The same search without the coverage recorder (`LoomConfig::coverage(false)`).
+        search(
+            "loom",
+            "concheck_no_coverage",
+            concheck(Checker::Loom(LoomConfig::new().coverage(false))),
+        ),
     ];
     for iterations in SHUTTLE_ITERATIONS {
         // `shuttle_random` keeps its name for the default search, comparable across runs.
@@ -199,6 +205,16 @@ fn searches() -> Vec<Search> {
             Box::new(move || shuttle_direct(iterations)),
         ));
         all.push(search(&group, "concheck", concheck(checker)));
+        if iterations == 1_000 {
+            let quiet = ShuttleConfig::random()
+                .iterations(iterations as u64)
+                .coverage(false);
+            all.push(search(
+                &group,
+                "concheck_no_coverage",
+                concheck(Checker::Shuttle(quiet)),
+            ));
+        }
     }
     all
 }

@@ -133,3 +133,25 @@ fn coverage_of_a_parallel_search_is_the_union_of_its_workers() {
     );
     assert_eq!(c.to_string(), "pairs 1/1 (100%)");
 }
+
+#[test]
+fn coverage_can_be_turned_off_and_then_is_not_reported() {
+    use concheck::check::LoomConfig;
+    let racing_adds = two_tasks(|a| {
+        a.fetch_add(1, Ordering::SeqCst);
+    });
+    for checker in [
+        Checker::Loom(LoomConfig::new().coverage(false)),
+        Checker::Shuttle(ShuttleConfig::random().coverage(false)),
+        Checker::Shuttle(ShuttleConfig::pct().workers(2).coverage(false)),
+    ] {
+        let report = racing_adds.run(&checker);
+        report.assert_no_violation();
+        assert!(report.coverage.is_none(), "{report}");
+    }
+    // The switch is per search: the next search on the same thread records again.
+    assert_eq!(
+        coverage(&racing_adds, Checker::loom()).to_string(),
+        "pairs 1/1 (100%)"
+    );
+}

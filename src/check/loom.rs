@@ -58,6 +58,10 @@ pub struct LoomConfig {
     /// the environment never skips a search); set it with [`LoomConfig::shard`] or the main
     /// command's `--shard`, which runs every check in every shard.
     pub shard: Option<Shard>,
+    /// Whether the search records its [`Coverage`]. Default on; off, the report's `coverage` is
+    /// `None` and the search is about 20% cheaper in instructions on a 2-task lock model
+    /// (BENCHMARKS.md, `model_overhead`).
+    pub coverage: bool,
 }
 
 impl Default for LoomConfig {
@@ -68,6 +72,7 @@ impl Default for LoomConfig {
             max_duration: None,
             max_branches: 1_000,
             shard: None,
+            coverage: true,
         }
     }
 }
@@ -122,6 +127,12 @@ impl LoomConfig {
     /// If `index` is not in `1..=count`.
     pub fn shard(mut self, index: u32, count: u32) -> Self {
         self.shard = Some(Shard::new(index, count).unwrap_or_else(|e| panic!("{e}")));
+        self
+    }
+
+    /// Sets whether the search records its coverage ([`LoomConfig::coverage`]).
+    pub fn coverage(mut self, record: bool) -> Self {
+        self.coverage = record;
         self
     }
 
@@ -219,6 +230,7 @@ fn run_here(check: &Check, config: &LoomConfig) -> Report {
     if let Some(shard) = config.shard.filter(|s| !s.is_first()) {
         return Report::skipped_in_shard(config.label(), "loom", shard);
     }
+    rt::coverage::set_enabled(config.coverage);
     let s = search(check, &config.builder());
     let completeness = if config.max_iterations.is_some_and(|n| s.iterations >= n) {
         Completeness::Incomplete {
@@ -256,7 +268,7 @@ fn run_here(check: &Check, config: &LoomConfig) -> Report {
         elapsed: s.elapsed,
         completeness,
         replay,
-        coverage: Some(Coverage::from_ordered(s.pairs)),
+        coverage: config.coverage.then(|| Coverage::from_ordered(s.pairs)),
         shard: config.shard,
         trace: None,
         shrunk: None,

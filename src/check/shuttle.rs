@@ -101,6 +101,10 @@ pub struct ShuttleConfig {
     /// of them in under 15, 629 in all for 0.45 s; one random schedule of 137 steps spends all
     /// 200 (69 ms). A shrink cut by this budget says so in the report.
     pub max_shrink_trials: usize,
+    /// Whether the search records its [`Coverage`]. Default on; off, the report's `coverage` is
+    /// `None` and each execution is about 4,300 instructions cheaper (8.7% of shuttle's own
+    /// execution of a 2-task lock model; BENCHMARKS.md, `model_overhead`).
+    pub coverage: bool,
 }
 
 /// The seed worker `worker` of a parallel search starts from: worker 0 keeps `seed`; the others
@@ -149,6 +153,7 @@ impl ShuttleConfig {
             max_duration: None,
             workers: 1,
             max_shrink_trials: shrink::MAX_TRIALS,
+            coverage: true,
             // The environment splits only the searches that split; see `shard`.
             shard: match strategy {
                 Strategy::Dfs => None,
@@ -223,6 +228,12 @@ impl ShuttleConfig {
             Strategy::Random { seed: s } | Strategy::Pct { seed: s, .. } => *s = seed,
             Strategy::Dfs => {}
         }
+        self
+    }
+
+    /// Sets whether the search records its coverage ([`ShuttleConfig::coverage`]).
+    pub fn coverage(mut self, record: bool) -> Self {
+        self.coverage = record;
         self
     }
 
@@ -393,6 +404,7 @@ fn search_parallel(check: &Check, config: &ShuttleConfig) -> Search {
                 std::thread::Builder::new()
                     .name(format!("concheck-shuttle-{i}"))
                     .spawn_scoped(scope, move || {
+                        rt::coverage::set_enabled(config.coverage);
                         let mut s = match config.strategy {
                             Strategy::Random { seed } => search_until(
                                 check,
@@ -556,6 +568,7 @@ fn run_here(check: &Check, config: &ShuttleConfig) -> Report {
     if let Some(report) = skipped_shard(config) {
         return report;
     }
+    rt::coverage::set_enabled(config.coverage);
     let n = config.iterations as usize;
     let sc = config.shuttle_config();
     let parallel = config.workers > 1 && config.strategy != Strategy::Dfs;
@@ -633,7 +646,7 @@ fn run_here(check: &Check, config: &ShuttleConfig) -> Report {
         elapsed: s.elapsed,
         completeness,
         replay,
-        coverage: Some(Coverage::from_ordered(s.pairs)),
+        coverage: config.coverage.then(|| Coverage::from_ordered(s.pairs)),
         shard: config.shard,
         trace: None,
         shrunk: None,

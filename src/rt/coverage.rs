@@ -192,9 +192,17 @@ fn address<T: ?Sized>(object: &T) -> usize {
     std::ptr::from_ref(object).cast::<()>() as usize
 }
 
-/// Starts recording on this thread (a search's runner thread), forgetting what was there.
+/// Starts recording on this thread (a search's runner thread), forgetting what was there;
+/// unless [`set_enabled`] turned recording off on this thread, then nothing is recorded.
 pub(crate) fn start() {
-    RECORDER.with(|r| *r.borrow_mut() = Some(Recorder::default()));
+    let on = ENABLED.with(Cell::get);
+    RECORDER.with(|r| *r.borrow_mut() = on.then(Recorder::default));
+}
+
+/// Whether searches started on this thread record coverage (a checker's `coverage(false)`);
+/// on by default on every thread.
+pub(crate) fn set_enabled(on: bool) {
+    ENABLED.with(|e| e.set(on));
 }
 
 /// Marks the start of an execution: per-execution state (objects, task names, operations in
@@ -213,6 +221,7 @@ pub(crate) fn finish() -> HashSet<u64> {
 }
 
 thread_local! {
+    static ENABLED: Cell<bool> = const { Cell::new(true) };
     static RECORDER: RefCell<Option<Recorder>> = const { RefCell::new(None) };
     /// The task `Execution::note_running` last noted on this thread, until a hook takes it.
     static NOTED: Cell<Option<usize>> = const { Cell::new(None) };

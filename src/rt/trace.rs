@@ -141,11 +141,11 @@ pub(crate) fn name(address: usize, object: impl FnOnce() -> Object) {
 
 /// A facade operation `op` of `task` on the object at `address` took effect at `at`.
 pub(crate) fn op(task: usize, address: usize, op: &'static str, at: &'static Location<'static>) {
-    // A facade call inside another (a select trying its cases) is that operation's detail.
-    if super::coverage::is_facade_source(at.file()) {
-        return;
-    }
     with(|log| {
+        // A facade call inside another (a select trying its cases) is that operation's detail.
+        if super::coverage::is_facade_source(at.file()) {
+            return;
+        }
         let object = log.by_address.get(&address).copied();
         if object.is_some_and(|o| log.internal.contains(&o)) {
             return;
