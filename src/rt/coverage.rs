@@ -379,6 +379,8 @@ struct Recorder {
     /// Task names, interned across executions: name to id, and id to name.
     names: FxMap<String, u32>,
     name_list: Vec<String>,
+    /// `task-{n}` to its interned id, across executions.
+    numbered_names: Vec<Option<u32>>,
     /// (operation, site, task name) to key, across executions; keyed by the addresses of the
     /// operation and location. One call site always passes the same addresses; should two sites
     /// see one operation at two addresses, their keys still hash alike (by name), and
@@ -480,25 +482,46 @@ impl Recorder {
         }
         let execution = context::execution();
         let state = execution.as_ref().map(|e| e.state());
-        let registered = state.as_ref().and_then(|s| s.tasks.get(task));
-        let name = match registered {
-            Some(t) => t.name.to_string(),
-            None => TaskName::Numbered(task).to_string(),
-        };
-        let name = name.as_str();
-        let id = match self.names.get(name) {
-            Some(&id) => id,
-            None => {
-                let id = self.name_list.len() as u32;
-                self.names.insert(name.to_owned(), id);
-                self.name_list.push(name.to_owned());
-                id
-            }
+        // Named without formatting: a `task-N` name is formatted once per search, not once per
+        // task and execution (that was 840 instructions per shuttle execution of two tasks).
+        let id = match state
+            .as_ref()
+            .and_then(|s| s.tasks.get(task))
+            .map(|t| &t.name)
+        {
+            Some(TaskName::Given(name)) => self.intern(name),
+            Some(TaskName::Main) => self.intern("main"),
+            Some(&TaskName::Numbered(n)) => self.numbered(n),
+            None => self.numbered(task),
         };
         if self.task_names.len() <= task {
             self.task_names.resize(task + 1, None);
         }
         self.task_names[task] = Some(id);
+        id
+    }
+
+    /// The interned id of `name`.
+    fn intern(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.names.get(name) {
+            return id;
+        }
+        let id = self.name_list.len() as u32;
+        self.names.insert(name.to_owned(), id);
+        self.name_list.push(name.to_owned());
+        id
+    }
+
+    /// The interned id of `task-{n}`, the name of an unnamed task.
+    fn numbered(&mut self, n: usize) -> u32 {
+        if let Some(Some(id)) = self.numbered_names.get(n) {
+            return *id;
+        }
+        let id = self.intern(&TaskName::Numbered(n).to_string());
+        if self.numbered_names.len() <= n {
+            self.numbered_names.resize(n + 1, None);
+        }
+        self.numbered_names[n] = Some(id);
         id
     }
 
