@@ -21,7 +21,7 @@ const MAX_CELL: usize = 34;
 pub fn cause(trace: &Trace, violation: &Violation) -> Option<String> {
     match violation.kind {
         ViolationKind::LostWakeup => lost_wakeup(trace, violation),
-        ViolationKind::DoubleClose => closes(trace, violation, "closed it again"),
+        ViolationKind::DoubleClose => double_close(trace, violation),
         ViolationKind::SendAfterClose => send_after_close(trace, violation),
         ViolationKind::Deadlock => {
             lock_cycle(trace, violation).or_else(|| stranded(trace, violation))
@@ -165,15 +165,14 @@ fn involved_objects(trace: &Trace, violation: &Violation) -> Vec<usize> {
         shared_objects(trace, &mut objects);
     }
     // A select over an involved channel is about it too.
-    let named: Vec<String> = objects
-        .iter()
-        .map(|&o| trace.objects[o].name.clone())
+    let selects: Vec<usize> = (0..trace.objects.len())
+        .filter(|&o| {
+            objects
+                .iter()
+                .any(|&of| o != of && about(trace, Some(o), of))
+        })
         .collect();
-    for (o, object) in trace.objects.iter().enumerate() {
-        if object.name.starts_with('[') && named.iter().any(|n| object.name.contains(n.as_str())) {
-            objects.push(o);
-        }
-    }
+    objects.extend(selects);
     objects.sort_unstable();
     objects.dedup();
     objects
@@ -213,22 +212,21 @@ fn about(trace: &Trace, object: Option<usize>, of: usize) -> bool {
             .is_some_and(|(o, of)| o.name.starts_with('[') && o.name.contains(of.name.as_str()))
 }
 
-/// The object `task` is blocked on at the end of the trace, if its last mark is a block.
+/// The object `task` is blocked on at the end of the trace, if it is.
 fn blocked_object(trace: &Trace, task: usize) -> Option<usize> {
-    let last = last_mark(trace, task)?;
-    (last.1.kind == StepKind::Block)
-        .then_some(last.1.object)
-        .flatten()
+    last_block(trace, task)?.1.object
 }
 
-/// `task`'s last block or resume step, with its index.
-fn last_mark(trace: &Trace, task: usize) -> Option<(usize, &Step)> {
+/// `task`'s block that it never woke from, with its index: its last block or resume step, if
+/// that is a block.
+fn last_block(trace: &Trace, task: usize) -> Option<(usize, &Step)> {
     trace
         .steps
         .iter()
         .enumerate()
         .rev()
         .find(|(_, s)| s.task == task && matches!(s.kind, StepKind::Block | StepKind::Resume))
+        .filter(|(_, s)| s.kind == StepKind::Block)
 }
 
 fn site(step: &Step) -> String {
@@ -251,24 +249,18 @@ fn object_name(trace: &Trace, object: usize) -> String {
 fn lost_wakeup(trace: &Trace, violation: &Violation) -> Option<String> {
     let mut parts = Vec::new();
     for task in &violation.tasks {
-        let Some((_, block)) = last_mark(trace, task.id).filter(|(_, s)| s.kind == StepKind::Block)
-        else {
+        let Some((_, block)) = last_block(trace, task.id) else {
             continue;
         };
         let Some(object) = block.object else { continue };
         let name = object_name(trace, object);
-        let notifies: Vec<(usize, &Step)> = trace
-            .steps
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| {
-                s.kind == StepKind::Op && s.object == Some(object) && s.op.contains("notify")
-            })
-            .collect();
+        let last_notify = trace.steps.iter().rev().find(|s| {
+            s.kind == StepKind::Op && s.object == Some(object) && s.op.contains("notify")
+        });
         // The task never woke, so every notify of the object came before its wait was
         // registered (a notify wakes only waiters already registered).
-        parts.push(match notifies.last() {
-            Some((_, notify)) => format!(
+        parts.push(match last_notify {
+            Some(notify) => format!(
                 "{} at {} by {} ran before {}'s {} at {} was registered, so it woke nobody; \
                  nothing notified {name} afterwards",
                 short_op(&notify.op),
@@ -303,7 +295,7 @@ fn close_steps<'t>(trace: &'t Trace, violation: &Violation) -> Vec<&'t Step> {
         .collect()
 }
 
-fn closes(trace: &Trace, violation: &Violation, again: &str) -> Option<String> {
+fn double_close(trace: &Trace, violation: &Violation) -> Option<String> {
     let closes = close_steps(trace, violation);
     let [first, second, ..] = closes.as_slice() else {
         return None;
@@ -312,7 +304,7 @@ fn closes(trace: &Trace, violation: &Violation, again: &str) -> Option<String> {
         .object
         .map_or_else(String::new, |o| object_name(trace, o));
     Some(format!(
-        "{} closed {object} at {}, then {} {again} at {}",
+        "{} closed {object} at {}, then {} closed it again at {}",
         who(trace, first),
         site(first),
         who(trace, second),
@@ -409,8 +401,7 @@ fn lock_cycle(trace: &Trace, violation: &Violation) -> Option<String> {
 fn stranded(trace: &Trace, violation: &Violation) -> Option<String> {
     let mut parts = Vec::new();
     for task in &violation.tasks {
-        let Some((b, block)) = last_mark(trace, task.id).filter(|(_, s)| s.kind == StepKind::Block)
-        else {
+        let Some((b, block)) = last_block(trace, task.id) else {
             continue;
         };
         let object = block
