@@ -47,13 +47,21 @@ pub struct MergeArgs {
     /// The shards' JSON reports.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Write the merged rows as JSON.
+    #[command(flatten)]
+    pub reports: ReportFiles,
+}
+
+/// Where `run` and `merge` write their reports besides the table they print.
+#[derive(Clone, Debug, Default, Args, Serialize, Deserialize)]
+pub struct ReportFiles {
+    /// Write every row with its full report as JSON.
     #[arg(long)]
     pub json: Option<PathBuf>,
-    /// Write the merged table as GitHub markdown.
+    /// Write the table as GitHub markdown (for a CI job summary).
     #[arg(long)]
     pub markdown: Option<PathBuf>,
-    /// Write an HTML page of each merged check that found a violation, and DIR/index.html.
+    /// Write an HTML page of each check that found a violation, with its interleaving drawn
+    /// (DIR/<scenario>-<checker>.html), and DIR/index.html linking them.
     #[arg(long, value_name = "DIR")]
     pub html: Option<PathBuf>,
 }
@@ -127,16 +135,8 @@ pub struct RunArgs {
     /// `2m`); the table says how many schedules that was. std checks keep their run count.
     #[arg(long, value_parser = parse_budget)]
     pub budget: Option<Duration>,
-    /// Write every row with its full report as JSON.
-    #[arg(long)]
-    pub json: Option<PathBuf>,
-    /// Write the table as GitHub markdown (for a CI job summary).
-    #[arg(long)]
-    pub markdown: Option<PathBuf>,
-    /// Write an HTML page of each check that found a violation, with its interleaving drawn
-    /// (DIR/<scenario>-<checker>.html), and DIR/index.html linking them.
-    #[arg(long, value_name = "DIR")]
-    pub html: Option<PathBuf>,
+    #[command(flatten)]
+    pub reports: ReportFiles,
     /// Scenarios checked at once, each in its own process (default: the number of cores).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub jobs: Option<u64>,

@@ -25,7 +25,6 @@ mod merge;
 mod speedup;
 mod table;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -120,7 +119,7 @@ fn run(args: &RunArgs) -> ExitCode {
     );
     println!("\n{summary}");
 
-    if let Err(code) = write_reports(&rows, &summary, &args.json, &args.markdown, &args.html) {
+    if let Err(code) = write_reports(&rows, &summary, &args.reports) {
         return code;
     }
     if failures > 0 {
@@ -136,10 +135,13 @@ fn run(args: &RunArgs) -> ExitCode {
 pub(crate) fn write_reports(
     rows: &[Row],
     summary: &str,
-    json: &Option<PathBuf>,
-    markdown: &Option<PathBuf>,
-    html: &Option<PathBuf>,
+    files: &cli::ReportFiles,
 ) -> Result<(), ExitCode> {
+    let cli::ReportFiles {
+        json,
+        markdown,
+        html,
+    } = files;
     if let Some(path) = json {
         let json = serde_json::to_string_pretty(rows).expect("rows serialize");
         if let Err(e) = std::fs::write(path, json) {

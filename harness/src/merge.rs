@@ -44,8 +44,7 @@ pub fn merge(args: &MergeArgs) -> ExitCode {
     print!("{}", table::render(&rows));
     let summary = summary(&rows, args.files.len());
     println!("\n{summary}");
-    if let Err(code) = crate::write_reports(&rows, &summary, &args.json, &args.markdown, &args.html)
-    {
+    if let Err(code) = crate::write_reports(&rows, &summary, &args.reports) {
         return code;
     }
     if rows.iter().any(|r| !r.ok) {
