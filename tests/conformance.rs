@@ -236,6 +236,7 @@ fn channel_suite_catches_close_that_notifies_one_receiver() {
         &[
             "every_value_delivered_once",
             "close_wakes_blocked_receivers",
+            "handoff_wakes_its_receiver",
         ],
     );
     let p = report.property("close_wakes_blocked_receivers").unwrap();
@@ -249,6 +250,119 @@ fn channel_suite_catches_close_that_notifies_one_receiver() {
             "{r}"
         );
     }
+}
+
+/// A channel that hands each value to the oldest receiver blocked in `recv` (by ticket), as
+/// `go::channel` does, and wakes it: with `notify_one` when it is the only receiver waiting,
+/// `notify_all` otherwise. `UNDER_LOCK = false` sends the notify after the lock is released:
+/// the lost wakeup `go::channel` once had. `UNDER_LOCK = true` sends it before, `go::channel`'s
+/// fix: then the receiver is the only task the `notify_one` can reach. Sends never block (an
+/// unbounded queue): it exists for `handoff_wakes_its_receiver` alone.
+struct HandoffChannel<const UNDER_LOCK: bool>;
+
+#[derive(Default)]
+struct Handoff {
+    queue: VecDeque<u32>,
+    /// Blocked receivers' tickets, oldest first.
+    waiting: VecDeque<u64>,
+    handed: HashMap<u64, u32>,
+    next_ticket: u64,
+    closed: bool,
+}
+
+#[derive(Clone)]
+struct HandoffHandle(Arc<(Mutex<Handoff>, Condvar)>);
+
+impl<const UNDER_LOCK: bool> Channel for HandoffChannel<UNDER_LOCK> {
+    type Sender = HandoffHandle;
+    type Receiver = HandoffHandle;
+
+    fn with_capacity(_cap: usize) -> (HandoffHandle, HandoffHandle) {
+        let h = HandoffHandle(Arc::new((Mutex::new(Handoff::default()), Condvar::new())));
+        (h.clone(), h)
+    }
+
+    fn send(tx: &HandoffHandle, value: u32) {
+        let (state, cv) = &*tx.0;
+        let mut s = state.lock();
+        assert!(!s.closed, "send on a closed channel");
+        match s.waiting.pop_front() {
+            Some(ticket) => {
+                s.handed.insert(ticket, value);
+                // The receiver is the only one waiting: one notify is enough for it.
+                let only_one = s.waiting.is_empty();
+                if !UNDER_LOCK {
+                    drop(s);
+                }
+                if only_one {
+                    cv.notify_one();
+                } else {
+                    cv.notify_all();
+                }
+            }
+            None => s.queue.push_back(value),
+        }
+    }
+
+    fn recv(rx: &HandoffHandle) -> Option<u32> {
+        let (state, cv) = &*rx.0;
+        let mut s = state.lock();
+        if let Some(v) = s.queue.pop_front() {
+            return Some(v);
+        }
+        if s.closed {
+            return None;
+        }
+        let ticket = s.next_ticket;
+        s.next_ticket += 1;
+        s.waiting.push_back(ticket);
+        loop {
+            if let Some(v) = s.handed.remove(&ticket) {
+                return Some(v);
+            }
+            if s.closed {
+                s.waiting.retain(|&t| t != ticket);
+                return None;
+            }
+            s = cv.wait(s);
+        }
+    }
+
+    fn close(tx: &HandoffHandle) {
+        let (state, cv) = &*tx.0;
+        assert!(
+            !std::mem::replace(&mut state.lock().closed, true),
+            "double close"
+        );
+        cv.notify_all();
+    }
+}
+
+#[test]
+fn channel_suite_catches_handoff_notified_after_unlock() {
+    let property = "handoff_wakes_its_receiver";
+    let models = Checker::models();
+    for checker in &models[1..] {
+        // The notify after the unlock is absorbed by the receiver that starts to wait in
+        // between: both shuttle schedulers find the hang (measured: within 10 and 500
+        // schedules of their 1,000).
+        let buggy = channel_property::<HandoffChannel<false>>(property).unwrap();
+        let report = buggy.run(checker);
+        assert!(
+            matches!(
+                report.kind(),
+                Some(ViolationKind::LostWakeup | ViolationKind::Deadlock | ViolationKind::Leak)
+            ),
+            "{report}"
+        );
+        // The same notify sent before the unlock reaches its receiver in every schedule.
+        let fixed = channel_property::<HandoffChannel<true>>(property).unwrap();
+        fixed.run(checker).assert_no_violation();
+    }
+    // loom's condvar wakes its waiters first in, first out, so a notify always reaches the
+    // receiver that waited first: it cannot show this bug, and passes the buggy channel.
+    let buggy = channel_property::<HandoffChannel<false>>(property).unwrap();
+    buggy.run(&models[0]).assert_no_violation();
 }
 
 #[test]

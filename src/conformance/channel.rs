@@ -13,6 +13,7 @@
 //! | `close_drains_then_none_forever` | after a close, receivers get every buffered value, then `None`, and `None` again |
 //! | `every_value_delivered_once` | with two senders and two receivers every value is received exactly once |
 //! | `close_wakes_blocked_receivers` | a close wakes every receiver blocked in `recv`, and each gets `None` |
+//! | `handoff_wakes_its_receiver` | a value sent while receivers block reaches one of them, even when another receiver starts to wait before the first one runs (capacity 0 and 1) |
 //! | `double_close_is_refused` | a second `close` is refused |
 //! | `send_after_close_is_refused` | a `send` on a closed channel is refused |
 //!
@@ -167,6 +168,14 @@ fn properties<C: Channel>() -> Vec<Property> {
             requirement: "a close wakes every receiver blocked in recv, and each gets None",
             expect: Expect::NoViolation,
             body: close_wakes::<C>,
+        },
+        Property {
+            name: "handoff_wakes_its_receiver",
+            requirement: "a value sent while receivers block reaches one of them, even when \
+                          another receiver starts to wait before the first one runs \
+                          (capacity 0 and 1)",
+            expect: Expect::NoViolation,
+            body: handoff_wakes::<C>,
         },
         Property {
             name: "double_close_is_refused",
@@ -331,6 +340,47 @@ fn close_wakes<C: Channel>() {
             r.join().unwrap(),
             None,
             "a receiver of a closed empty channel got a value"
+        );
+    }
+}
+
+/// Two receivers loop on `recv` until `None`; main sends one value, waits (on a
+/// [`go::WaitGroup`]) until a receiver has it, then closes. Every receiver must return. A
+/// channel that hands a value to one particular blocked receiver and wakes it with a plain
+/// `notify_one` loses this wakeup: the second receiver, starting to wait between the hand-off
+/// and the notify, can absorb the notify, look for a value of its own, find none and wait
+/// again, while the receiver that holds the value sleeps until the close, which main never
+/// sends. Run at capacity 0 (a rendezvous) and 1 (a hand-off to a waiting receiver skips the
+/// buffer).
+fn handoff_wakes<C: Channel>() {
+    for cap in [0, 1] {
+        let (tx, rx) = C::with_capacity(cap);
+        let received = Arc::new(go::WaitGroup::new());
+        received.add(1);
+        let receivers: Vec<_> = (1..=2)
+            .map(|i| {
+                let (rx, received) = (rx.clone(), Arc::clone(&received));
+                spawn(&format!("receiver-{i}"), move || {
+                    let mut got = Vec::new();
+                    while let Some(v) = C::recv(&rx) {
+                        got.push(v);
+                        received.done();
+                    }
+                    got
+                })
+            })
+            .collect();
+        C::send(&tx, 7);
+        received.wait();
+        C::close(&tx);
+        let got: Vec<u32> = receivers
+            .into_iter()
+            .flat_map(|r| r.join().unwrap())
+            .collect();
+        assert_eq!(
+            got,
+            vec![7],
+            "the one value sent, received once (capacity {cap})"
         );
     }
 }

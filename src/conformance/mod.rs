@@ -88,6 +88,9 @@
 //! - The suites send and store `u32`s; implement the trait for your type at `u32`.
 //! - Every body is small (at most three spawned tasks, a handful of calls) so loom can explore
 //!   it; a bug that needs more tasks or longer runs is out of their reach.
+//! - loom's condvar wakes its waiters first in, first out, and real futexes mostly do too: a
+//!   bug where a `notify_one` reaches the wrong waiter (one that started to wait after the
+//!   change it was sent for) is found by the shuttle schedulers, which wake any waiter.
 //! - The std checker runs real threads under a watchdog: a lost wakeup there costs the
 //!   watchdog's timeout (5 s by default) before it is reported.
 //! - "Refused" misuse means a panic (or concheck's own violation). An implementation that

@@ -25,7 +25,8 @@
 //! shuttle it is a scheduling point. What each change wakes:
 //!
 //! - a value handed to a blocked receiver, or a capacity-0 offer taken: the one task it
-//!   completes (`Waiters::wake_the_one`);
+//!   completes (`Waiters::wake_the_one`), notified before the lock is released, so that a task
+//!   starting to wait meanwhile cannot absorb the notify;
 //! - a value taken from a full buffer: one blocked sender, since any of them can use the room
 //!   (`Waiters::wake_any_one`). A woken sender that finds the room taken was not needed; one
 //!   that hands its value to a receiver instead leaves the room free, so it wakes the next;
@@ -305,9 +306,22 @@ impl<T> Chan<T> {
         let receivers = state.receivers.take_owed();
         let senders = state.senders.take_owed();
         let watchers = state.watchers.snapshot();
+        // A notify meant for one particular waiter goes out while the lock still keeps other
+        // tasks from starting to wait (`waiters.rs`, "Two kinds of change").
+        let (recv_now, send_now) = (receivers.under_lock(), senders.under_lock());
+        if recv_now {
+            receivers.notify(&self.recv_cv);
+        }
+        if send_now {
+            senders.notify(&self.send_cv);
+        }
         drop(state);
-        receivers.notify(&self.recv_cv);
-        senders.notify(&self.send_cv);
+        if !recv_now {
+            receivers.notify(&self.recv_cv);
+        }
+        if !send_now {
+            senders.notify(&self.send_cv);
+        }
         fire_all(watchers);
     }
 }

@@ -7,19 +7,39 @@
 //! the lock the condvar waits with, the tasks waiting and how many of them a notify already
 //! went to; a change is notified only while some waiter has not been.
 //!
+//! # Two kinds of change
+//!
+//! - A change *any* waiter can act on (room in a buffer): its `notify_one` may go to whichever
+//!   task is asleep when it is sent, even one that started to wait after the change; that task
+//!   acts on it. It is sent after the lock is released ([`Wake::One`]), so the woken task does
+//!   not wake only to block on the lock.
+//! - A change only *one particular* waiter can act on (a value handed to its ticket, its offer
+//!   taken): a `notify_one` sent after the lock is released can be absorbed by a task that
+//!   started to wait in between, which finds nothing for itself and waits again, while the one
+//!   task the change was for sleeps on. (This lost wakeup was real: two receivers, one value
+//!   handed to the first, the second starting to wait before the notify; the channel
+//!   conformance property `handoff_wakes_its_receiver` fails on it within ten shuttle
+//!   schedules.) Such a notify is sent *before* the lock is released ([`Wake::TheOne`]), when
+//!   the tasks asleep are exactly those this hold counted; with more than one of them that
+//!   may be the one, every waiter is woken instead.
+//!
 //! # No wakeup is lost
 //!
 //! Write `W` for `waiting`, `N` for `notified` and `S` for the waiters actually asleep in the
-//! condvar. Then `N <= W - S` holds at every point where the lock is held: a task counts itself
-//! ([`Waiters::start`]) and starts to sleep in one lock hold (`W` and `S` grow together); a
-//! notify owed while `S > 0` takes one sleeper out of `S` as `N` grows, and one owed while
-//! `S = 0` needs `N < W`, so `N + 1 <= W = W - S`; a spurious wakeup only shrinks `S`; a waiter
-//! that returns ([`Waiters::end`]) lowers `W` and `N` (if non-zero) by one; `notify_all` sets
-//! `N = W` and empties `S`. A notify is skipped only when `N = W`, so then `S = 0`: no waiter
-//! is asleep, and each will re-check the state under the lock before it sleeps again. (A
-//! notify is sent after the lock is released; a condvar wait releases its lock and starts to
-//! sleep atomically, so a notify sent after a waiter's `start` either wakes it or finds it
-//! already woken.)
+//! condvar, and `P` for the notifies decided but not yet sent (each is sent right after the
+//! hold that decided it). Then `S <= W - N + P` holds at every point where the
+//! lock is held: a task counts itself ([`Waiters::start`]) and starts to sleep in one lock hold
+//! (`W` and `S` grow together); a notify owed while `S > 0` takes one sleeper out of `S` as `N`
+//! grows (at once if sent under the lock, when it is sent otherwise, `P` covering the gap); a
+//! spurious wakeup only shrinks `S`; a waiter that returns ([`Waiters::end`]) lowers `W` and `N`
+//! (if non-zero) by one; `notify_all` sets `N = W` and empties `S`. A notify is skipped only
+//! when `N = W`, so then every sleeper is covered by a notify still to be sent, and each
+//! waiter re-checks the state under the lock before it sleeps again.
+//!
+//! A targeted notify sent under the lock with `W - N = 1` and no notify pending finds at most
+//! one sleeper: if the task it is for is asleep, it is that sleeper and is woken; if it is
+//! awake, it will re-check. With a notify pending, that one wakes whoever the targeted one
+//! did not.
 
 use crate::sync::Condvar;
 
@@ -27,18 +47,28 @@ use crate::sync::Condvar;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Wake {
     Nobody,
+    /// A `notify_one` for a change any waiter can act on: send it after the lock is released.
     One,
+    /// A `notify_one` for the one waiter a change was for: send it before the lock is
+    /// released ([`Wake::under_lock`]).
+    TheOne,
     All,
 }
 
 impl Wake {
-    /// Sends the notify: call it after the lock is released.
+    /// Sends the notify (see [`Wake::under_lock`] for when).
     pub(crate) fn notify(self, cv: &Condvar) {
         match self {
             Wake::Nobody => {}
-            Wake::One => cv.notify_one(),
+            Wake::One | Wake::TheOne => cv.notify_one(),
             Wake::All => cv.notify_all(),
         }
+    }
+
+    /// Whether the notify must be sent while the lock is still held: a notify meant for one
+    /// particular waiter, which a task starting to wait after the unlock could absorb.
+    pub(crate) fn under_lock(self) -> bool {
+        self == Wake::TheOne
     }
 }
 
@@ -83,18 +113,22 @@ impl Waiters {
                     self.owed = Wake::One;
                 }
                 // A second change in one hold: two waiters must run.
-                Wake::One | Wake::All => self.wake_all(),
+                Wake::One | Wake::TheOne | Wake::All => self.wake_all(),
             }
         }
     }
 
     /// A change only one particular task can act on (its ticket was handed a value, its offer
     /// taken); it may be waiting or not. A condvar cannot single it out: with one waiter not
-    /// yet notified wake it, with more wake all (the others re-check and wait again).
+    /// yet notified wake it, under the lock ([`Wake::TheOne`]), with more wake all (the others
+    /// re-check and wait again).
     pub(crate) fn wake_the_one(&mut self) {
-        match self.waiting - self.notified {
-            0 => {}
-            1 => self.wake_any_one(),
+        match (self.waiting - self.notified, self.owed) {
+            (0, _) => {}
+            (1, Wake::Nobody) => {
+                self.notified += 1;
+                self.owed = Wake::TheOne;
+            }
             _ => self.wake_all(),
         }
     }
@@ -132,6 +166,10 @@ mod tests {
         w.start();
         w.wake_any_one();
         assert_eq!(w.take_owed(), Wake::One);
+        assert!(
+            !Wake::One.under_lock(),
+            "any waiter may take a room: notify after unlock"
+        );
         // The woken waiter has not run yet: a second change owes nothing more.
         w.wake_any_one();
         w.wake_the_one();
@@ -141,6 +179,27 @@ mod tests {
         w.start();
         w.wake_any_one();
         assert_eq!(w.take_owed(), Wake::One);
+    }
+
+    #[test]
+    fn waiters_wake_one_particular_task_under_the_lock() {
+        let mut w = Waiters::new();
+        w.start();
+        w.wake_the_one();
+        let owed = w.take_owed();
+        assert_eq!(owed, Wake::TheOne);
+        assert!(
+            owed.under_lock(),
+            "a notify for one particular waiter sent after the unlock can be absorbed by a \
+             task that starts to wait in between"
+        );
+        // A second change in the same hold wakes everyone.
+        let mut w = Waiters::new();
+        w.start();
+        w.start();
+        w.wake_any_one();
+        w.wake_the_one();
+        assert_eq!(w.take_owed(), Wake::All);
     }
 
     #[test]
