@@ -114,7 +114,7 @@ impl Row {
             iterations: None,
             seconds: None,
             coverage: "-".to_owned(),
-            complete: format!("{} (cargo test --test compile_fail)", case.file),
+            complete: format!("{} (cargo test compile_fail)", case.file),
             ok: true,
             note: String::new(),
             shard: None,

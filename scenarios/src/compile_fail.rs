@@ -106,7 +106,7 @@ mod tests {
             let stderr = std::fs::read_to_string(&snapshot).unwrap_or_else(|e| {
                 panic!(
                     "{}: cannot read {} ({e}); generate it with `TRYBUILD=overwrite cargo test \
-                     -p concheck-scenarios --test compile_fail` and read it",
+                     -p concheck-scenarios --test suite compile_fail` and read it",
                     case.name,
                     snapshot.display()
                 )

@@ -1,9 +1,7 @@
 //! shuttle searches on several OS threads: each worker has its own seed, the first failure
 //! stops the others, and a failure replays alone from its report.
 
-mod common;
-
-use common::lost_wakeup;
+use crate::common::lost_wakeup;
 use concheck::check::{replay, worker_seed, Check, Checker, ShuttleConfig};
 use concheck::sync::{Arc, Mutex};
 use concheck::{thread, ViolationKind};

@@ -1,9 +1,7 @@
 //! A check split over shards: disjoint seed streams for shuttle random and PCT, loom and DFS
 //! whole in shard 1, failures that replay alone, and reports that merge.
 
-mod common;
-
-use common::lost_wakeup;
+use crate::common::lost_wakeup;
 use concheck::check::{
     merge_shards, replay, Check, Checker, Completeness, LoomConfig, Report, ShuttleConfig,
 };

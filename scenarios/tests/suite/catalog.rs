@@ -56,7 +56,7 @@ macro_rules! module_tests {
         fn catalog_every_module_has_a_test() {
             let tested = [$(stringify!($module)),*];
             for (module, _) in MODULES {
-                assert!(tested.contains(module), "pattern module {module} has no test in scenarios/tests/catalog.rs");
+                assert!(tested.contains(module), "pattern module {module} has no test in scenarios/tests/suite/catalog.rs");
             }
         }
     };

@@ -1,9 +1,7 @@
 //! A failing shuttle schedule is shrunk before it is reported: the report's violation and
 //! replay string are the shrunk run's, `shrunk` says by how much, and the replay reproduces it.
 
-mod common;
-
-use common::lost_wakeup;
+use crate::common::lost_wakeup;
 use concheck::check::{replay, Check, Checker, Report, ShuttleConfig};
 use concheck::go;
 use concheck::sync::atomic::{AtomicUsize, Ordering};

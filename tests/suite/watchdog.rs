@@ -52,8 +52,8 @@ fn a_hang_lists_each_thread_with_its_blocked_on_object_and_location() {
             .find(|l| l.contains(&format!("'{name}' spawned at")))
             .unwrap_or_else(|| panic!("no line for {name} in\n{text}"));
         assert!(
-            row.contains("blocked in Mutex::lock on mutex created at tests/watchdog.rs:")
-                && row.contains(&format!("at tests/watchdog.rs:{line}:")),
+            row.contains("blocked in Mutex::lock on mutex created at tests/suite/watchdog.rs:")
+                && row.contains(&format!("at tests/suite/watchdog.rs:{line}:")),
             "{row}"
         );
     }

@@ -8,7 +8,7 @@
 //! `concheck_scenarios::compile_fail::CASES` lists them, with the expected error codes.
 //!
 //! The snapshots follow rustc's wording: after a toolchain upgrade, regenerate them with
-//! `TRYBUILD=overwrite cargo test -p concheck-scenarios --test compile_fail` and read the diff,
+//! `TRYBUILD=overwrite cargo test -p concheck-scenarios --test suite compile_fail` and read the diff,
 //! to check that each program is still rejected for its intended reason.
 
 #[test]

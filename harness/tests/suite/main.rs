@@ -1,0 +1,6 @@
+//! The integration tests of the main command, one module per subject, in one test binary (one link
+//! instead of one per file). Run one subject with `cargo test -p concheck-harness --test suite <module>::`.
+
+mod coverage_growth;
+mod html;
+mod merge;

@@ -1,0 +1,8 @@
+//! The integration tests of the scenario catalog, one module per subject, in one test binary (one link
+//! instead of one per file). Run one subject with `cargo test -p concheck-scenarios --test suite <module>::`.
+
+mod catalog;
+mod compile_fail;
+mod explain;
+mod tokio_multi_thread;
+mod workloads;

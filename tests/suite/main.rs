@@ -1,0 +1,33 @@
+//! concheck's integration tests, one module per subject, in one test binary: linking one
+//! binary instead of one per file is most of what a cold `cargo test` saves (shuttle's
+//! `tests/mod.rs` layout). Run one subject with `cargo test --test suite <module>::`.
+//!
+//! `tests/shard_env.rs` stays a binary of its own: it sets a process-wide environment variable
+//! that every other shuttle check here would read.
+
+mod async_channel;
+mod async_executor;
+mod async_misuse;
+mod async_oneshot;
+mod async_race;
+mod budget;
+mod common;
+mod conformance;
+mod coverage;
+mod go_channel;
+mod go_context;
+mod go_select;
+mod go_wait_group;
+mod leak_scope;
+mod loom_unwind;
+mod misuse;
+mod parallel_search;
+mod replay;
+mod sharding;
+mod shrink;
+mod sync_facade;
+mod thread_hygiene;
+mod time;
+mod tokio_gate;
+mod track_caller;
+mod watchdog;
