@@ -170,15 +170,15 @@ impl<T> fmt::Debug for JoinHandle<T> {
     }
 }
 
-/// Marks the task ended in the registry when dropped: on return and on panic alike.
+/// The task's place in the registry, marked ended when the task returns or its panic escapes.
 struct Ticket {
     execution: Arc<Execution>,
     task: usize,
 }
 
-impl Drop for Ticket {
-    fn drop(&mut self) {
-        self.execution.finish(self.task, std::thread::panicking());
+impl Ticket {
+    fn end(self, panicked: bool) {
+        self.execution.finish(self.task, panicked);
     }
 }
 
@@ -220,7 +220,7 @@ where
                 (Some(e), Backend::Std) => Some(context::enter(Arc::clone(e))),
                 _ => None,
             };
-            let _ticket = match (&execution, task) {
+            let ticket = match (&execution, task) {
                 (Some(e), Some(id)) => {
                     rt::set_current_task(id);
                     Some(Ticket {
@@ -230,8 +230,29 @@ where
                 }
                 _ => None,
             };
-            let value = f();
-            drop(_ticket);
+            // The task's own end decides whether it panicked: `panicking()` is per OS thread,
+            // and under loom and shuttle every task shares one, so a task ending while another
+            // unwinds would look panicked.
+            let value = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+                Ok(value) => value,
+                Err(payload) => {
+                    if let Some(ticket) = ticket {
+                        ticket.end(true);
+                    }
+                    if backend == Backend::Loom {
+                        // The panic escapes to loom, which fails the execution.
+                        rt::loom_failed("a task panicked");
+                    }
+                    std::panic::resume_unwind(payload)
+                }
+            };
+            if backend == Backend::Loom {
+                // Raises loom's own failure again if the task caught it (see `loom_callable`).
+                rt::loom_callable();
+            }
+            if let Some(ticket) = ticket {
+                ticket.end(false);
+            }
             if backend == Backend::Std {
                 rt::clear_std_task();
             }

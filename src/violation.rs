@@ -70,6 +70,18 @@ impl ViolationKind {
             ViolationKind::Misuse => "misuse",
         }
     }
+
+    /// Whether the kind says tasks could not go on (every task blocked, a task that never
+    /// ends, an execution past its bound), rather than that one did something wrong.
+    pub fn is_hang_like(self) -> bool {
+        matches!(
+            self,
+            ViolationKind::Deadlock
+                | ViolationKind::LostWakeup
+                | ViolationKind::Leak
+                | ViolationKind::Hang
+        )
+    }
 }
 
 impl fmt::Display for ViolationKind {

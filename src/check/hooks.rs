@@ -37,6 +37,10 @@ pub(crate) fn install() {
         };
         panic::set_hook(Box::new(move |info| match context::execution() {
             Some(execution) => {
+                if execution.backend() == rt::Backend::Loom && raised_by_loom(info) {
+                    // Its deadlock detection or one of its own assertions: loom cannot go on.
+                    context::loom_failed(&payload_message(info));
+                }
                 execution.record_panic(PanicRecord {
                     task: rt::current_task(),
                     message: payload_message(info),
@@ -51,6 +55,25 @@ pub(crate) fn install() {
     });
 }
 
+/// Whether the panic was raised inside loom's own source (its deadlock detection, its branch
+/// bound, an assertion on its model), not by the checked body: the file of its location is in
+/// loom's crate directory (`loom-<version>/`, as cargo lays out registry and git sources).
+fn raised_by_loom(info: &PanicHookInfo<'_>) -> bool {
+    info.location()
+        .is_some_and(|l| in_crate_dir(l.file(), "loom"))
+}
+
+/// Whether `file` lies in the source directory of crate `name`: a path segment
+/// `<name>-<version>`, the version starting with a digit.
+pub(crate) fn in_crate_dir(file: &str, name: &str) -> bool {
+    file.split(['/', '\\']).any(|segment| {
+        segment
+            .strip_prefix(name)
+            .and_then(|rest| rest.strip_prefix('-'))
+            .is_some_and(|version| version.starts_with(|c: char| c.is_ascii_digit()))
+    })
+}
+
 fn payload_message(info: &PanicHookInfo<'_>) -> String {
     message_of(info.payload())
 }
@@ -63,5 +86,20 @@ pub(crate) fn message_of(payload: &(dyn std::any::Any + Send)) -> String {
         s.clone()
     } else {
         "<non-string panic payload>".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_crate_dir;
+
+    #[test]
+    fn hooks_tell_loom_source_from_user_source() {
+        let registry = "/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/loom-0.7.2/src/rt/execution.rs";
+        assert!(in_crate_dir(registry, "loom"));
+        assert!(in_crate_dir("loom-0.7.2/src/rt/execution.rs", "loom"));
+        assert!(!in_crate_dir("/work/loom-tests/src/lib.rs", "loom"));
+        assert!(!in_crate_dir("src/sync/mutex.rs", "loom"));
+        assert!(!in_crate_dir("/x/shuttle-0.9.9/src/lib.rs", "loom"));
     }
 }

@@ -190,7 +190,22 @@ impl Check {
         context::replace(Some(Arc::clone(&execution)));
         rt::set_current_task(0);
         let root = leak::open_root(&execution);
-        (self.body)();
+        if backend == Backend::Loom {
+            // A panic that leaves the body ends loom's execution: from here on what unwinds
+            // (loom's own frames, spawns it had queued) runs outside any loom thread.
+            if let Err(payload) =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (self.body)()))
+            {
+                rt::loom_failed("the body panicked");
+                std::panic::resume_unwind(payload);
+            }
+        } else {
+            (self.body)();
+        }
+        if backend == Backend::Loom {
+            // Raises loom's own failure again if the body caught it (see `loom_callable`).
+            rt::loom_callable();
+        }
         execution.close_scope(0, root);
         leak::join_scope(&execution, root, self.at);
         execution.finish(0, false);

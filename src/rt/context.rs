@@ -34,6 +34,31 @@ impl fmt::Display for Backend {
 thread_local! {
     static BACKEND: Cell<Backend> = const { Cell::new(Backend::Std) };
     static EXECUTION: RefCell<Option<Arc<Execution>>> = const { RefCell::new(None) };
+    /// loom's own failure on this thread (see [`loom_failed`]): its panic message.
+    static LOOM_FAILED: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// Whether [`LOOM_FAILED`] holds a message: read on every loom operation.
+    static LOOM_FAILED_SET: Cell<bool> = const { Cell::new(false) };
+    /// loom's preemptions are stopped while the body's own panic unwinds (see
+    /// [`loom_callable_unwinding`]).
+    static UNWIND_CRITICAL: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Notes that the loom execution running on this thread has failed in loom itself: its
+/// deadlock detection, one of its own assertions, or a task's panic that escaped to loom. From
+/// now on loom may not be called in this execution (see [`loom_callable`]). The first message
+/// is kept, to raise it again if user code catches loom's panic.
+pub fn loom_failed(message: &str) {
+    LOOM_FAILED.with(|f| {
+        f.borrow_mut().get_or_insert_with(|| message.to_owned());
+    });
+    LOOM_FAILED_SET.with(|f| f.set(true));
+}
+
+/// A new loom execution starts on this thread: loom may be called again.
+pub fn loom_execution_starts() {
+    LOOM_FAILED.with(|f| f.borrow_mut().take());
+    LOOM_FAILED_SET.with(|f| f.set(false));
+    UNWIND_CRITICAL.with(|c| c.set(false));
 }
 
 /// The backend primitives constructed on this thread now get.
@@ -42,11 +67,12 @@ pub fn backend() -> Backend {
     BACKEND.with(Cell::get)
 }
 
-/// True while a loom execution unwinds on this thread: loom may not be called, and nothing may
-/// block (every task is a coroutine on this OS thread, so a real block would hang the process).
+/// True while a loom execution unwinds on this thread (loom's own failure, or a panic of the
+/// body's): a blocking operation may not call loom, and nothing may block (every task is a
+/// coroutine on this OS thread, so a real block would hang the process).
 #[inline]
 pub fn loom_unwinding() -> bool {
-    backend() == Backend::Loom && std::thread::panicking()
+    backend() == Backend::Loom && !loom_callable()
 }
 
 /// The backend a primitive constructed now gets: the current one, except that while a loom
@@ -100,13 +126,66 @@ impl Drop for EnterGuard {
     }
 }
 
-/// Whether loom may be called now. While a thread unwinds (a loom deadlock, a failed assertion)
-/// there is no active loom thread, and any loom call panics inside the unwind and aborts the
-/// whole process. Loom-backed primitives skip loom then: a wait returns as a spurious wakeup, a
-/// notify does nothing, a guard is forgotten instead of unlocked.
+/// Whether loom may be called now by an operation that may block or switch tasks (a lock, a
+/// wait, a join, a yield).
+///
+/// Not while this thread unwinds: loom's tasks are coroutines on one OS thread and share its
+/// panic count, so a task switched to while another unwinds would see `panicking()` and take
+/// the unwinding paths of every primitive; and once loom itself has failed ([`loom_failed`]:
+/// its deadlock detection panics on the stack of the task that blocked last, or a task's panic
+/// escaped to loom) there is no loom thread to act for, and a loom call would panic inside the
+/// unwind and abort the whole process. Loom-backed primitives skip loom then: a wait returns as
+/// a spurious wakeup, a lock takes only the data lock.
+///
+/// A panic of the body's own (a failed assertion, a violation, a `panic!` the body catches as
+/// Go's `recover` does) leaves loom running: see [`loom_callable_unwinding`] for what still
+/// goes through loom while it unwinds. Code that caught loom's own panic and goes on (a task
+/// that catches every panic) is not let go on: this raises loom's failure again, so the
+/// execution ends with the failure loom found.
 #[inline]
 pub fn loom_callable() -> bool {
-    !std::thread::panicking()
+    if LOOM_FAILED_SET.with(Cell::get) {
+        if !std::thread::panicking() {
+            raise_loom_failure_again();
+        }
+        return false;
+    }
+    if std::thread::panicking() {
+        return false;
+    }
+    if UNWIND_CRITICAL.with(Cell::get) {
+        // The panic that stopped loom's preemptions was caught: explore again.
+        UNWIND_CRITICAL.with(|c| c.set(false));
+        loom::explore();
+    }
+    true
+}
+
+/// Whether loom may be called now by an operation that neither blocks nor needs a task switch
+/// (an atomic access, a notify, an unlock): yes unless loom itself has failed. While the body's
+/// own panic unwinds, such operations still go through loom, so what a destructor stores or
+/// notifies is not lost if the body recovers; loom is told to stop preempting until the panic
+/// is caught ([`loom::stop_exploring`]), so no other task runs while this thread's panic count
+/// is up (see [`loom_callable`]).
+#[inline]
+pub fn loom_callable_unwinding() -> bool {
+    if LOOM_FAILED_SET.with(Cell::get) {
+        return loom_callable();
+    }
+    if std::thread::panicking() && !UNWIND_CRITICAL.with(Cell::get) {
+        UNWIND_CRITICAL.with(|c| c.set(true));
+        loom::stop_exploring();
+    }
+    true
+}
+
+#[cold]
+fn raise_loom_failure_again() -> ! {
+    let message = LOOM_FAILED
+        .with(|f| f.borrow().clone())
+        .unwrap_or_else(|| "loom failed".to_owned());
+    // No hook: the failure was recorded when loom first raised it.
+    std::panic::resume_unwind(Box::new(message))
 }
 
 /// Panics unless a primitive built for `built` may be used under the current backend.

@@ -73,6 +73,11 @@ pub struct PanicRecord {
 pub struct State {
     pub tasks: Vec<TaskRecord>,
     pub violation: Option<Violation>,
+    /// The task whose panic carries `violation` (see [`State::recovered`]).
+    pub violation_task: Option<usize>,
+    /// A loom lock stays held because its guard was dropped while a panic of the body's own
+    /// unwound (see `crate::rt::loom_lock_lost`).
+    pub loom_lock_lost: bool,
     pub panics: Vec<PanicRecord>,
     next_scope: u64,
     /// Under loom the panic hook may not ask loom who is running; this is the last task a facade
@@ -83,6 +88,19 @@ pub struct State {
     pub shuttle_tasks: Vec<(shuttle::scheduler::TaskId, usize)>,
     /// The execution's virtual clock (model backends; unused on std).
     pub clock: crate::time::clock::VirtualState,
+}
+
+impl State {
+    /// `task` goes on after its panics: it returned normally, or blocks in a facade operation
+    /// while not unwinding. A panic it raised (a violation included) was caught, as Go's
+    /// `recover` catches one: ordinary control flow, not what the execution is reported for.
+    pub fn recovered(&mut self, task: usize) {
+        if self.violation_task == Some(task) {
+            self.violation = None;
+            self.violation_task = None;
+        }
+        self.panics.retain(|p| p.task != Some(task));
+    }
 }
 
 /// Limits a check declares about the body.
@@ -195,6 +213,9 @@ impl Execution {
     /// after a deadlock was detected) stays blocked: that is what the report must show.
     pub fn finish(&self, task: usize, panicked: bool) {
         let mut state = self.state();
+        if !panicked {
+            state.recovered(task);
+        }
         if panicked && matches!(state.tasks[task].status, Status::Blocked(_)) {
             return;
         }
@@ -206,11 +227,13 @@ impl Execution {
         super::trace::end(task, panicked);
     }
 
-    /// Records a violation; the first one recorded is the one reported.
-    pub fn record_violation(&self, violation: Violation) {
+    /// Records a violation that `task`'s panic is about to carry; the first one recorded (and
+    /// not recovered from) is the one reported.
+    pub fn record_violation(&self, task: Option<usize>, violation: Violation) {
         let mut state = self.state();
         if state.violation.is_none() {
             state.violation = Some(violation);
+            state.violation_task = task;
         }
     }
 

@@ -15,7 +15,8 @@ use std::sync::Arc;
 
 pub use context::Backend;
 pub(crate) use context::{
-    backend, check_backend, construction_backend, loom_callable, loom_unwinding,
+    backend, check_backend, construction_backend, loom_callable, loom_callable_unwinding,
+    loom_execution_starts, loom_failed, loom_unwinding,
 };
 pub(crate) use execution::{BlockedOn, Execution, Joinable, Limits, PanicRecord};
 pub(crate) use object::Object;
@@ -134,6 +135,12 @@ pub(crate) fn blocking<O: Into<Object>>(
     let traced = trace::on().then(|| on.clone());
     let mut state = execution.state();
     let task = if shuttle { shuttle_task(&state) } else { known };
+    if let Some(task) = task {
+        // Blocking again after a panic, not while unwinding it: the panic was caught.
+        if !std::thread::panicking() && (!state.panics.is_empty() || state.violation.is_some()) {
+            state.recovered(task);
+        }
+    }
     let marked = task.filter(|&task| {
         let record = &mut state.tasks[task];
         // An outer operation (a condvar wait re-locking its mutex) may have marked it already.
@@ -189,6 +196,15 @@ impl Drop for BlockGuard {
     }
 }
 
+/// A loom lock was left held because its guard was dropped while the body's own panic unwound
+/// (see `sync::mutex::LoomGuard`): noted in the execution, so that a hang that follows is
+/// reported as the end of what loom can check, not as the body's deadlock.
+pub(crate) fn loom_lock_lost() {
+    if let Some(execution) = context::execution() {
+        execution.state().loom_lock_lost = true;
+    }
+}
+
 /// Notes which task runs after an operation that may have switched tasks, for a panic hook
 /// that may not ask loom who runs. shuttle can always be asked ([`shuttle_task`]), so only loom
 /// pays for it.
@@ -210,7 +226,8 @@ pub(crate) fn violation(mut v: Violation) -> ! {
     }
     let message = v.to_string();
     if let Some(execution) = context::execution() {
-        if let Some(task) = current_task() {
+        let task = current_task();
+        if let Some(task) = task {
             let tasks = execution.tasks();
             if let Some(info) = tasks.into_iter().nth(task) {
                 if !v.tasks.iter().any(|t| t.id == info.id) {
@@ -218,7 +235,7 @@ pub(crate) fn violation(mut v: Violation) -> ! {
                 }
             }
         }
-        execution.record_violation(v);
+        execution.record_violation(task, v);
     }
     panic!("{message}");
 }

@@ -12,7 +12,7 @@
 use std::fmt;
 pub use std::sync::atomic::Ordering;
 
-use crate::rt::{self, check_backend, loom_callable, Backend};
+use crate::rt::{self, check_backend, Backend};
 
 macro_rules! facade_int_ops {
     ($name:ident, $prim:ty) => {
@@ -118,7 +118,7 @@ macro_rules! facade_atomic {
                 match &self.inner {
                     Inner::Std(_) => unreachable!("load handles the std arm inline"),
                     Inner::Loom(a, shadow) => {
-                        if !loom_callable() {
+                        if !rt::loom_callable_unwinding() {
                             return shadow.load(Ordering::SeqCst);
                         }
                         check_backend(Backend::Loom, stringify!($name));
@@ -178,7 +178,7 @@ macro_rules! facade_atomic {
                 match &self.inner {
                     Inner::Std(_) => unreachable!("compare_exchange handles the std arm inline"),
                     Inner::Loom(a, shadow) => {
-                        if !loom_callable() {
+                        if !rt::loom_callable_unwinding() {
                             return shadow.compare_exchange(current, new, Ordering::SeqCst, Ordering::SeqCst);
                         }
                         check_backend(Backend::Loom, stringify!($name));
@@ -232,7 +232,7 @@ macro_rules! facade_atomic {
                 match &self.inner {
                     Inner::Std(_) => unreachable!("rmw handles the std arm inline"),
                     Inner::Loom(a, shadow) => {
-                        if !loom_callable() {
+                        if !rt::loom_callable_unwinding() {
                             let prev = shadow.load(Ordering::SeqCst);
                             shadow.store(next(prev), Ordering::SeqCst);
                             return R::from_prev(prev);

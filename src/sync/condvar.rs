@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use super::mutex::{LoomGuard, ModelGuard, MutexGuard};
 use crate::go::signal::Signal;
-use crate::rt::{self, check_backend, loom_callable, Backend};
+use crate::rt::{self, check_backend, Backend};
 use crate::time::{self, clock::Clock};
 
 enum Inner {
@@ -247,7 +247,7 @@ impl Condvar {
             }
             (Inner::Loom(cv), ModelGuard::Loom(mut lg)) => {
                 drop(data);
-                let model = lg.0.take().expect("loom guard present outside unwinding");
+                let model = lg.take().expect("loom guard present outside unwinding");
                 let model = {
                     let _blocked = rt::blocking(op, object, at);
                     cv.wait(model).unwrap_or_else(PoisonError::into_inner)
@@ -255,7 +255,7 @@ impl Condvar {
                 rt::note_running();
                 MutexGuard {
                     data: mutex.lock_data(),
-                    model: ModelGuard::Loom(LoomGuard(Some(model))),
+                    model: ModelGuard::Loom(LoomGuard::new(model)),
                     mutex,
                 }
             }
@@ -282,7 +282,7 @@ impl Condvar {
         check_backend(self.backend(), "Condvar");
         match &self.inner {
             Inner::Std(cv) => cv.notify_one(),
-            Inner::Loom(cv) if loom_callable() => cv.notify_one(),
+            Inner::Loom(cv) if rt::loom_callable_unwinding() => cv.notify_one(),
             Inner::Loom(_) => {}
             Inner::Shuttle(cv) => cv.notify_one(),
         }
@@ -299,7 +299,7 @@ impl Condvar {
         check_backend(self.backend(), "Condvar");
         match &self.inner {
             Inner::Std(cv) => cv.notify_all(),
-            Inner::Loom(cv) if loom_callable() => cv.notify_all(),
+            Inner::Loom(cv) if rt::loom_callable_unwinding() => cv.notify_all(),
             Inner::Loom(_) => {}
             Inner::Shuttle(cv) => cv.notify_all(),
         }

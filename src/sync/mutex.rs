@@ -40,22 +40,55 @@ pub struct MutexGuard<'a, T> {
 
 pub(crate) enum ModelGuard<'a> {
     Std,
-    Loom(LoomGuard<'a>),
+    Loom(LoomGuard<loom::sync::MutexGuard<'a, ()>>),
     Shuttle(#[allow(dead_code)] shuttle::sync::MutexGuard<'a, ()>),
 }
 
-/// A loom guard that is forgotten, not unlocked, while the thread unwinds: unlocking would call
-/// loom with no active loom thread and abort the process.
-pub(crate) struct LoomGuard<'a>(pub(crate) Option<loom::sync::MutexGuard<'a, ()>>);
+/// A guard of one of loom's locks (a `Mutex<()>` or an `RwLock<()>` guard), released by the
+/// one rule every facade lock follows while the thread unwinds.
+///
+/// - loom has failed (its deadlock detection unwinds the task): releasing would call loom with
+///   no active loom thread and abort the process; the guard is forgotten.
+/// - The body's own panic unwinds (one it may catch and go on from, as Go's `recover` does)
+///   and the guard was taken before it: loom's lock keeps its data in a std lock that it
+///   unwraps on every later acquire, and dropping a std guard while a panic unwinds poisons
+///   it, so every later lock of this one would panic inside loom. The guard is forgotten, the
+///   lock stays held, and the execution notes it: if the body recovers and the lock is wanted
+///   again, the loom report says its search was cut there ([`rt::loom_lock_lost`]), never
+///   "deadlock". shuttle and std release such a lock as usual.
+/// - Otherwise (no panic, or one taken while unwinding already) the guard is dropped: loom
+///   releases the lock.
+pub(crate) struct LoomGuard<G> {
+    guard: Option<G>,
+    taken_unwinding: bool,
+}
 
-impl Drop for LoomGuard<'_> {
+impl<G> LoomGuard<G> {
+    pub(crate) fn new(guard: G) -> Self {
+        LoomGuard {
+            guard: Some(guard),
+            taken_unwinding: std::thread::panicking(),
+        }
+    }
+
+    /// The guard, to hand to loom's condvar; `None` once forgotten.
+    pub(crate) fn take(&mut self) -> Option<G> {
+        self.guard.take()
+    }
+}
+
+impl<G> Drop for LoomGuard<G> {
     fn drop(&mut self) {
-        if let Some(guard) = self.0.take() {
-            if loom_callable() {
-                drop(guard);
-            } else {
-                std::mem::forget(guard);
-            }
+        let Some(guard) = self.guard.take() else {
+            return;
+        };
+        if !rt::loom_callable_unwinding() {
+            std::mem::forget(guard);
+        } else if std::thread::panicking() && !self.taken_unwinding {
+            std::mem::forget(guard);
+            rt::loom_lock_lost();
+        } else {
+            drop(guard);
         }
     }
 }
@@ -150,7 +183,7 @@ impl<T> Mutex<T> {
                     drop(blocked);
                     rt::note_running();
                 }
-                ModelGuard::Loom(LoomGuard(Some(g)))
+                ModelGuard::Loom(LoomGuard::new(g))
             }
             // shuttle can always be asked who runs: nothing to note.
             Model::Shuttle(m) => {
@@ -184,7 +217,7 @@ impl<T> Mutex<T> {
                 if !loom_callable() {
                     return Some(self.lock_unwinding());
                 }
-                ModelGuard::Loom(LoomGuard(Some(m.try_lock().ok()?)))
+                ModelGuard::Loom(LoomGuard::new(m.try_lock().ok()?))
             }
             Model::Shuttle(m) => ModelGuard::Shuttle(m.try_lock().ok()?),
         };

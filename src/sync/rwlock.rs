@@ -9,6 +9,7 @@ use std::ops::{Deref, DerefMut};
 use std::panic::Location;
 use std::sync::{PoisonError, TryLockError};
 
+use super::mutex::LoomGuard;
 use crate::rt::{self, check_backend, loom_callable, Backend};
 
 enum Model {
@@ -40,29 +41,14 @@ pub struct RwLockWriteGuard<'a, T> {
 
 enum ReadModel<'a> {
     Std,
-    Loom(#[allow(dead_code)] Forgettable<loom::sync::RwLockReadGuard<'a, ()>>),
+    Loom(#[allow(dead_code)] LoomGuard<loom::sync::RwLockReadGuard<'a, ()>>),
     Shuttle(#[allow(dead_code)] shuttle::sync::RwLockReadGuard<'a, ()>),
 }
 
 enum WriteModel<'a> {
     Std,
-    Loom(#[allow(dead_code)] Forgettable<loom::sync::RwLockWriteGuard<'a, ()>>),
+    Loom(#[allow(dead_code)] LoomGuard<loom::sync::RwLockWriteGuard<'a, ()>>),
     Shuttle(#[allow(dead_code)] shuttle::sync::RwLockWriteGuard<'a, ()>),
-}
-
-/// A loom guard forgotten while unwinding (releasing it would call loom and abort).
-struct Forgettable<G>(Option<G>);
-
-impl<G> Drop for Forgettable<G> {
-    fn drop(&mut self) {
-        if let Some(g) = self.0.take() {
-            if loom_callable() {
-                drop(g);
-            } else {
-                std::mem::forget(g);
-            }
-        }
-    }
 }
 
 impl<T> rt::coverage::Traced for RwLock<T> {
@@ -131,9 +117,9 @@ impl<T> RwLock<T> {
             Model::Loom(_) if !loom_callable() => ReadModel::Std,
             Model::Loom(l) => {
                 let _blocked = rt::blocking("RwLock::read", || self.label(), at);
-                ReadModel::Loom(Forgettable(Some(
+                ReadModel::Loom(LoomGuard::new(
                     l.read().unwrap_or_else(PoisonError::into_inner),
-                )))
+                ))
             }
             Model::Shuttle(l) => {
                 let _blocked = rt::blocking("RwLock::read", || self.label(), at);
@@ -175,9 +161,9 @@ impl<T> RwLock<T> {
             Model::Loom(_) if !loom_callable() => WriteModel::Std,
             Model::Loom(l) => {
                 let _blocked = rt::blocking("RwLock::write", || self.label(), at);
-                WriteModel::Loom(Forgettable(Some(
+                WriteModel::Loom(LoomGuard::new(
                     l.write().unwrap_or_else(PoisonError::into_inner),
-                )))
+                ))
             }
             Model::Shuttle(l) => {
                 let _blocked = rt::blocking("RwLock::write", || self.label(), at);

@@ -21,6 +21,7 @@ mod go_wait_group;
 mod leak_scope;
 mod loom_unwind;
 mod misuse;
+mod recover;
 mod parallel_search;
 mod replay;
 mod sharding;
