@@ -121,7 +121,9 @@ pub fn depth_unplanned() {
     validators_on(1);
 }
 
-/// This pattern's scenarios.
+/// This pattern's scenarios. All at loom bound 2; measured (release): the references take 6
+/// (handoff), 3 (reply slot) and 1,675 (planned depth, 3 validators: 0.39 s) iterations, and
+/// every twin is found in its first.
 pub fn scenarios() -> Vec<Scenario> {
     let twin = |name, summary, body, expects: &'static [ViolationKind], tasks| Scenario {
         name,

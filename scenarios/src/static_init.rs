@@ -159,6 +159,7 @@ pub fn scenarios() -> Vec<Scenario> {
             summary: "the caller starts the flusher with its context, records 2, cancels and joins",
             body: Body::Sync(reference),
             max_live_tasks: Some(1),
+            // Measured (release): 147 iterations, 0.03 s at bound 2.
             loom_preemption_bound: LOOM_BOUND,
         },
         Scenario {
