@@ -74,6 +74,14 @@ pub const CASES: &[CompileFail] = &[
         rust_rule: "Rc<Cell<u64>> is not Send, so spawn refuses a closure that captures it",
         error: "E0277",
     },
+    CompileFail {
+        name: "use_after_send",
+        file: "tests/ui/use_after_send.rs",
+        go_bug: "a goroutine sends a pointer on a channel and keeps writing through it: \
+                 sender and receiver race on the handed-over value",
+        rust_rule: "send takes the value by move: after the send the sender no longer owns it",
+        error: "E0382",
+    },
 ];
 
 #[cfg(test)]

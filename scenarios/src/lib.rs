@@ -14,6 +14,7 @@
 
 pub mod async_patterns;
 pub mod bounded_parallel;
+pub mod buffer_sizing;
 pub mod caller_decides;
 pub mod cancellable_worker;
 pub mod channel_hazards;
@@ -34,6 +35,7 @@ pub mod request_timeout;
 pub mod rwlock_cache;
 pub mod safe_counter;
 pub mod sliding_window;
+pub mod static_init;
 pub mod token_bucket;
 pub mod tokio_first_response;
 pub mod tokio_shutdown;

@@ -4,7 +4,8 @@
 //! against `concheck::{sync, thread, go}`, and its `.stderr` snapshot is the compiler's
 //! rejection: a mutex copied by value, a map written from two tasks without a lock, a channel
 //! closed by its receiver, a loop variable captured by reference, a counter shared without
-//! synchronization. Each file's opening comment gives the Go code and the Rust rule.
+//! synchronization, a value used after it was sent. Each file's opening comment gives the Go
+//! code and the Rust rule.
 //! `concheck_scenarios::compile_fail::CASES` lists them, with the expected error codes.
 //!
 //! The snapshots follow rustc's wording: after a toolchain upgrade, regenerate them with
