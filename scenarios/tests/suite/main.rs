@@ -4,5 +4,6 @@
 mod catalog;
 mod compile_fail;
 mod explain;
+mod seeds;
 mod tokio_multi_thread;
 mod workloads;

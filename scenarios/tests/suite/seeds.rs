@@ -226,8 +226,8 @@ fn seeds_map_check_rejects_broken_rows() {
 | `## Fine` | `scenario:worker_pool`, `ui:copy_mutex`, `item:src/leak.rs::scope` |
 | `## Renamed twin` | `twin:worker_pool_double_closed` |
 | `## Wrong role` | `scenario:worker_pool_double_close` |
-| `## Gone test` | `test:tests/leak_scope.rs::scope_no_such_test` |
-| `## Helper, not a test` | `test:tests/leak_scope.rs::assert_leaks` |
+| `## Gone test` | `test:tests/suite/leak_scope.rs::scope_no_such_test` |
+| `## Helper, not a test` | `test:tests/suite/leak_scope.rs::assert_leaks` |
 | `## Gone file` | `file:NO_SUCH.md` |
 | `## Typo kind` | `scenrio:worker_pool` |
 | `## Prose only` | We thought about it. |
