@@ -308,6 +308,36 @@ impl<S> Drop for Quiet<S> {
     }
 }
 
+/// A scheduler that starts no execution once `stop` is set (another worker of a parallel
+/// search found a violation), so a worker ends at once instead of running empty executions
+/// until its share or its time budget is spent.
+struct UntilStopped<S> {
+    inner: S,
+    stop: Arc<AtomicBool>,
+}
+
+impl<S: Scheduler> Scheduler for UntilStopped<S> {
+    fn new_execution(&mut self) -> Option<shuttle::scheduler::Schedule> {
+        if self.stop.load(Ordering::Relaxed) {
+            return None;
+        }
+        self.inner.new_execution()
+    }
+
+    fn next_task(
+        &mut self,
+        runnable: &[&shuttle::scheduler::Task],
+        current: Option<shuttle::scheduler::TaskId>,
+        is_yielding: bool,
+    ) -> Option<shuttle::scheduler::TaskId> {
+        self.inner.next_task(runnable, current, is_yielding)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.inner.next_u64()
+    }
+}
+
 struct Search {
     /// Which worker of a parallel search this came from (0 for a single search).
     worker: usize,
@@ -347,6 +377,10 @@ fn search_until<S: Scheduler + 'static>(
                 *current.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(e));
             });
         }
+    };
+    let scheduler = UntilStopped {
+        inner: scheduler,
+        stop: Arc::clone(&stop),
     };
     let start = Instant::now();
     let previous = context::replace(None);
