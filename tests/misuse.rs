@@ -304,3 +304,15 @@ fn max_live_tasks_counts_live_not_spawned() {
         check.run(&checker).assert_no_violation();
     }
 }
+
+#[test]
+fn loom_max_branches_past_its_limit_is_refused_before_loom_runs() {
+    let mut config = concheck::check::LoomConfig::new();
+    config.max_branches = concheck::check::MAX_BRANCHES_LIMIT + 10_000;
+    let message = expect_panic(|| Check::new(|| {}).run(&Checker::Loom(config)));
+    assert!(message.contains("max_branches"), "{message}");
+    assert!(
+        message.contains("60000"),
+        "it should say the limit: {message}"
+    );
+}

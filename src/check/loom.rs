@@ -56,7 +56,8 @@ pub struct LoomConfig {
     /// See [`LoomConfig::time_budget`].
     pub max_duration: Option<Duration>,
     /// Most scheduling points in one execution before loom calls it a livelock. Default 1,000
-    /// (loom's own default).
+    /// (loom's own default); at most [`MAX_BRANCHES_LIMIT`], checked before loom runs (a run
+    /// with more panics saying so).
     pub max_branches: usize,
     /// The shard of a split run: loom runs whole in shard 1 and is skipped in the others (its
     /// depth-first walk derives every execution from the one before, so it cannot start
@@ -233,6 +234,12 @@ pub(super) fn run(check: &Check, config: &LoomConfig) -> Report {
 }
 
 fn run_here(check: &Check, config: &LoomConfig) -> Report {
+    assert!(
+        (1..=MAX_BRANCHES_LIMIT).contains(&config.max_branches),
+        "LoomConfig::max_branches is {}: give 1 to {MAX_BRANCHES_LIMIT} (loom counts an \
+         execution's events in u16 and overflows past 65,535)",
+        config.max_branches
+    );
     if let Some(shard) = config.shard.filter(|s| !s.is_first()) {
         return Report::skipped_in_shard(config.label(), "loom", shard);
     }
