@@ -130,7 +130,7 @@
 //! let report = check.run(&Checker::shuttle_random());
 //! report.assert_finds(ViolationKind::LostWakeup);
 //! assert_eq!(report.shrunk.unwrap().preemptions_after, 1); // the notify before the wait
-//! let again = replay(&check, report.replay.as_deref().unwrap());
+//! let again = replay(&check, report.replay.as_deref().unwrap()).unwrap();
 //! assert_eq!(again.kind(), Some(ViolationKind::LostWakeup));
 //! assert_eq!(again.iterations, 1);
 //! ```

@@ -115,30 +115,30 @@ pub struct RunArgs {
     pub checkers: Vec<CheckerKind>,
     /// Executions per shuttle search and runs per std or tokio check (default: shuttle 1000, std
     /// 100, tokio 100, tokio-mt 20).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_count)]
     pub iterations: Option<u64>,
     /// Seed of shuttle's random and PCT searches (default 0xc0ffee). Decimal or 0x-hex.
-    #[arg(long, value_parser = parse_seed)]
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_seed)]
     pub seed: Option<u64>,
     /// OS threads per shuttle random or PCT search, each with its own seed (default 1).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_count)]
     pub workers: Option<u64>,
     /// loom's preemption bound for every scenario (`none`: exhaustive); default: per scenario.
-    #[arg(long, value_parser = parse_bound)]
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_bound)]
     pub loom_bound: Option<Bound>,
     /// Run shard K of N (numbered from 1, like nextest's --partition count:K/N): shuttle random
     /// and PCT walk this shard's own seed streams, loom and DFS run whole in shard 1 only; merge
     /// the shards' --json reports with `concheck merge`. Default: $CONCHECK_SHARD, if set.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub shard: Option<Shard>,
     /// Give every loom and shuttle check this much time instead of a count (`10s`, `500ms`,
     /// `2m`); the table says how many schedules that was. std checks keep their run count.
-    #[arg(long, value_parser = parse_budget)]
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_budget)]
     pub budget: Option<Duration>,
     #[command(flatten)]
     pub reports: ReportFiles,
     /// Scenarios checked at once, each in its own process (default: the number of cores).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_count)]
     pub jobs: Option<u64>,
 }
 
@@ -179,6 +179,18 @@ pub fn parse_budget(s: &str) -> Result<Duration, String> {
         ));
     }
     Ok(budget)
+}
+
+/// A count of 1 or more. Takes values that start with `-` (`allow_hyphen_values`) so that
+/// `--iterations -1` gets this message rather than clap's tip to write `-- -1`, which would make
+/// `-1` a filter.
+fn parse_count(s: &str) -> Result<u64, String> {
+    match s.parse::<u64>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!(
+            "{s:?} is not a count: give a whole number of 1 or more"
+        )),
+    }
 }
 
 fn parse_seed(s: &str) -> Result<u64, String> {

@@ -22,6 +22,7 @@ mod child;
 mod cli;
 mod html;
 mod merge;
+mod paths;
 mod speedup;
 mod table;
 
@@ -40,7 +41,10 @@ fn main() -> ExitCode {
     if let Some(code) = child::run_if_child() {
         return code;
     }
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(&e),
+    };
     match cli.command {
         None => run(&cli.run),
         Some(Command::Run(args)) => run(&args),
@@ -49,6 +53,33 @@ fn main() -> ExitCode {
         Some(Command::Merge(args)) => merge::merge(&args),
         Some(Command::Speedup(args)) => speedup::speedup(&args),
     }
+}
+
+/// A command-line error as one line on stderr, exit 2 (`--help` and `--version` print as clap
+/// writes them, exit 0): clap's own text spans several lines, with usage and tips that can
+/// mislead (`--iterations -1` would be told to write `-- -1`, which makes `-1` a filter).
+fn usage_error(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    let text = e.to_string();
+    let first = text.lines().next().unwrap_or_default();
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    // Our own value parsers already say what to give; clap's other errors get the pointer.
+    let hint = if e.kind() == ErrorKind::ValueValidation {
+        ""
+    } else {
+        "; `concheck --help` lists the commands and options"
+    };
+    eprintln!("{first}{hint}");
+    ExitCode::from(2)
 }
 
 /// Whether `name` is selected: no filters, or it contains one of them.
@@ -82,6 +113,31 @@ fn run(args: &RunArgs) -> ExitCode {
             "no scenario matches {}; `concheck list` shows them all",
             filter.join(" or ")
         );
+        return ExitCode::from(2);
+    }
+    let checks: usize = scenarios
+        .iter()
+        .map(|s| child::checkers_for(s, args).len())
+        .sum();
+    if checks == 0 {
+        let names: Vec<&str> = scenarios.iter().map(|s| s.name).collect();
+        if names.is_empty() {
+            eprintln!(
+                "no check to run: {} matches only compile-fail cases, which `cargo test --test \
+                 compile_fail` checks; give a filter that matches a scenario",
+                filter.join(" or ")
+            );
+        } else {
+            eprintln!(
+                "no check to run: no checker asked for applies to {} (tokio runs only async \
+                 scenarios, the others only sync ones); choose other --checker values or filters",
+                names.join(", ")
+            );
+        }
+        return ExitCode::from(2);
+    }
+    if let Err(e) = paths::validate(&args.reports) {
+        eprintln!("{e}");
         return ExitCode::from(2);
     }
     let start = Instant::now();
@@ -177,6 +233,15 @@ pub(crate) fn write_reports(
 }
 
 fn list(filter: &[String]) -> ExitCode {
+    let any = catalog().iter().any(|s| matches(filter, s.name))
+        || CASES.iter().any(|c| matches(filter, c.name));
+    if !any {
+        eprintln!(
+            "no scenario matches {}; `concheck list` with no filter shows them all",
+            filter.join(" or ")
+        );
+        return ExitCode::from(2);
+    }
     for s in catalog().into_iter().filter(|s| matches(filter, s.name)) {
         println!(
             "{:<40} {:<36} {:<22} {}",
@@ -200,19 +265,18 @@ fn replay_one(name: &str, replay: &str) -> ExitCode {
         eprintln!("no scenario named {name:?}; `concheck list` shows them all");
         return ExitCode::from(2);
     };
-    if !(replay.starts_with("loom:") || replay.starts_with("shuttle:")) {
-        eprintln!(
-            "{replay:?} is not a replay string: copy the `replay` field of a failing loom or \
-             shuttle report (it starts with `loom:` or `shuttle:`)"
-        );
-        return ExitCode::from(2);
-    }
-    let report = concheck::check::replay(&scenario.check(), replay);
+    let report = match concheck::check::replay(&scenario.check(), replay) {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("cannot replay on {name}: {e}");
+            return ExitCode::from(2);
+        }
+    };
     println!("{report}");
     if report.violation().is_some() {
         ExitCode::SUCCESS
     } else {
-        println!("the schedule ran without a violation: it did not reproduce (a different body?)");
+        println!("the schedule ran to its end without a violation: it did not reproduce");
         ExitCode::FAILURE
     }
 }

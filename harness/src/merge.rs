@@ -14,6 +14,10 @@ use crate::cli::MergeArgs;
 use crate::table::{self, complete_cell, coverage_cell, Row};
 
 pub fn merge(args: &MergeArgs) -> ExitCode {
+    if let Err(e) = crate::paths::validate(&args.reports) {
+        eprintln!("{e}");
+        return ExitCode::from(2);
+    }
     let mut groups: Vec<Vec<Row>> = Vec::new();
     for file in &args.files {
         let rows = match read_rows(file) {
@@ -32,6 +36,18 @@ pub fn merge(args: &MergeArgs) -> ExitCode {
                 None => groups.push(vec![row]),
             }
         }
+    }
+    if groups.is_empty() {
+        eprintln!(
+            "nothing to merge: {} hold no rows; give the --json reports of `concheck run --shard \
+             K/N` runs that ran checks",
+            args.files
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return ExitCode::from(2);
     }
     let merged: Result<Vec<Row>, String> = groups.into_iter().map(merge_group).collect();
     let rows = match merged {

@@ -68,7 +68,8 @@ impl Scenario {
         let check = match self.body {
             Body::Sync(body) => Check::new(body),
             Body::Tokio(body) => Check::tokio(body),
-        };
+        }
+        .id(self.name);
         match self.max_live_tasks {
             Some(n) => check.max_live_tasks(n),
             None => check,

@@ -24,6 +24,7 @@ use std::collections::HashSet;
 use super::classify::{classify, Ending};
 use super::coverage::Coverage;
 use super::hooks;
+use super::replay::ReplayError;
 use super::report::{thousands, Completeness, Outcome, Report};
 use super::shard::Shard;
 use super::Check;
@@ -31,6 +32,11 @@ use crate::rt::{self, context, Backend, Execution};
 
 /// Replay strings of loom reports start with this.
 pub const REPLAY_PREFIX: &str = "loom:";
+
+/// The most scheduling points one loom execution may take ([`LoomConfig::max_branches`]):
+/// loom counts an execution's events per thread in `u16` version vectors, which overflow (a
+/// panic inside loom) past 65,535; 60,000 leaves room for the events between two branches.
+pub const MAX_BRANCHES_LIMIT: usize = 60_000;
 
 /// loom's settings, every bound with its reason.
 #[derive(Clone, Debug)]
@@ -50,7 +56,8 @@ pub struct LoomConfig {
     /// See [`LoomConfig::time_budget`].
     pub max_duration: Option<Duration>,
     /// Most scheduling points in one execution before loom calls it a livelock. Default 1,000
-    /// (loom's own default).
+    /// (loom's own default); at most [`MAX_BRANCHES_LIMIT`], checked before loom runs (a run
+    /// with more panics saying so).
     pub max_branches: usize,
     /// The shard of a split run: loom runs whole in shard 1 and is skipped in the others (its
     /// depth-first walk derives every execution from the one before, so it cannot start
@@ -234,6 +241,12 @@ pub(super) fn run(check: &Check, config: &LoomConfig) -> Report {
 }
 
 fn run_here(check: &Check, config: &LoomConfig) -> Report {
+    assert!(
+        (1..=MAX_BRANCHES_LIMIT).contains(&config.max_branches),
+        "LoomConfig::max_branches is {}: give 1 to {MAX_BRANCHES_LIMIT} (loom counts an \
+         execution's events in u16 and overflows past 65,535)",
+        config.max_branches
+    );
     if let Some(shard) = config.shard.filter(|s| !s.is_first()) {
         return Report::skipped_in_shard(config.label(), "loom", shard);
     }
@@ -314,42 +327,64 @@ fn capture_replay(
         return None;
     }
     let path = std::fs::read_to_string(&file.0).ok()?;
-    Some(format!(
-        "{REPLAY_PREFIX}pb={};branches={}:{path}",
+    let payload = format!(
+        "pb={};branches={}:{path}",
         config
             .preemption_bound
             .map_or_else(|| "none".to_owned(), |b| b.to_string()),
         config.max_branches
-    ))
+    );
+    Some(super::replay::encode("loom", check, &payload))
 }
 
-pub(super) fn replay(check: &Check, rest: &str) -> Report {
-    super::on_fresh_thread(|| replay_here(check, rest))
-}
-
-fn replay_here(check: &Check, rest: &str) -> Report {
-    let bad = || -> ! {
-        panic!(
-            "malformed loom replay string: expected `loom:pb=<n|none>;branches=<n>:<path json>` \
-             as a failing loom report printed it"
-        )
+/// Replays a decoded loom string (`rest` is the string after `loom:`, `payload` its part
+/// after the header): its settings and path are checked before loom reads them.
+pub(super) fn replay(check: &Check, rest: &str, payload: &str) -> Result<Report, ReplayError> {
+    let malformed = |what: String| ReplayError::Malformed {
+        checker: "loom",
+        what,
     };
-    let (settings, path) = rest.split_once(':').unwrap_or_else(|| bad());
+    let (settings, path) = payload
+        .split_once(':')
+        .ok_or_else(|| malformed("expected `pb=<n|none>;branches=<n>:<path>`".to_owned()))?;
     let mut config = LoomConfig::default();
     for kv in settings.split(';') {
         match kv.split_once('=') {
             Some(("pb", "none")) => config.preemption_bound = None,
-            Some(("pb", n)) => config.preemption_bound = Some(n.parse().unwrap_or_else(|_| bad())),
-            Some(("branches", n)) => config.max_branches = n.parse().unwrap_or_else(|_| bad()),
-            _ => bad(),
+            Some(("pb", n)) => {
+                config.preemption_bound = Some(
+                    n.parse()
+                        .map_err(|_| malformed(format!("`pb={n}` is not a bound")))?,
+                )
+            }
+            Some(("branches", n)) => {
+                config.max_branches = n
+                    .parse()
+                    .ok()
+                    .filter(|b| (1..=MAX_BRANCHES_LIMIT).contains(b))
+                    .ok_or_else(|| malformed(format!("`branches={n}` is out of range")))?
+            }
+            _ => return Err(malformed(format!("unknown setting {kv:?}"))),
         }
     }
-    if serde_json::from_str::<serde_json::Value>(path).is_err() {
-        bad();
-    }
+    super::loom_path::validate(path, config.preemption_bound, config.max_branches)
+        .map_err(malformed)?;
+    Ok(super::on_fresh_thread(|| {
+        replay_here(check, rest, &config, path)
+    }))
+    .and_then(|r| r)
+}
+
+fn replay_here(
+    check: &Check,
+    rest: &str,
+    config: &LoomConfig,
+    path: &str,
+) -> Result<Report, ReplayError> {
     let file = TempFile::new();
-    std::fs::write(&file.0, path)
-        .unwrap_or_else(|e| panic!("cannot write loom checkpoint {:?}: {e}", file.0));
+    std::fs::write(&file.0, path).map_err(|e| ReplayError::Diverged {
+        why: format!("cannot write loom's checkpoint {}: {e}", file.0.display()),
+    })?;
     let mut builder = config.builder();
     builder.checkpoint_file = Some(file.0.clone());
     // Permutation 1 is the loaded path; the cap stops before a second.
@@ -360,9 +395,14 @@ fn replay_here(check: &Check, rest: &str) -> Report {
     let trace = rt::trace::finish();
     let outcome = match &s.failure {
         None => Outcome::NoViolation,
-        Some((execution, message)) => Outcome::Violation(classify(execution, ending(message))),
+        Some((execution, message)) => {
+            if let Some(why) = left_the_path(execution, message) {
+                return Err(ReplayError::Diverged { why });
+            }
+            Outcome::Violation(classify(execution, ending(message)))
+        }
     };
-    Report {
+    Ok(Report {
         checker: format!("{} replay", config.label()),
         outcome,
         iterations: s.iterations,
@@ -375,7 +415,22 @@ fn replay_here(check: &Check, rest: &str) -> Report {
         shard: None,
         trace,
         shrunk: None,
+    })
+}
+
+/// Whether a replay failed inside loom itself rather than in the body: loom indexes the loaded
+/// path without checks, so a body that takes another branch than the recorded one panics in
+/// loom's source (an index out of bounds, a thread that is not runnable). Its deadlock and cap
+/// verdicts are not such failures: they are the body's, reported as usual.
+fn left_the_path(execution: &Execution, message: &str) -> Option<String> {
+    // loom's own verdicts on the body: all tasks blocked, too many branches or threads.
+    if message.starts_with("deadlock") || message.contains("Model exceeded maximum number of") {
+        return None;
     }
+    let panics = &execution.state().panics;
+    let site = panics.first().and_then(|p| p.at.as_ref())?;
+    let in_loom = site.file.contains("/loom-") || site.file.contains("\\loom-");
+    in_loom.then(|| format!("loom stopped at {}:{}: {message}", site.file, site.line))
 }
 
 /// A checkpoint file in the temp directory, removed on drop.

@@ -44,7 +44,9 @@ mod fixtures;
 mod hooks;
 mod html;
 mod loom;
+mod loom_path;
 mod merge;
+mod replay;
 mod report;
 mod shard;
 mod shrink;
@@ -58,11 +60,12 @@ use std::sync::Arc;
 
 pub use self::coverage::Coverage;
 pub use self::html::html;
-pub use self::loom::LoomConfig;
+pub use self::loom::{LoomConfig, MAX_BRANCHES_LIMIT};
 pub use self::shuttle::{worker_seed, ShuttleConfig, Strategy, DEFAULT_SEED};
 pub use self::stress::StressConfig;
 pub(crate) use hooks::message_of as panic_message;
 pub use merge::merge_shards;
+pub use replay::{replay, ReplayError};
 pub use report::{completeness_label, Completeness, Outcome, Report};
 pub use shard::{Shard, ShardError, SHARD_ENV};
 pub use shrink::Shrinkage;
@@ -80,6 +83,10 @@ pub struct Check {
     at: &'static Location<'static>,
     /// The async body of a [`Check::tokio`]; `body` then refuses the other checkers.
     tokio: Option<crate::tokio::Body>,
+    /// The name given with [`Check::id`], if any.
+    id: Option<Arc<str>>,
+    /// The type of the body's closure or function (`crate::module::{{closure}}`, or `fn()`).
+    body_type: &'static str,
 }
 
 impl Check {
@@ -87,11 +94,14 @@ impl Check {
     /// uses (or take them from [`crate::sync::Lazy`]).
     #[track_caller]
     pub fn new(body: impl Fn() + Send + Sync + 'static) -> Self {
+        let body_type = std::any::type_name_of_val(&body);
         Check {
             body: Arc::new(body),
             limits: Limits::default(),
             at: Location::caller(),
             tokio: None,
+            id: None,
+            body_type,
         }
     }
 
@@ -105,12 +115,44 @@ impl Check {
         F: Fn() -> Fut + Send + Sync + 'static,
         Fut: std::future::Future<Output = ()> + 'static,
     {
+        let body_type = std::any::type_name_of_val(&body);
         Check {
             body: Arc::new(crate::tokio::refuse_other_checkers),
             limits: Limits::default(),
             at: Location::caller(),
             tokio: Some(crate::tokio::body(body)),
+            id: None,
+            body_type,
         }
+    }
+
+    /// Names this check in its replay strings (a scenario's name, a test's): a string recorded
+    /// for a check of another name is refused by [`replay`] as recorded for another check.
+    /// Without a name, the check is known by where it was built and its body's type, which
+    /// cannot tell apart two bodies passed as plain `fn()` pointers from one place.
+    pub fn id(mut self, name: impl Into<String>) -> Self {
+        self.id = Some(Arc::from(name.into()));
+        self
+    }
+
+    /// What replay strings fingerprint: the name, or where the check was built and its
+    /// body's type.
+    pub(crate) fn identity(&self) -> String {
+        match &self.id {
+            Some(id) => format!("id {id}"),
+            None => format!(
+                "at {}:{}:{} body {}",
+                self.at.file(),
+                self.at.line(),
+                self.at.column(),
+                self.body_type
+            ),
+        }
+    }
+
+    /// Whether this is a [`Check::tokio`] body, which loom and shuttle cannot run.
+    pub(crate) fn is_tokio(&self) -> bool {
+        self.tokio.is_some()
     }
 
     /// Declares that at most `n` spawned tasks are alive at once; a spawn past it is a
@@ -161,7 +203,7 @@ impl Check {
     fn traced(&self, mut report: Report) -> Report {
         if report.violation().is_some() && report.trace.is_none() {
             if let Some(schedule) = &report.replay {
-                report.trace = replay(self, schedule).trace;
+                report.trace = replay(self, schedule).ok().and_then(|r| r.trace);
             }
         }
         report
@@ -318,24 +360,4 @@ pub(crate) fn on_fresh_thread<R: Send>(f: impl FnOnce() -> R + Send) -> R {
             .join()
             .unwrap_or_else(|payload| std::panic::resume_unwind(payload))
     })
-}
-
-/// Runs the failing schedule a report's `replay` string describes, once, and reports it.
-///
-/// # Panics
-///
-/// If `replay` is not a string a concheck report produced.
-pub fn replay(check: &Check, replay: &str) -> Report {
-    if let Some(rest) = replay.strip_prefix(self::loom::REPLAY_PREFIX) {
-        self::loom::replay(check, rest)
-    } else if let Some(rest) = replay.strip_prefix(self::shuttle::REPLAY_PREFIX) {
-        self::shuttle::replay(check, rest)
-    } else {
-        panic!(
-            "not a concheck replay string (it starts with neither {:?} nor {:?}): copy the \
-             `replay` field of a failing report",
-            self::loom::REPLAY_PREFIX,
-            self::shuttle::REPLAY_PREFIX
-        )
-    }
 }

@@ -24,6 +24,7 @@ use shuttle_engine::scheduler::serialization::{deserialize_schedule, serialize_s
 use super::classify::{classify, Ending};
 use super::coverage::Coverage;
 use super::hooks;
+use super::replay::ReplayError;
 use super::report::{thousands, Completeness, Outcome, Report};
 use super::shard::Shard;
 use super::shrink;
@@ -307,6 +308,36 @@ impl<S> Drop for Quiet<S> {
     }
 }
 
+/// A scheduler that starts no execution once `stop` is set (another worker of a parallel
+/// search found a violation), so a worker ends at once instead of running empty executions
+/// until its share or its time budget is spent.
+struct UntilStopped<S> {
+    inner: S,
+    stop: Arc<AtomicBool>,
+}
+
+impl<S: Scheduler> Scheduler for UntilStopped<S> {
+    fn new_execution(&mut self) -> Option<shuttle::scheduler::Schedule> {
+        if self.stop.load(Ordering::Relaxed) {
+            return None;
+        }
+        self.inner.new_execution()
+    }
+
+    fn next_task(
+        &mut self,
+        runnable: &[&shuttle::scheduler::Task],
+        current: Option<shuttle::scheduler::TaskId>,
+        is_yielding: bool,
+    ) -> Option<shuttle::scheduler::TaskId> {
+        self.inner.next_task(runnable, current, is_yielding)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.inner.next_u64()
+    }
+}
+
 struct Search {
     /// Which worker of a parallel search this came from (0 for a single search).
     worker: usize,
@@ -346,6 +377,10 @@ fn search_until<S: Scheduler + 'static>(
                 *current.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(e));
             });
         }
+    };
+    let scheduler = UntilStopped {
+        inner: scheduler,
+        stop: Arc::clone(&stop),
     };
     let start = Instant::now();
     let previous = context::replace(None);
@@ -503,6 +538,7 @@ fn shrink_failure(check: &Check, config: &ShuttleConfig, report: &mut Report) {
         .replay
         .as_deref()
         .and_then(|r| r.strip_prefix(REPLAY_PREFIX))
+        .and_then(|r| super::replay::decode("shuttle", check, r).ok())
         .and_then(deserialize_schedule);
     let Some(found) = found else { return };
     if config.max_shrink_trials == 0 || kind == ViolationKind::Hang {
@@ -530,7 +566,7 @@ fn shrink_failure(check: &Check, config: &ShuttleConfig, report: &mut Report) {
     });
     let (violation, schedule) = best.run;
     report.outcome = Outcome::Violation(violation);
-    report.replay = Some(format!("{REPLAY_PREFIX}{schedule}"));
+    report.replay = Some(super::replay::encode("shuttle", check, &schedule));
     report.shrunk = Some(shrunk);
     report.elapsed += start.elapsed();
 }
@@ -622,7 +658,7 @@ fn run_here(check: &Check, config: &ShuttleConfig) -> Report {
         ),
         Some((execution, message, schedule)) => (
             Outcome::Violation(classify(&execution, ending(&message))),
-            Some(format!("{REPLAY_PREFIX}{schedule}")),
+            Some(super::replay::encode("shuttle", check, &schedule)),
             completeness,
         ),
     };
@@ -658,25 +694,55 @@ fn out_of_time(config: &ShuttleConfig, s: &Search) -> bool {
     config.max_duration.is_some_and(|d| s.elapsed >= d)
 }
 
-pub(super) fn replay(check: &Check, schedule: &str) -> Report {
-    super::on_fresh_thread(|| replay_here(check, schedule))
+/// Replays a decoded shuttle string (`rest` is the string after `shuttle:`, `schedule` its part
+/// after the header): the schedule is checked before shuttle decodes it.
+pub(super) fn replay(check: &Check, rest: &str, schedule: &str) -> Result<Report, ReplayError> {
+    let steps = schedule_steps(schedule).map_err(|what| ReplayError::Malformed {
+        checker: "shuttle",
+        what,
+    })?;
+    super::on_fresh_thread(|| replay_here(check, rest, schedule, steps))
 }
 
-fn replay_here(check: &Check, schedule: &str) -> Report {
-    // Decode first: shuttle would panic inside the run with a message about neither.
-    if deserialize_schedule(schedule).is_none() {
-        panic!("malformed shuttle replay string: expected `shuttle:<schedule>` as a failing shuttle report printed it");
-    }
+fn replay_here(
+    check: &Check,
+    rest: &str,
+    schedule: &str,
+    steps: usize,
+) -> Result<Report, ReplayError> {
+    let Some(decoded) = deserialize_schedule(schedule) else {
+        return Err(ReplayError::Malformed {
+            checker: "shuttle",
+            what: "the schedule does not decode".to_owned(),
+        });
+    };
     let config = ShuttleConfig::random().shuttle_config();
+    let taken = Arc::new(AtomicU64::new(0));
+    let scheduler = Following {
+        inner: ReplayScheduler::new_from_schedule(decoded),
+        steps: steps as u64,
+        taken: Arc::clone(&taken),
+    };
     // The search records coverage itself; the trace is on for this one run only.
     rt::trace::start();
-    let s = search(check, ReplayScheduler::new_from_encoded(schedule), config);
+    let s = search(check, scheduler, config);
     let trace = rt::trace::finish();
+    let taken = taken.load(Ordering::Relaxed);
     let outcome = match s.failure {
         None => Outcome::NoViolation,
+        Some((_, message, _)) if LEFT_THE_SCHEDULE.iter().any(|m| message.contains(m)) => {
+            return Err(ReplayError::Diverged {
+                why: format!("step {taken} of {steps}: {message}"),
+            })
+        }
         Some((execution, message, _)) => Outcome::Violation(classify(&execution, ending(&message))),
     };
-    Report {
+    if taken < steps as u64 {
+        return Err(ReplayError::Diverged {
+            why: format!("the execution ended after {taken} of the schedule's {steps} steps"),
+        });
+    }
+    Ok(Report {
         checker: "shuttle replay".to_owned(),
         outcome,
         iterations: s.iterations,
@@ -684,10 +750,121 @@ fn replay_here(check: &Check, schedule: &str) -> Report {
         completeness: Completeness::Incomplete {
             bound: "one replayed schedule".to_owned(),
         },
-        replay: Some(format!("{REPLAY_PREFIX}{schedule}")),
+        replay: Some(format!("{REPLAY_PREFIX}{rest}")),
         coverage: None,
         shard: None,
         trace,
         shrunk: None,
+    })
+}
+
+/// What shuttle's replay scheduler (and [`Following`]) panic with when the body asks for a
+/// step the schedule does not hold.
+const LEFT_THE_SCHEDULE: [&str; 4] = [
+    "schedule ended early",
+    "scheduled task is not runnable",
+    "expected context switch but next schedule step is random choice",
+    "expected random choice but next schedule step is context switch",
+];
+
+/// shuttle's replay scheduler, counting the steps it hands out so a replay that ends before the
+/// schedule's end is seen, and refusing a step past the end (shuttle's would index out of
+/// bounds for a random choice).
+struct Following {
+    inner: ReplayScheduler,
+    steps: u64,
+    taken: Arc<AtomicU64>,
+}
+
+impl Scheduler for Following {
+    fn new_execution(&mut self) -> Option<shuttle::scheduler::Schedule> {
+        self.inner.new_execution()
     }
+
+    fn next_task(
+        &mut self,
+        runnable: &[&shuttle::scheduler::Task],
+        current: Option<shuttle::scheduler::TaskId>,
+        is_yielding: bool,
+    ) -> Option<shuttle::scheduler::TaskId> {
+        let next = self.inner.next_task(runnable, current, is_yielding);
+        if next.is_some() {
+            self.taken.fetch_add(1, Ordering::Relaxed);
+        }
+        next
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        assert!(
+            self.taken.load(Ordering::Relaxed) < self.steps,
+            "schedule ended early"
+        );
+        self.taken.fetch_add(1, Ordering::Relaxed);
+        self.inner.next_u64()
+    }
+}
+
+/// The number of steps of shuttle's encoded schedule, checked the way shuttle's decoder reads
+/// it (hex; magic byte; varints for the task-id width, the step count and the seed; then the
+/// packed steps), so the decoder, which indexes without checks, never sees one it would panic
+/// on.
+fn schedule_steps(encoded: &str) -> Result<usize, String> {
+    let hex: Vec<u8> = encoded
+        .bytes()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    if hex.len() % 2 != 0 || hex.is_empty() {
+        return Err("the schedule is not whole bytes of hex".to_owned());
+    }
+    let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let bytes: Vec<u8> = hex
+        .chunks(2)
+        .map(|p| Some(digit(p[0])? << 4 | digit(p[1])?))
+        .collect::<Option<_>>()
+        .ok_or_else(|| "the schedule is not hex".to_owned())?;
+    // shuttle-engine 0.1's SCHEDULE_MAGIC_V2.
+    if bytes[0] != 0x91 {
+        return Err("the schedule does not start with shuttle's format byte".to_owned());
+    }
+    let mut at = 1;
+    let mut varint = || -> Result<u64, String> {
+        let mut value = 0u64;
+        let mut next = || -> Result<u8, String> {
+            let b = *bytes.get(at).ok_or("the schedule's header is cut short")?;
+            at += 1;
+            Ok(b)
+        };
+        for shift in (0..63).step_by(7) {
+            let b = next()?;
+            value |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        // Nine bytes hold 63 bits; shuttle writes the 64th as a tenth byte of exactly 1.
+        match next()? {
+            1 => Ok(value | 1 << 63),
+            _ => Err("a number in the schedule's header is too long".to_owned()),
+        }
+    };
+    let width = varint()?;
+    let steps = varint()?;
+    let _seed = varint()?;
+    // Task ids are `usize`s shuttle loads from `width` bits; no run has 2^32 tasks.
+    if !(1..=32).contains(&width) {
+        return Err(format!("a task-id width of {width} bits"));
+    }
+    let bits = (bytes.len() - at) as u64 * 8;
+    let bit = |i: u64| bytes[at + (i / 8) as usize] >> (i % 8) & 1 == 1;
+    let mut offset = 0u64;
+    for _ in 0..steps {
+        if offset >= bits {
+            return Err("the schedule holds fewer steps than its header says".to_owned());
+        }
+        offset += if bit(offset) { 1 } else { 1 + width };
+        if offset > bits {
+            return Err("the schedule's last step is cut short".to_owned());
+        }
+    }
+    usize::try_from(steps).map_err(|_| "too many steps".to_owned())
 }

@@ -204,7 +204,7 @@ impl fmt::Display for Failures<'_> {
                 f,
                 "replay a failing schedule once, under a debugger or with println!, with \
                  concheck::check::replay(&concheck::conformance::{}::<{}>({name:?}).unwrap(), \
-                 {replay:?})",
+                 {replay:?}).unwrap()",
                 self.0.property_fn, self.0.implementation
             ),
             None => write!(

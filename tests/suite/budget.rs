@@ -85,3 +85,41 @@ fn budget_left_over_keeps_a_complete_search_complete() {
 fn budget_of_zero_is_refused() {
     let _ = ShuttleConfig::random().time_budget(Duration::ZERO);
 }
+
+/// A body that fails in the first execution of the process's search and never again: one
+/// worker of a parallel search finds it at its first schedule, the others never do.
+fn fails_first_time(counter: &'static std::sync::atomic::AtomicUsize) -> Check {
+    Check::new(move || {
+        // A std atomic, outside the model: it counts executions across workers.
+        let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        assert!(n != 0, "the first execution fails");
+        thread::spawn(|| {}).join().unwrap();
+    })
+}
+
+#[test]
+fn the_first_failure_stops_every_worker_at_once() {
+    // Measured: about 0.01 s after the fix; before it, the workers that did not fail ran empty
+    // executions for the whole 10 s budget.
+    for (workers, strategy) in [(2, "random"), (3, "pct"), (4, "random")] {
+        static COUNTERS: [std::sync::atomic::AtomicUsize; 3] = [
+            std::sync::atomic::AtomicUsize::new(0),
+            std::sync::atomic::AtomicUsize::new(0),
+            std::sync::atomic::AtomicUsize::new(0),
+        ];
+        let counter = &COUNTERS[workers - 2];
+        let config = match strategy {
+            "pct" => ShuttleConfig::pct(),
+            _ => ShuttleConfig::random(),
+        }
+        .time_budget(Duration::from_secs(10))
+        .workers(workers);
+        let report = fails_first_time(counter).run(&Checker::Shuttle(config));
+        report.assert_finds(concheck::ViolationKind::AssertionFailed);
+        assert!(
+            report.elapsed < Duration::from_secs(1),
+            "{workers} {strategy} workers stopped at the first failure: {report}"
+        );
+        println!("{workers} {strategy} workers: {:?}", report.elapsed);
+    }
+}

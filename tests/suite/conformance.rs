@@ -218,7 +218,7 @@ fn channel_suite_catches_recv_that_checks_closed_first() {
     );
     // The replay string runs the failing schedule again, once.
     let check = channel_property::<UserChannel<RECV_CHECKS_CLOSED_FIRST>>(drains.name).unwrap();
-    let again = concheck::check::replay(&check, loom.replay.as_deref().unwrap());
+    let again = concheck::check::replay(&check, loom.replay.as_deref().unwrap()).unwrap();
     assert_eq!(
         again.kind(),
         Some(ViolationKind::AssertionFailed),

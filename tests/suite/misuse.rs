@@ -155,43 +155,35 @@ fn max_live_tasks_zero_panics() {
 }
 
 #[test]
-fn replay_garbage_panics_naming_prefixes() {
+fn replay_garbage_is_an_error_naming_prefixes() {
     let check = Check::new(|| {});
-    let message = expect_panic(|| check::replay(&check, "garbage"));
+    let e = check::replay(&check, "garbage").unwrap_err();
+    assert_eq!(e, check::ReplayError::NotReplay);
     assert!(
-        message.contains("not a concheck replay string"),
-        "{message}"
-    );
-    assert!(
-        message.contains("\"loom:\"") && message.contains("\"shuttle:\""),
-        "{message}"
+        e.to_string().contains("`loom:`") && e.to_string().contains("`shuttle:`"),
+        "{e}"
     );
 }
 
 #[test]
-fn replay_malformed_loom_string_panics() {
+fn replay_malformed_strings_are_errors_not_panics() {
     let check = Check::new(|| {});
     for bad in [
         "loom:garbage",
         "loom:pb=x;branches=1000:{}",
         "loom:pb=2;branches=1000:not json",
+        "shuttle:garbage",
+        "shuttle:zzzz",
+        "shuttle:",
+        "loom:",
     ] {
-        let message = expect_panic(|| check::replay(&check, bad));
+        let e = check::replay(&check, bad).unwrap_err();
         assert!(
-            message.contains("malformed loom replay string"),
-            "{bad}: {message}"
+            matches!(e, check::ReplayError::Malformed { .. }),
+            "{bad}: {e:?}"
         );
+        assert!(e.to_string().starts_with("malformed"), "{bad}: {e}");
     }
-}
-
-#[test]
-fn replay_malformed_shuttle_string_panics() {
-    let check = Check::new(|| {});
-    let message = expect_panic(|| check::replay(&check, "shuttle:garbage"));
-    assert!(
-        message.contains("malformed shuttle replay string"),
-        "{message}"
-    );
 }
 
 /// The body spawns `n` tasks, then joins them.
@@ -311,4 +303,16 @@ fn max_live_tasks_counts_live_not_spawned() {
     ] {
         check.run(&checker).assert_no_violation();
     }
+}
+
+#[test]
+fn loom_max_branches_past_its_limit_is_refused_before_loom_runs() {
+    let mut config = concheck::check::LoomConfig::new();
+    config.max_branches = concheck::check::MAX_BRANCHES_LIMIT + 10_000;
+    let message = expect_panic(|| Check::new(|| {}).run(&Checker::Loom(config)));
+    assert!(message.contains("max_branches"), "{message}");
+    assert!(
+        message.contains("60000"),
+        "it should say the limit: {message}"
+    );
 }

@@ -26,7 +26,7 @@ fn parallel_search_finds_and_replays_alone() {
             report.checker.contains("on 2 workers, found by worker"),
             "{report}"
         );
-        let again = replay(&lost_wakeup(), report.replay.as_deref().unwrap());
+        let again = replay(&lost_wakeup(), report.replay.as_deref().unwrap()).unwrap();
         assert_eq!(again.kind(), Some(ViolationKind::LostWakeup), "{again}");
         assert_eq!(again.iterations, 1);
     }

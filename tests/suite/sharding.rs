@@ -89,7 +89,7 @@ fn sharding_a_failure_found_in_shard_3_replays_alone() {
         report.assert_finds(ViolationKind::LostWakeup);
         assert_eq!(report.shard.map(|s| s.to_string()).as_deref(), Some("3/4"));
         assert!(report.to_string().contains("[shard 3/4]"), "{report}");
-        let again = replay(&lost_wakeup(), report.replay.as_deref().unwrap());
+        let again = replay(&lost_wakeup(), report.replay.as_deref().unwrap()).unwrap();
         assert_eq!(again.kind(), Some(ViolationKind::LostWakeup), "{again}");
         assert_eq!(again.iterations, 1);
     }
@@ -128,7 +128,7 @@ fn sharding_merges_a_violation_from_any_shard() {
     let merged = merge_shards(&shards).unwrap();
     merged.assert_finds(ViolationKind::LostWakeup);
     assert!(merged.checker.contains("found in shard 1/3"), "{merged}");
-    let again = replay(&lost_wakeup(), merged.replay.as_deref().unwrap());
+    let again = replay(&lost_wakeup(), merged.replay.as_deref().unwrap()).unwrap();
     assert_eq!(again.kind(), Some(ViolationKind::LostWakeup));
 }
 

@@ -28,7 +28,7 @@ fn assert_shrunk_and_replays(check: &Check, report: &Report) {
     assert!(report
         .to_string()
         .contains(&format!("\n  shrunk: {shrunk}")));
-    let again = replay(check, report.replay.as_deref().unwrap());
+    let again = replay(check, report.replay.as_deref().unwrap()).unwrap();
     assert_eq!(again.kind(), report.kind(), "{again}");
     assert_eq!(again.iterations, 1);
     // The report's message, sites and tasks are the shrunk run's, not the found run's.

@@ -96,7 +96,7 @@ fn buggy_queue_replays() {
             .replay
             .as_deref()
             .expect("a failing report has a replay string");
-        let again = replay(&check, schedule);
+        let again = replay(&check, schedule).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             again.iterations, 1,
             "a replay runs the one failing schedule"

@@ -33,7 +33,8 @@ fn check_scenario(scenario: &Scenario) {
             }
         );
         if let (Role::Twin { .. }, Some(replay)) = (scenario.role, &report.replay) {
-            let again = concheck::check::replay(&scenario.check(), replay);
+            let again = concheck::check::replay(&scenario.check(), replay)
+                .unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(
                 again.kind(),
                 report.kind(),

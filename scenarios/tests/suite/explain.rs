@@ -45,7 +45,8 @@ fn explains(name: &str, kind: ViolationKind, cause: &[&str]) {
             lines <= SCREEN,
             "{name}: {lines} lines, more than a screen:\n{text}"
         );
-        let again = check::replay(&check, report.replay.as_deref().expect("a replay string"));
+        let again = check::replay(&check, report.replay.as_deref().expect("a replay string"))
+            .unwrap_or_else(|e| panic!("{e}"));
         again.assert_finds(kind);
         let again_text = again.to_string();
         assert!(

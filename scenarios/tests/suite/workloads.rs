@@ -482,7 +482,8 @@ fn worker_pool_racy_count_shrinks_to_the_smallest_workload() {
             panic!("{smaller:?} is smaller and fails too:\n{e}");
         }
     }
-    let again = concheck::check::replay(&RACY_COUNT_POOL.check(shrunk), replay);
+    let again = concheck::check::replay(&RACY_COUNT_POOL.check(shrunk), replay)
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         again.kind(),
         Some(ViolationKind::AssertionFailed),
@@ -505,7 +506,8 @@ fn worker_pool_add_inside_task_shrinks_to_a_minimal_workload() {
         shrunk == minimal(1, 1) || shrunk == minimal(2, 0),
         "shrunk to {shrunk:?}, neither minimal failing workload; replay {replay}\n{message}"
     );
-    let again = concheck::check::replay(&ADD_INSIDE_TASK.check(shrunk), replay);
+    let again = concheck::check::replay(&ADD_INSIDE_TASK.check(shrunk), replay)
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(
         again.kind().is_some_and(|k| message.contains(k.name())),
         "replaying {replay} on {shrunk:?} reproduces the violation of the message:\n{again}\n{message}"
