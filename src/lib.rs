@@ -159,7 +159,9 @@
 
 pub mod check;
 pub mod conformance;
+pub mod future;
 pub mod go;
+pub mod hint;
 pub mod leak;
 mod rt;
 pub mod sync;
