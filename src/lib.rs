@@ -157,6 +157,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod cell;
 pub mod check;
 pub mod conformance;
 pub mod future;

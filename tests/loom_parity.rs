@@ -346,3 +346,100 @@ fn future_block_on_runs_a_future_across_tasks() {
     });
     assert_clean_everywhere(&check);
 }
+
+/// A counter in an `UnsafeCell`, incremented by a spawned task and the body. Ordered by a join
+/// (`Sync::Join`), by a Release/Acquire flag (`Sync::Flag`) or not at all (`Sync::None`).
+#[derive(Clone, Copy, PartialEq)]
+enum Order {
+    Join,
+    Flag(Ordering, Ordering),
+    None,
+}
+
+/// Shares an `UnsafeCell` between tasks the way a loom test's type does.
+struct Shared(concheck::cell::UnsafeCell<u32>);
+
+// SAFETY: every access goes through `with`/`with_mut`, which the checkers test for races.
+unsafe impl Sync for Shared {}
+
+fn cell_counter(order: Order) -> Check {
+    Check::new(move || {
+        let cell = Arc::new(Shared(concheck::cell::UnsafeCell::new(0)));
+        let flag = Arc::new(atomic::AtomicBool::new(false));
+        let (c, f) = (Arc::clone(&cell), Arc::clone(&flag));
+        let writer = thread::spawn(move || {
+            // SAFETY: the pointer is valid for the closure; exclusivity is what is checked.
+            c.0.with_mut(|p| unsafe { *p += 1 });
+            if let Order::Flag(store, _) = order {
+                f.store(true, store);
+            }
+        });
+        match order {
+            Order::Join => {
+                writer.join().unwrap();
+                // SAFETY: as above.
+                assert_eq!(cell.0.with(|p| unsafe { *p }), 1);
+            }
+            Order::Flag(_, load) => {
+                if flag.load(load) {
+                    // SAFETY: as above.
+                    assert_eq!(cell.0.with(|p| unsafe { *p }), 1);
+                }
+                writer.join().unwrap();
+            }
+            Order::None => {
+                // SAFETY: as above.
+                cell.0.with_mut(|p| unsafe { *p += 1 });
+                writer.join().unwrap();
+            }
+        }
+    })
+}
+
+#[test]
+fn unsafe_cell_accesses_ordered_by_join_or_release_acquire_are_clean() {
+    assert_clean_everywhere(&cell_counter(Order::Join));
+    assert_clean_everywhere(&cell_counter(Order::Flag(
+        Ordering::Release,
+        Ordering::Acquire,
+    )));
+}
+
+#[test]
+fn unsafe_cell_unordered_writes_are_a_data_race_naming_both_accesses() {
+    for checker in models() {
+        let report = cell_counter(Order::None).run(&checker);
+        report.assert_finds(ViolationKind::DataRace);
+        let v = report.violation().unwrap();
+        let text = v.to_string();
+        assert!(
+            text.contains("data race on the UnsafeCell created at"),
+            "{text}"
+        );
+        assert_eq!(text.matches("write by #").count(), 2, "{text}");
+        assert_eq!(v.sites.len(), 2, "{text}");
+        assert_eq!(v.tasks.len(), 2, "both tasks are named: {text}");
+    }
+}
+
+#[test]
+fn unsafe_cell_relaxed_flag_is_a_race_under_loom_only() {
+    let relaxed = cell_counter(Order::Flag(Ordering::Relaxed, Ordering::Relaxed));
+    relaxed.run(&loom()).assert_finds(ViolationKind::DataRace);
+    // shuttle treats every atomic access as SeqCst, which orders the accesses.
+    relaxed.run(&shuttle_random()).assert_no_violation();
+}
+
+#[test]
+fn unsafe_cell_built_outside_the_runner_is_misuse() {
+    let outside = Arc::new(Shared(concheck::cell::UnsafeCell::new(0)));
+    let check = Check::new(move || {
+        outside.0.with(|_| ());
+    });
+    for checker in models() {
+        let report = check.run(&checker);
+        report.assert_finds(ViolationKind::Misuse);
+        let text = report.violation().unwrap().to_string();
+        assert!(text.contains("UnsafeCell built for std"), "{text}");
+    }
+}
