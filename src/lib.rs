@@ -157,9 +157,12 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod cell;
 pub mod check;
 pub mod conformance;
+pub mod future;
 pub mod go;
+pub mod hint;
 pub mod leak;
 mod rt;
 pub mod sync;

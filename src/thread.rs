@@ -12,6 +12,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use crate::rt::{self, context, Backend, Execution, Joinable};
 use crate::violation::{Site, Violation, ViolationKind};
 
+mod park;
+
+pub use park::{current, park, park_timeout, Thread};
+
 /// The result of joining a task: `Err` holds the panic payload if it panicked.
 pub type Result<T> = std::thread::Result<T>;
 
@@ -120,6 +124,7 @@ pub struct JoinHandle<T> {
     slot: Arc<Slot<T>>,
     task: Option<usize>,
     name: Option<String>,
+    thread: Option<Thread>,
 }
 
 impl<T> JoinHandle<T> {
@@ -148,6 +153,18 @@ impl<T> JoinHandle<T> {
             let message: Box<dyn Any + Send> = Box::new(why.to_owned());
             Err(message)
         })
+    }
+
+    /// The task's handle, to [`Thread::unpark`] it.
+    ///
+    /// # Panics
+    ///
+    /// If the task was never started (spawned from a destructor while a loom execution
+    /// unwound).
+    pub fn thread(&self) -> &Thread {
+        self.thread
+            .as_ref()
+            .expect("the task was never started (spawned while a loom execution unwound)")
     }
 
     /// The task's registry number in the current checker run, if any.
@@ -201,6 +218,7 @@ where
             }),
             task: None,
             name,
+            thread: None,
         };
     }
     let backend = rt::backend();
@@ -295,6 +313,11 @@ where
         }
     };
     rt::note_running();
+    let thread = Some(match &handle {
+        Handle::Std(h) => Thread::std(h.thread().clone(), name.clone()),
+        Handle::Loom(h) => Thread::loom(h.thread().clone(), name.clone()),
+        Handle::Shuttle(h) => Thread::shuttle(h.thread().clone(), name.clone()),
+    });
 
     let slot = Arc::new(Slot {
         handle: Mutex::new(Some(handle)),
@@ -303,7 +326,12 @@ where
     if let (Some(e), Some(id)) = (&execution, task) {
         e.set_joiner(id, Arc::clone(&slot) as Arc<dyn Joinable>);
     }
-    JoinHandle { slot, task, name }
+    JoinHandle {
+        slot,
+        task,
+        name,
+        thread,
+    }
 }
 
 /// loom models at most `loom::MAX_THREADS` threads per execution, the body included, and

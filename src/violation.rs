@@ -36,11 +36,14 @@ pub enum ViolationKind {
     Hang,
     /// The library was used in a way it cannot check (mixed backends, too many loom threads).
     Misuse,
+    /// Two tasks accessed a [`crate::cell::UnsafeCell`] with no happens-before between them,
+    /// at least one of them writing.
+    DataRace,
 }
 
 impl ViolationKind {
     /// Every kind, for tables and CLI parsing.
-    pub const ALL: [ViolationKind; 11] = [
+    pub const ALL: [ViolationKind; 12] = [
         ViolationKind::Leak,
         ViolationKind::DoubleClose,
         ViolationKind::SendAfterClose,
@@ -52,6 +55,7 @@ impl ViolationKind {
         ViolationKind::TaskPanicked,
         ViolationKind::Hang,
         ViolationKind::Misuse,
+        ViolationKind::DataRace,
     ];
 
     /// The short lowercase name used in tables and messages.
@@ -68,6 +72,7 @@ impl ViolationKind {
             ViolationKind::TaskPanicked => "task panicked",
             ViolationKind::Hang => "hang",
             ViolationKind::Misuse => "misuse",
+            ViolationKind::DataRace => "data race",
         }
     }
 

@@ -169,6 +169,11 @@ pub(crate) fn with_awaiting<R>(f: impl FnOnce(&mut Vec<BlockedOn>) -> R) -> Opti
     state.tasks.get_mut(task).map(|t| f(&mut t.awaiting))
 }
 
+/// Every task of the current execution with its state, if the thread is in one.
+pub(crate) fn execution_tasks() -> Option<Vec<crate::violation::TaskInfo>> {
+    context::execution().map(|e| e.tasks())
+}
+
 /// Clears the blocked mark it set, and notes the task as running again.
 #[must_use]
 pub(crate) struct BlockGuard {

@@ -43,6 +43,58 @@ macro_rules! facade_int_ops {
                 )
             }
 
+            /// Stores the minimum of the value and `v`, returning the previous value.
+            #[track_caller]
+            #[inline]
+            pub fn fetch_min(&self, v: $prim, order: Ordering) -> $prim {
+                self.rmw(
+                    order,
+                    |a, o| a.fetch_min(v, o),
+                    |a, o| a.fetch_min(v, o),
+                    |a, o| a.fetch_min(v, o),
+                    |x| x.min(v),
+                )
+            }
+
+            /// Bitwise and with the value, returning the previous value.
+            #[track_caller]
+            #[inline]
+            pub fn fetch_and(&self, v: $prim, order: Ordering) -> $prim {
+                self.rmw(
+                    order,
+                    |a, o| a.fetch_and(v, o),
+                    |a, o| a.fetch_and(v, o),
+                    |a, o| a.fetch_and(v, o),
+                    |x| x & v,
+                )
+            }
+
+            /// Bitwise or with the value, returning the previous value.
+            #[track_caller]
+            #[inline]
+            pub fn fetch_or(&self, v: $prim, order: Ordering) -> $prim {
+                self.rmw(
+                    order,
+                    |a, o| a.fetch_or(v, o),
+                    |a, o| a.fetch_or(v, o),
+                    |a, o| a.fetch_or(v, o),
+                    |x| x | v,
+                )
+            }
+
+            /// Bitwise xor with the value, returning the previous value.
+            #[track_caller]
+            #[inline]
+            pub fn fetch_xor(&self, v: $prim, order: Ordering) -> $prim {
+                self.rmw(
+                    order,
+                    |a, o| a.fetch_xor(v, o),
+                    |a, o| a.fetch_xor(v, o),
+                    |a, o| a.fetch_xor(v, o),
+                    |x| x ^ v,
+                )
+            }
+
             /// Stores the maximum of the value and `v`, returning the previous value.
             #[track_caller]
             #[inline]
@@ -165,6 +217,39 @@ macro_rules! facade_atomic {
                     Inner::Std(a) => a.compare_exchange(current, new, success, failure),
                     _ => self.compare_exchange_model((current, new), (success, failure)),
                 }
+            }
+
+            /// [`Self::compare_exchange`]; like loom and shuttle, never fails spuriously, so a
+            /// checker explores the same schedules as for the strong form.
+            #[track_caller]
+            #[inline]
+            pub fn compare_exchange_weak(
+                &self,
+                current: $prim,
+                new: $prim,
+                success: Ordering,
+                failure: Ordering,
+            ) -> Result<$prim, $prim> {
+                self.compare_exchange(current, new, success, failure)
+            }
+
+            /// Applies `f` until its result is stored by a compare-exchange; returns the previous
+            /// value, or `Err` with the current one once `f` returns `None`.
+            #[track_caller]
+            pub fn fetch_update(
+                &self,
+                set_order: Ordering,
+                fetch_order: Ordering,
+                mut f: impl FnMut($prim) -> Option<$prim>,
+            ) -> Result<$prim, $prim> {
+                let mut prev = self.load(fetch_order);
+                while let Some(next) = f(prev) {
+                    match self.compare_exchange_weak(prev, next, set_order, fetch_order) {
+                        Ok(x) => return Ok(x),
+                        Err(now) => prev = now,
+                    }
+                }
+                Err(prev)
             }
 
             /// [`Self::compare_exchange`] under a checker, out of line like [`Self::rmw_model`].
@@ -295,7 +380,7 @@ macro_rules! into_prev {
         }
     )*};
 }
-into_prev!(bool, usize, isize, u32, u64, i64);
+into_prev!(bool, usize, isize, u8, u16, u32, u64, i8, i16, i32, i64);
 
 mod bool_impl {
     use super::*;
@@ -351,6 +436,51 @@ mod isize_impl {
     facade_int_ops!(AtomicIsize, isize);
 }
 
+mod u8_impl {
+    use super::*;
+    facade_atomic!(
+        /// A `u8` shared between tasks.
+        AtomicU8, u8
+    );
+    facade_int_ops!(AtomicU8, u8);
+}
+
+mod u16_impl {
+    use super::*;
+    facade_atomic!(
+        /// A `u16` shared between tasks.
+        AtomicU16, u16
+    );
+    facade_int_ops!(AtomicU16, u16);
+}
+
+mod i8_impl {
+    use super::*;
+    facade_atomic!(
+        /// An `i8` shared between tasks.
+        AtomicI8, i8
+    );
+    facade_int_ops!(AtomicI8, i8);
+}
+
+mod i16_impl {
+    use super::*;
+    facade_atomic!(
+        /// An `i16` shared between tasks.
+        AtomicI16, i16
+    );
+    facade_int_ops!(AtomicI16, i16);
+}
+
+mod i32_impl {
+    use super::*;
+    facade_atomic!(
+        /// An `i32` shared between tasks.
+        AtomicI32, i32
+    );
+    facade_int_ops!(AtomicI32, i32);
+}
+
 mod u32_impl {
     use super::*;
     facade_atomic!(
@@ -378,9 +508,19 @@ mod i64_impl {
     facade_int_ops!(AtomicI64, i64);
 }
 
+mod fence;
+mod ptr;
+
 pub use bool_impl::AtomicBool;
+pub use fence::{compiler_fence, fence};
+pub use i16_impl::AtomicI16;
+pub use i32_impl::AtomicI32;
 pub use i64_impl::AtomicI64;
+pub use i8_impl::AtomicI8;
 pub use isize_impl::AtomicIsize;
+pub use ptr::AtomicPtr;
+pub use u16_impl::AtomicU16;
 pub use u32_impl::AtomicU32;
 pub use u64_impl::AtomicU64;
+pub use u8_impl::AtomicU8;
 pub use usize_impl::AtomicUsize;

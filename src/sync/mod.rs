@@ -23,11 +23,13 @@
 //! the reference counts, and a loom `Arc` cannot be dropped while a failed execution unwinds.
 
 pub mod atomic;
+mod barrier;
 mod condvar;
 mod lazy;
 pub(crate) mod mutex;
 mod rwlock;
 
+pub use barrier::{Barrier, BarrierWaitResult};
 pub use condvar::{Condvar, WaitTimeoutResult};
 pub use lazy::Lazy;
 pub use mutex::{Mutex, MutexGuard};

@@ -18,7 +18,9 @@ use crate::rt::{self, check_backend, loom_callable, Backend};
 enum Model {
     Std,
     Loom(loom::sync::Mutex<()>),
-    Shuttle(shuttle::sync::Mutex<()>),
+    // Boxed: with shuttle's vector clocks (which `cell::UnsafeCell` reads) its lock is several
+    // times the size of loom's, and every std mutex would pay for the space.
+    Shuttle(Box<shuttle::sync::Mutex<()>>),
 }
 
 /// A mutual exclusion lock over `T`; see the [module docs](crate::sync).
@@ -106,7 +108,7 @@ impl<T> Mutex<T> {
         let model = match rt::construction_backend() {
             Backend::Std => Model::Std,
             Backend::Loom => Model::Loom(loom::sync::Mutex::new(())),
-            Backend::Shuttle => Model::Shuttle(shuttle::sync::Mutex::new(())),
+            Backend::Shuttle => Model::Shuttle(Box::new(shuttle::sync::Mutex::new(()))),
         };
         Mutex {
             model,

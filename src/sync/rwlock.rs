@@ -15,7 +15,9 @@ use crate::rt::{self, check_backend, loom_callable, Backend};
 enum Model {
     Std,
     Loom(loom::sync::RwLock<()>),
-    Shuttle(shuttle::sync::RwLock<()>),
+    // Boxed: with shuttle's vector clocks (which `cell::UnsafeCell` reads) its lock is several
+    // times the size of loom's, and every std rwlock would pay for the space.
+    Shuttle(Box<shuttle::sync::RwLock<()>>),
 }
 
 /// A reader-writer lock over `T`; see the [module docs](crate::sync).
@@ -64,7 +66,7 @@ impl<T> RwLock<T> {
         let model = match rt::construction_backend() {
             Backend::Std => Model::Std,
             Backend::Loom => Model::Loom(loom::sync::RwLock::new(())),
-            Backend::Shuttle => Model::Shuttle(shuttle::sync::RwLock::new(())),
+            Backend::Shuttle => Model::Shuttle(Box::new(shuttle::sync::RwLock::new(()))),
         };
         RwLock {
             model,

@@ -1,0 +1,174 @@
+//! The `UnsafeCell` type; see the [module docs](super).
+
+use std::fmt;
+use std::panic::{catch_unwind, AssertUnwindSafe, Location};
+use std::sync::{Mutex, PoisonError, RwLock, TryLockError};
+
+use super::race::{self, Access, Log};
+use crate::rt::{self, check_backend, loom_callable, Backend};
+
+enum Model {
+    Std,
+    /// loom's own cell, of `()`: it tracks the accesses, the data stays in the `RwLock`.
+    Loom(loom::cell::UnsafeCell<()>),
+    Shuttle,
+}
+
+/// A cell whose accesses the checkers test for data races; see the [module docs](super).
+///
+/// # Examples
+///
+/// ```
+/// use concheck::cell::UnsafeCell;
+///
+/// let cell = UnsafeCell::new(1);
+/// cell.with_mut(|p| {
+///     let _p: *mut i32 = p; // `unsafe { *p += 1 }` in the caller's crate
+/// });
+/// assert_eq!(cell.into_inner(), 1);
+/// ```
+pub struct UnsafeCell<T> {
+    data: RwLock<T>,
+    model: Model,
+    log: Mutex<Log>,
+    created_at: &'static Location<'static>,
+}
+
+impl<T> UnsafeCell<T> {
+    /// A new cell for the backend of the current runner.
+    #[track_caller]
+    pub fn new(value: T) -> Self {
+        let model = match rt::construction_backend() {
+            Backend::Std => Model::Std,
+            Backend::Loom => Model::Loom(loom::cell::UnsafeCell::new(())),
+            Backend::Shuttle => Model::Shuttle,
+        };
+        UnsafeCell {
+            data: RwLock::new(value),
+            model,
+            log: Mutex::new(Log::default()),
+            created_at: Location::caller(),
+        }
+    }
+
+    /// The backend this cell was built for.
+    pub fn backend(&self) -> Backend {
+        match self.model {
+            Model::Std => Backend::Std,
+            Model::Loom(_) => Backend::Loom,
+            Model::Shuttle => Backend::Shuttle,
+        }
+    }
+
+    /// Reads through a `*const T` valid for the closure's duration; under a checker, a read not
+    /// ordered after the last write of another task is a reported data race.
+    #[track_caller]
+    pub fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+        self.access(false, Location::caller());
+        let guard = match self.data.try_read() {
+            Ok(g) => g,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(TryLockError::WouldBlock) => self.busy(false, Location::caller(), || {
+                self.data.read().unwrap_or_else(PoisonError::into_inner)
+            }),
+        };
+        f(&*guard as *const T)
+    }
+
+    /// Writes through a `*mut T` valid for the closure's duration; under a checker, a write
+    /// not ordered after every earlier access of another task is a reported data race.
+    #[track_caller]
+    pub fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+        self.access(true, Location::caller());
+        let mut guard = match self.data.try_write() {
+            Ok(g) => g,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(TryLockError::WouldBlock) => self.busy(true, Location::caller(), || {
+                self.data.write().unwrap_or_else(PoisonError::into_inner)
+            }),
+        };
+        f(&mut *guard as *mut T)
+    }
+
+    /// Mutable access: `&mut self` proves no other access.
+    pub fn get_mut(&mut self) -> &mut T {
+        self.data.get_mut().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The value, consuming the cell.
+    pub fn into_inner(self) -> T {
+        self.data
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Checks and records one access on the model backend.
+    #[track_caller]
+    fn access(&self, write: bool, at: &'static Location<'static>) {
+        match &self.model {
+            // Outside a runner the check is one thread-local read; it turns a cell built before
+            // the runner started into the misuse report instead of an unchecked access.
+            Model::Std => check_backend(Backend::Std, "UnsafeCell"),
+            // While a loom execution unwinds loom may not be called; nothing races any more.
+            Model::Loom(_) if !loom_callable() => {}
+            Model::Loom(shadow) => {
+                check_backend(Backend::Loom, "UnsafeCell");
+                let access = Access::now(write, at, None);
+                let found = catch_unwind(AssertUnwindSafe(|| {
+                    if write {
+                        shadow.with_mut(|_| ());
+                    } else {
+                        shadow.with(|_| ());
+                    }
+                }));
+                let mut log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
+                if found.is_err() {
+                    let other = log.conflicting(&access).cloned();
+                    drop(log);
+                    race::report(&access, other.as_ref(), self.created_at);
+                }
+                log.record(access);
+            }
+            Model::Shuttle => {
+                check_backend(Backend::Shuttle, "UnsafeCell");
+                let access = Access::now(write, at, race::shuttle_stamp());
+                let mut log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
+                if let Some(other) = log.unordered(&access).cloned() {
+                    drop(log);
+                    race::report(&access, Some(&other), self.created_at);
+                }
+                log.record(access);
+            }
+        }
+    }
+
+    /// The data is held by another access's closure: on std, wait for it; under a checker the
+    /// two accesses overlap, which no synchronisation orders, so it is a data race.
+    #[track_caller]
+    fn busy<G>(&self, write: bool, at: &'static Location<'static>, wait: impl FnOnce() -> G) -> G {
+        if matches!(self.model, Model::Std) || rt::loom_unwinding() {
+            return wait();
+        }
+        let access = Access::now(write, at, None);
+        let log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
+        let other = log.conflicting(&access).cloned();
+        drop(log);
+        race::report(&access, other.as_ref(), self.created_at)
+    }
+}
+
+impl<T: Default> Default for UnsafeCell<T> {
+    #[track_caller]
+    fn default() -> Self {
+        UnsafeCell::new(T::default())
+    }
+}
+
+impl<T> fmt::Debug for UnsafeCell<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UnsafeCell")
+            .field("backend", &self.backend())
+            .field("created_at", &self.created_at)
+            .finish_non_exhaustive()
+    }
+}
