@@ -4,7 +4,9 @@
 //!
 //! - Capacity 0 is a rendezvous: a send completes only when a receiver takes the value. A plain
 //!   send to a waiting receiver hands the value to that receiver directly; otherwise the sender
-//!   blocks with its value on offer until a receiver takes it.
+//!   blocks with its value on offer until a receiver takes it. A `select` waiting on the channel
+//!   offers its send or receive case the same way, and any operation on the other side, plain or
+//!   select, meets it (claiming the select, so that it completes only one case).
 //! - `close` is on the sending side only (Rust's types forbid closing from a `Receiver`, which
 //!   Go allows and regrets). Closing twice is a [`ViolationKind::DoubleClose`] naming both close
 //!   sites; sending on a closed channel, or being blocked in a send when the channel closes, is a

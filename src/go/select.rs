@@ -14,14 +14,18 @@
 //! cancel.cancel();
 //! ```
 //!
-//! Cases are tried in the order they were added; the first ready one runs (Go picks uniformly
-//! among ready cases; a pattern must be correct under any choice, and the checkers reach the
-//! other choices through the interleavings that make only one case ready). `wait` blocks until a
-//! case is ready; [`Select::or_else`] runs a default instead of blocking.
+//! With several cases ready, one is chosen uniformly at random, as Go does: a pattern must be
+//! correct under any choice. shuttle's random and PCT schedulers sample the choice and record it
+//! in the replay string; loom cannot branch on it and shuttle's DFS does not explore it, so their
+//! reports say the choice was not explored (see `choice.rs`). `wait` blocks until a case is
+//! ready; [`Select::or_else`] runs a default instead of blocking. A select with no cases blocks
+//! forever, as Go's `select {}`: inside a checker the task is reported blocked in `select on []`
+//! (a leak at its scope's end, or a deadlock), outside one the thread never returns.
 //!
-//! On a capacity-0 channel a `send` case is ready when a plain `recv` is blocked on the channel,
-//! and a `recv` case is ready when a plain `send` is blocked on it; a `send` case and a `recv`
-//! case in two selects do not meet each other (one side must be a plain operation).
+//! On a capacity-0 channel a `send` case meets a receiver blocked in a plain `recv` or waiting
+//! in another select, and a `recv` case a blocked sender or a waiting select's `send`; as in Go,
+//! a waiting select offers its cases to the other side, and a select completed by one partner
+//! is never completed through another case too (`signal.rs`).
 
 use std::panic::Location;
 use std::sync::Arc;
@@ -261,8 +265,8 @@ impl<'a, R> Select<'a, R> {
             for case in &mut self.cases {
                 case.unwatch(&signal);
             }
-            if fired.is_some() {
-                return fired.expect("checked");
+            if let Some(r) = fired {
+                return r;
             }
             // Withdrawn everywhere: no partner can claim the signal any more.
             if let Some(case) = signal.won() {
