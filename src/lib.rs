@@ -151,8 +151,9 @@
 //!   call loom: the facade then skips it (a wait returns at once, a notify does nothing, a join
 //!   does not happen, a spawn does not start). A destructor that locks a mutex that a blocked
 //!   task holds cannot proceed at all, and the process aborts with that message.
-//! - [`go::Select`] tries its cases in order; on a capacity-0 channel a select's send meets
-//!   only a plain receive, and a select's receive only a plain send.
+//! - loom cannot branch on [`go::Select`]'s choice among several ready cases, and shuttle's DFS
+//!   does not explore random values: such a search takes one choice and, if a select may have
+//!   had another, reports itself incomplete (`select choice among ready cases not explored`).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

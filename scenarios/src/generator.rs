@@ -11,6 +11,9 @@
 //!     go func() {
 //!         defer close(out)
 //!         for v := from; ; v++ {
+//!             if ctx.Err() != nil { // cancellation first (select alone picks at random)
+//!                 return
+//!             }
 //!             select {
 //!             case <-ctx.Done():
 //!                 return
@@ -27,9 +30,10 @@
 //! - The consumer receives `from, from + 1, ...` in order, none skipped or repeated.
 //! - It terminates: the generator only ever blocks in a `select` on its send *and* on
 //!   cancellation, so once the consumer cancels, the generator returns at its next step and
-//!   closes the channel. After the cancel at most one more value is delivered (a receive that
-//!   was already waiting when the generator chose to send); draining the channel after the
-//!   cancel therefore ends, and waits for the generator to stop.
+//!   closes the channel. After the cancel at most one more value is delivered (by the select
+//!   the generator was already in: with both cases ready, Go's select picks either, so each
+//!   step checks the context before it selects); draining the channel after the cancel
+//!   therefore ends, and waits for the generator to stop.
 //! - When the counter reaches `u64::MAX` the generator sends it and closes the channel.
 //!
 //! # Twins
@@ -69,7 +73,12 @@ pub fn count(ctx: Context, from: u64) -> Receiver<u64> {
     let (tx, rx) = go::named("count", 0);
     thread::Builder::new().name("count").spawn(move || {
         for v in from..=u64::MAX {
-            // Cancellation first: once cancelled, no further value is even offered.
+            // Cancellation first: once cancelled, no further value is even offered. The select
+            // alone would not do it: with the consumer receiving, both of its cases are ready,
+            // and it picks either.
+            if ctx.err().is_some() {
+                break;
+            }
             let sent = Select::new()
                 .done(&ctx, || false)
                 .send(&tx, v, || true)

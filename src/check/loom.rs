@@ -28,6 +28,7 @@ use super::replay::ReplayError;
 use super::report::{thousands, Completeness, Outcome, Report};
 use super::shard::Shard;
 use super::Check;
+use crate::go::choice;
 use crate::rt::{self, context, Backend, Execution};
 
 /// Replay strings of loom reports start with this.
@@ -177,6 +178,8 @@ struct Search {
     failure: Option<(Arc<Execution>, String)>,
     /// The ordered pairs of conflicting operations seen (see [`Coverage`]).
     pairs: HashSet<u64>,
+    /// A select may have had a choice among ready cases, which loom does not explore.
+    choice_unexplored: bool,
 }
 
 fn search(check: &Check, builder: &loom::model::Builder) -> Search {
@@ -198,6 +201,7 @@ fn search(check: &Check, builder: &loom::model::Builder) -> Search {
     let start = Instant::now();
     let previous = context::replace(None);
     rt::coverage::start();
+    choice::reset_unexplored();
     let result = panic::catch_unwind(AssertUnwindSafe(|| builder.check(body)));
     rt::loom_execution_starts();
     let pairs = rt::coverage::finish();
@@ -215,6 +219,7 @@ fn search(check: &Check, builder: &loom::model::Builder) -> Search {
         elapsed: start.elapsed(),
         failure,
         pairs,
+        choice_unexplored: choice::unexplored(),
     }
 }
 
@@ -273,7 +278,11 @@ fn run_here(check: &Check, config: &LoomConfig) -> Report {
     } else {
         Completeness::Complete
     };
-    let mut completeness = completeness;
+    let mut completeness = if s.choice_unexplored {
+        completeness.and_unexplored(choice::UNEXPLORED)
+    } else {
+        completeness
+    };
     let (outcome, replay) = match &s.failure {
         None => (Outcome::NoViolation, None),
         Some((execution, message)) => {

@@ -26,6 +26,17 @@ pub enum Completeness {
     },
 }
 
+impl Completeness {
+    /// The same search, also missing what `why` names: a complete one becomes incomplete.
+    pub(crate) fn and_unexplored(self, why: &str) -> Completeness {
+        let bound = match self {
+            Completeness::Complete => why.to_owned(),
+            Completeness::Incomplete { bound } => format!("{bound}; {why}"),
+        };
+        Completeness::Incomplete { bound }
+    }
+}
+
 /// The result of one check.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Outcome {

@@ -29,6 +29,7 @@ use super::report::{thousands, Completeness, Outcome, Report};
 use super::shard::Shard;
 use super::shrink;
 use super::Check;
+use crate::go::choice;
 use crate::rt::{self, context, Backend, Execution};
 use crate::violation::{Violation, ViolationKind};
 
@@ -623,7 +624,12 @@ fn run_here(check: &Check, config: &ShuttleConfig) -> Report {
             PctScheduler::new_from_seed(config.stream_seed(seed, 0), depth, n),
             sc,
         ),
-        Strategy::Dfs => search(check, DfsScheduler::new(Some(n), false), sc),
+        Strategy::Dfs => {
+            // Random values allowed: a select draws its poll order (`go::choice`). DFS does
+            // not branch on them, and says so below.
+            choice::reset_unexplored();
+            search(check, DfsScheduler::new(Some(n), true), sc)
+        }
     };
     let kind = match config.strategy {
         Strategy::Random { .. } => "random",
@@ -646,6 +652,11 @@ fn run_here(check: &Check, config: &ShuttleConfig) -> Report {
             bound: format!("dfs cap of {} schedules", thousands(config.iterations)),
         },
         _ => Completeness::Incomplete { bound: schedules },
+    };
+    let completeness = if config.strategy == Strategy::Dfs && choice::unexplored() {
+        completeness.and_unexplored(choice::UNEXPLORED)
+    } else {
+        completeness
     };
     let (outcome, replay, completeness) = match s.failure {
         None => (Outcome::NoViolation, None, completeness),

@@ -4,7 +4,9 @@
 //!
 //! - Capacity 0 is a rendezvous: a send completes only when a receiver takes the value. A plain
 //!   send to a waiting receiver hands the value to that receiver directly; otherwise the sender
-//!   blocks with its value on offer until a receiver takes it.
+//!   blocks with its value on offer until a receiver takes it. A `select` waiting on the channel
+//!   offers its send or receive case the same way, and any operation on the other side, plain or
+//!   select, meets it (claiming the select, so that it completes only one case).
 //! - `close` is on the sending side only (Rust's types forbid closing from a `Receiver`, which
 //!   Go allows and regrets). Closing twice is a [`ViolationKind::DoubleClose`] naming both close
 //!   sites; sending on a closed channel, or being blocked in a send when the channel closes, is a
@@ -44,7 +46,7 @@ use std::panic::Location;
 use std::sync::Arc;
 
 use super::closing::Closed;
-use super::signal::{fire_all, Signal, Watchers};
+use super::signal::{self, fire_all, Claim, Party, Signal, Watchers};
 use super::waiters::Waiters;
 use crate::rt::{self, Object};
 use crate::sync::{Condvar, Mutex, MutexGuard};
@@ -80,6 +82,9 @@ fn make<T>(
             receivers: Waiters::new(),
             senders: Waiters::new(),
             watchers: Watchers::default(),
+            select_senders: Vec::new(),
+            select_receivers: Vec::new(),
+            select_handed: Vec::new(),
         }),
         recv_cv: Condvar::new(),
         send_cv: Condvar::new(),
@@ -136,6 +141,37 @@ struct State<T> {
     senders: Waiters,
     /// `select`s waiting on this channel.
     watchers: Watchers,
+    /// Capacity 0: selects waiting with a send case on this channel, and the value each offers
+    /// (Go's `sendq` entries of a blocked select). A receiver takes one by claiming its select.
+    select_senders: Vec<SelectSend<T>>,
+    /// Capacity 0: selects waiting with a receive case on this channel. A sender hands one its
+    /// value by claiming its select, through `select_handed`.
+    select_receivers: Vec<(Arc<Signal>, usize)>,
+    /// Values handed to the receive case of a claimed select, until it takes them.
+    select_handed: Vec<(Arc<Signal>, T)>,
+}
+
+/// A waiting select's send case on a capacity-0 channel.
+struct SelectSend<T> {
+    signal: Arc<Signal>,
+    case: usize,
+    value: T,
+}
+
+/// What one non-blocking send found. `Lost`: the caller is a select that a partner completed
+/// in the meantime, through another case; the value is given back.
+pub(crate) enum SendTry<T> {
+    Sent,
+    Full(T),
+    Lost(T),
+}
+
+/// What one non-blocking receive found; `Lost` as for [`SendTry`].
+pub(crate) enum RecvTry<T> {
+    Got(T),
+    Empty,
+    Closed,
+    Lost,
 }
 
 /// Which side of the channel a blocked task is on.
@@ -252,17 +288,26 @@ impl<T> Chan<T> {
         rt::violation(closed.send_after_close(&self.label(), at, how, None))
     }
 
-    /// One attempt to complete a send without blocking.
+    /// One attempt to complete a send without blocking. `me`: the select case sending, which
+    /// must win its select before the send may complete.
     fn try_send_locked(
         &self,
         state: &mut State<T>,
         value: T,
         at: &'static Location<'static>,
-    ) -> Result<(), T> {
+        me: Option<Party<'_>>,
+    ) -> SendTry<T> {
         if let Some(closed) = &state.closed {
+            if !signal::mark(me) {
+                return SendTry::Lost(value);
+            }
             self.send_after_close(closed, at, false);
         }
-        if let Some(receiver) = state.waiting.pop_front() {
+        if !state.waiting.is_empty() {
+            if !signal::mark(me) {
+                return SendTry::Lost(value);
+            }
+            let receiver = state.waiting.pop_front().expect("not empty");
             state.handed.push((receiver, value));
             state.receivers.wake_the_one();
             if self.cap > 0 {
@@ -270,19 +315,61 @@ impl<T> Chan<T> {
                 // sender was woken for that room it did not use it: pass the wake on.
                 state.senders.wake_any_one();
             }
-            return Ok(());
+            return SendTry::Sent;
+        }
+        if self.cap == 0 {
+            // A select waiting to receive: the value goes to the first that can be claimed.
+            let mut i = 0;
+            while i < state.select_receivers.len() {
+                let (partner, case) = &state.select_receivers[i];
+                if me.is_some_and(|(m, _)| Arc::ptr_eq(m, partner)) {
+                    i += 1;
+                    continue;
+                }
+                match signal::claim((partner, *case), me) {
+                    Claim::Won => {
+                        let (partner, _) = state.select_receivers.remove(i);
+                        state.select_handed.push((partner, value));
+                        return SendTry::Sent;
+                    }
+                    // It completed another case and will withdraw this entry itself.
+                    Claim::PartnerTaken => i += 1,
+                    Claim::MeTaken => return SendTry::Lost(value),
+                }
+            }
         }
         if state.queue.len() < self.cap {
+            if !signal::mark(me) {
+                return SendTry::Lost(value);
+            }
             // No receiver is registered (`waiting` is empty), so none waits for this value.
             state.queue.push_back(value);
             state.offered += 1;
-            return Ok(());
+            return SendTry::Sent;
         }
-        Err(value)
+        SendTry::Full(value)
     }
 
-    fn try_recv_locked(&self, state: &mut State<T>) -> Result<T, TryRecvError> {
-        if let Some(v) = state.queue.pop_front() {
+    /// A send by a plain operation, which no select can have completed.
+    fn try_send_plain(
+        &self,
+        state: &mut State<T>,
+        value: T,
+        at: &'static Location<'static>,
+    ) -> Result<(), T> {
+        match self.try_send_locked(state, value, at, None) {
+            SendTry::Sent => Ok(()),
+            SendTry::Full(v) | SendTry::Lost(v) => Err(v),
+        }
+    }
+
+    /// One attempt to receive without blocking; `me` as for [`Chan::try_send_locked`].
+    fn try_recv_locked(&self, state: &mut State<T>, me: Option<Party<'_>>) -> RecvTry<T> {
+        if !state.queue.is_empty() {
+            if !signal::mark(me) {
+                return RecvTry::Lost;
+            }
+            let v = state.queue.pop_front().expect("not empty");
             state.taken += 1;
             // Capacity 0: offer number `taken - 1` completes, and only its sender may go on.
             // Capacity N: a slot is free for any blocked sender.
@@ -291,12 +378,40 @@ impl<T> Chan<T> {
             } else {
                 state.senders.wake_any_one();
             }
-            return Ok(v);
+            return RecvTry::Got(v);
         }
         if state.closed.is_some() {
-            Err(TryRecvError::Closed)
-        } else {
-            Err(TryRecvError::Empty)
+            // Before the selects' offers: a select blocked sending on a channel that closed
+            // fails with send after close when it wakes; its value is not delivered.
+            return if signal::mark(me) {
+                RecvTry::Closed
+            } else {
+                RecvTry::Lost
+            };
+        }
+        // Capacity 0: a select waiting to send; take the first offer that can be claimed.
+        let mut i = 0;
+        while i < state.select_senders.len() {
+            let offer = &state.select_senders[i];
+            if me.is_some_and(|(m, _)| Arc::ptr_eq(m, &offer.signal)) {
+                i += 1;
+                continue;
+            }
+            match signal::claim((&offer.signal, offer.case), me) {
+                Claim::Won => return RecvTry::Got(state.select_senders.remove(i).value),
+                Claim::PartnerTaken => i += 1,
+                Claim::MeTaken => return RecvTry::Lost,
+            }
+        }
+        RecvTry::Empty
+    }
+
+    /// A receive by a plain operation.
+    fn try_recv_plain(&self, state: &mut State<T>) -> Result<T, TryRecvError> {
+        match self.try_recv_locked(state, None) {
+            RecvTry::Got(v) => Ok(v),
+            RecvTry::Closed => Err(TryRecvError::Closed),
+            RecvTry::Empty | RecvTry::Lost => Err(TryRecvError::Empty),
         }
     }
 
@@ -340,7 +455,7 @@ impl<T> Sender<T> {
         let chan = &*self.chan;
         rt::coverage::op(&chan.state, || chan.object(), rt::coverage::SEND, at);
         let mut state = chan.state.lock();
-        let mut value = match chan.try_send_locked(&mut state, value, at) {
+        let mut value = match chan.try_send_plain(&mut state, value, at) {
             Ok(()) => return chan.wake(state),
             Err(v) => v,
         };
@@ -351,22 +466,19 @@ impl<T> Sender<T> {
                 if let Some(closed) = &state.closed {
                     chan.send_after_close(closed, at, true);
                 }
-                value = match chan.try_send_locked(&mut state, value, at) {
+                value = match chan.try_send_plain(&mut state, value, at) {
                     Ok(()) => return chan.wake(state),
                     Err(v) => v,
                 };
             }
         }
         // Rendezvous: offer the value and wait until a receiver takes it. No receiver is
-        // registered (the send would have handed it the value), so none waits for the offer.
+        // registered, and no waiting select could be claimed to receive it (the send would have
+        // handed it the value), so none waits for the offer: a select that registers later
+        // polls the channel after registering, and finds it.
         let ticket = state.offered;
         state.queue.push_back(value);
         state.offered += 1;
-        if !state.watchers.is_empty() {
-            // A select waiting to receive can take the offer: fire it with the lock released.
-            chan.wake(state);
-            state = chan.state.lock();
-        }
         loop {
             if state.taken > ticket {
                 return;
@@ -393,7 +505,7 @@ impl<T> Sender<T> {
             at,
         );
         let mut state = self.chan.state.lock();
-        match self.chan.try_send_locked(&mut state, value, at) {
+        match self.chan.try_send_plain(&mut state, value, at) {
             Ok(()) => {
                 self.chan.wake(state);
                 Ok(())
@@ -443,16 +555,44 @@ impl<T> Sender<T> {
         self.chan.object()
     }
 
-    pub(crate) fn watch(&self, s: &Arc<Signal>) {
-        self.chan.state.lock().watchers.add(s);
+    /// A waiting select's send `case` registers: it is fired on every change, and on capacity 0
+    /// its `value` is offered to receivers (who claim the select to take it). Gives the value
+    /// back if it is not offered (capacity N: the select polls for room when it wakes).
+    pub(crate) fn watch_send(&self, s: &Arc<Signal>, case: usize, value: T) -> Option<T> {
+        let mut state = self.chan.state.lock();
+        state.watchers.add(s);
+        if self.chan.cap > 0 {
+            return Some(value);
+        }
+        state.select_senders.push(SelectSend {
+            signal: Arc::clone(s),
+            case,
+            value,
+        });
+        None
     }
 
-    pub(crate) fn unwatch(&self, s: &Arc<Signal>) {
-        self.chan.state.lock().watchers.remove(s);
+    /// Withdraws what [`Sender::watch_send`] registered; the value back if no receiver took it.
+    pub(crate) fn unwatch_send(&self, s: &Arc<Signal>) -> Option<T> {
+        let mut state = self.chan.state.lock();
+        state.watchers.remove(s);
+        let i = state
+            .select_senders
+            .iter()
+            .position(|o| Arc::ptr_eq(&o.signal, s))?;
+        Some(state.select_senders.swap_remove(i).value)
     }
 
-    /// A send that completes only if it can now; for `select`.
-    pub(crate) fn try_send_at(&self, value: T, at: &'static Location<'static>) -> Result<(), T> {
+    /// A select's send case, completed only if it can be now and the select `me` (once it has
+    /// registered) was not completed by another case meanwhile. The value is the case's
+    /// (`held`), or, on capacity 0 once registered, its offer in the channel: taken out and put
+    /// back in the same lock hold, so a receiver never finds neither the offer nor this send.
+    pub(crate) fn try_send_select(
+        &self,
+        held: &mut Option<T>,
+        at: &'static Location<'static>,
+        me: Option<Party<'_>>,
+    ) -> SendTry<()> {
         rt::coverage::op(
             &self.chan.state,
             || self.chan.object(),
@@ -460,9 +600,39 @@ impl<T> Sender<T> {
             at,
         );
         let mut state = self.chan.state.lock();
-        let r = self.chan.try_send_locked(&mut state, value, at);
-        if r.is_ok() {
-            self.chan.wake(state);
+        let (value, offered) = match held.take() {
+            Some(v) => (v, None),
+            None => {
+                let (s, _) = me.expect("a case without its value has registered");
+                let Some(i) = state
+                    .select_senders
+                    .iter()
+                    .position(|o| Arc::ptr_eq(&o.signal, s))
+                else {
+                    // A receiver took the offer: it claimed the select for this case.
+                    return SendTry::Lost(());
+                };
+                (state.select_senders.remove(i).value, Some(i))
+            }
+        };
+        let (r, back) = match self.chan.try_send_locked(&mut state, value, at, me) {
+            SendTry::Sent => {
+                self.chan.wake(state);
+                return SendTry::Sent;
+            }
+            SendTry::Full(v) => (SendTry::Full(()), v),
+            SendTry::Lost(v) => (SendTry::Lost(()), v),
+        };
+        match (offered, me) {
+            (Some(i), Some((s, case))) => state.select_senders.insert(
+                i,
+                SelectSend {
+                    signal: Arc::clone(s),
+                    case,
+                    value: back,
+                },
+            ),
+            _ => *held = Some(back),
         }
         r
     }
@@ -479,7 +649,7 @@ impl<T> Receiver<T> {
         let chan = &*self.chan;
         rt::coverage::op(&chan.state, || chan.object(), rt::coverage::RECV, at);
         let mut state = chan.state.lock();
-        match chan.try_recv_locked(&mut state) {
+        match chan.try_recv_plain(&mut state) {
             Ok(v) => {
                 chan.wake(state);
                 return Some(v);
@@ -487,21 +657,16 @@ impl<T> Receiver<T> {
             Err(TryRecvError::Closed) => return None,
             Err(TryRecvError::Empty) => {}
         }
+        // Registered in the hold that found nothing (no value, no select's offer that could
+        // be claimed): a sender or select that comes later finds this receiver waiting.
         let ticket = state.next_receiver;
         state.next_receiver += 1;
         state.waiting.push_back(ticket);
-        // A select waiting to send on a capacity-0 channel can now hand its value to us.
-        let watchers = state.watchers.snapshot();
-        if !watchers.is_empty() {
-            drop(state);
-            fire_all(watchers);
-            state = chan.state.lock();
-        }
         loop {
             if let Some(i) = state.handed.iter().position(|(t, _)| *t == ticket) {
                 return Some(state.handed.swap_remove(i).1);
             }
-            match chan.try_recv_locked(&mut state) {
+            match chan.try_recv_plain(&mut state) {
                 Ok(v) => {
                     state.waiting.retain(|&t| t != ticket);
                     chan.wake(state);
@@ -526,7 +691,7 @@ impl<T> Receiver<T> {
             rt::coverage::TRY_RECV,
         );
         let mut state = self.chan.state.lock();
-        let r = self.chan.try_recv_locked(&mut state);
+        let r = self.chan.try_recv_plain(&mut state);
         if r.is_ok() {
             self.chan.wake(state);
         }
@@ -552,12 +717,47 @@ impl<T> Receiver<T> {
         self.chan.object()
     }
 
-    pub(crate) fn watch(&self, s: &Arc<Signal>) {
-        self.chan.state.lock().watchers.add(s);
+    /// A waiting select's receive `case` registers: it is fired on every change, and on
+    /// capacity 0 senders may hand it a value (claiming the select).
+    pub(crate) fn watch_recv(&self, s: &Arc<Signal>, case: usize) {
+        let mut state = self.chan.state.lock();
+        state.watchers.add(s);
+        if self.chan.cap == 0 {
+            state.select_receivers.push((Arc::clone(s), case));
+        }
     }
 
-    pub(crate) fn unwatch(&self, s: &Arc<Signal>) {
-        self.chan.state.lock().watchers.remove(s);
+    /// Withdraws what [`Receiver::watch_recv`] registered; the value a sender handed the select,
+    /// if one did.
+    pub(crate) fn unwatch_recv(&self, s: &Arc<Signal>) -> Option<T> {
+        let mut state = self.chan.state.lock();
+        state.watchers.remove(s);
+        state.select_receivers.retain(|(w, _)| !Arc::ptr_eq(w, s));
+        let i = state
+            .select_handed
+            .iter()
+            .position(|(w, _)| Arc::ptr_eq(w, s))?;
+        Some(state.select_handed.swap_remove(i).1)
+    }
+
+    /// A select's receive case; `me` as for [`Sender::try_send_select`].
+    pub(crate) fn try_recv_select(
+        &self,
+        at: &'static Location<'static>,
+        me: Option<Party<'_>>,
+    ) -> RecvTry<T> {
+        rt::coverage::op(
+            &self.chan.state,
+            || self.chan.object(),
+            rt::coverage::TRY_RECV,
+            at,
+        );
+        let mut state = self.chan.state.lock();
+        let r = self.chan.try_recv_locked(&mut state, me);
+        if matches!(r, RecvTry::Got(_)) {
+            self.chan.wake(state);
+        }
+        r
     }
 }
 

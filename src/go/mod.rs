@@ -4,6 +4,7 @@
 //! reported violations with the sites involved.
 
 pub mod chan;
+pub(crate) mod choice;
 pub(crate) mod closing;
 mod context;
 mod select;

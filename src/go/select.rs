@@ -14,29 +14,49 @@
 //! cancel.cancel();
 //! ```
 //!
-//! Cases are tried in the order they were added; the first ready one runs (Go picks uniformly
-//! among ready cases; a pattern must be correct under any choice, and the checkers reach the
-//! other choices through the interleavings that make only one case ready). `wait` blocks until a
-//! case is ready; [`Select::or_else`] runs a default instead of blocking.
+//! With several cases ready, one is chosen uniformly at random, as Go does: a pattern must be
+//! correct under any choice. shuttle's random and PCT schedulers sample the choice and record it
+//! in the replay string; loom cannot branch on it and shuttle's DFS does not explore it, so their
+//! reports say the choice was not explored (see `choice.rs`). `wait` blocks until a case is
+//! ready; [`Select::or_else`] runs a default instead of blocking. A select with no cases blocks
+//! forever, as Go's `select {}`: inside a checker the task is reported blocked in `select on []`
+//! (a leak at its scope's end, or a deadlock), outside one the thread never returns.
 //!
-//! On a capacity-0 channel a `send` case is ready when a plain `recv` is blocked on the channel,
-//! and a `recv` case is ready when a plain `send` is blocked on it; a `send` case and a `recv`
-//! case in two selects do not meet each other (one side must be a plain operation).
+//! On a capacity-0 channel a `send` case meets a receiver blocked in a plain `recv` or waiting
+//! in another select, and a `recv` case a blocked sender or a waiting select's `send`; as in Go,
+//! a waiting select offers its cases to the other side, and a select completed by one partner
+//! is never completed through another case too (`signal.rs`).
 
 use std::panic::Location;
 use std::sync::Arc;
 
-use super::chan::{Receiver, Sender, TryRecvError};
+use super::chan::{Receiver, RecvTry, SendTry, Sender};
+use super::choice;
 use super::context::Context;
-use super::signal::Signal;
+use super::signal::{Party, Signal};
 use crate::rt::Object;
+
+/// What polling one case found.
+enum Fire<R> {
+    /// It completed, and its body ran.
+    Fired(R),
+    NotReady,
+    /// The select, waiting, was completed by a partner through another case.
+    Lost,
+}
 
 /// One case of a select.
 trait Case<'a, R> {
-    /// Completes the case if it is ready now, running its body.
-    fn try_fire(&mut self, at: &'static Location<'static>) -> Option<R>;
-    fn watch(&self, s: &Arc<Signal>);
-    fn unwatch(&self, s: &Arc<Signal>);
+    /// Completes the case if it is ready now, running its body. `me`: the select's signal and
+    /// this case's index, once the select has registered (its offers may have been claimed).
+    fn try_fire(&mut self, me: Option<Party<'_>>, at: &'static Location<'static>) -> Fire<R>;
+    /// Registers the waiting select as case number `case`: fired on changes, and offered to
+    /// the other side of a capacity-0 channel.
+    fn watch(&mut self, s: &Arc<Signal>, case: usize);
+    /// Withdraws the registration (and an offer no partner took).
+    fn unwatch(&mut self, s: &Arc<Signal>);
+    /// Runs the body of the case a partner completed while the select waited.
+    fn complete(&mut self) -> R;
     /// What the case waits on, for a blocked select's report: `("recv on", channel)`.
     fn describe(&self) -> (&'static str, Object);
 }
@@ -44,22 +64,39 @@ trait Case<'a, R> {
 struct RecvCase<'a, T, F> {
     rx: &'a Receiver<T>,
     body: Option<F>,
+    /// The value a sender handed the waiting select.
+    handed: Option<T>,
+}
+
+impl<'a, T, R, F: FnOnce(Option<T>) -> R> RecvCase<'a, T, F> {
+    fn run(&mut self, v: Option<T>) -> R {
+        (self.body.take().expect("a case fires once"))(v)
+    }
 }
 
 impl<'a, T, R, F: FnOnce(Option<T>) -> R> Case<'a, R> for RecvCase<'a, T, F> {
-    fn try_fire(&mut self, _at: &'static Location<'static>) -> Option<R> {
-        let v = match self.rx.try_recv() {
-            Ok(v) => Some(v),
-            Err(TryRecvError::Closed) => None,
-            Err(TryRecvError::Empty) => return None,
-        };
-        Some((self.body.take().expect("a case fires once"))(v))
+    fn try_fire(&mut self, me: Option<Party<'_>>, at: &'static Location<'static>) -> Fire<R> {
+        match self.rx.try_recv_select(at, me) {
+            RecvTry::Got(v) => Fire::Fired(self.run(Some(v))),
+            RecvTry::Closed => Fire::Fired(self.run(None)),
+            RecvTry::Empty => Fire::NotReady,
+            RecvTry::Lost => Fire::Lost,
+        }
     }
-    fn watch(&self, s: &Arc<Signal>) {
-        self.rx.watch(s);
+    fn watch(&mut self, s: &Arc<Signal>, case: usize) {
+        self.rx.watch_recv(s, case);
     }
-    fn unwatch(&self, s: &Arc<Signal>) {
-        self.rx.unwatch(s);
+    fn unwatch(&mut self, s: &Arc<Signal>) {
+        if let Some(v) = self.rx.unwatch_recv(s) {
+            self.handed = Some(v);
+        }
+    }
+    fn complete(&mut self) -> R {
+        let v = self
+            .handed
+            .take()
+            .expect("a sender claimed the select with a value");
+        self.run(Some(v))
     }
     fn describe(&self) -> (&'static str, Object) {
         ("recv on", self.rx.object())
@@ -68,26 +105,33 @@ impl<'a, T, R, F: FnOnce(Option<T>) -> R> Case<'a, R> for RecvCase<'a, T, F> {
 
 struct SendCase<'a, T, F> {
     tx: &'a Sender<T>,
+    /// The value, while the case holds it (not on offer in a capacity-0 channel).
     value: Option<T>,
     body: Option<F>,
 }
 
 impl<'a, T, R, F: FnOnce() -> R> Case<'a, R> for SendCase<'a, T, F> {
-    fn try_fire(&mut self, at: &'static Location<'static>) -> Option<R> {
-        let value = self.value.take().expect("a case fires once");
-        match self.tx.try_send_at(value, at) {
-            Ok(()) => Some((self.body.take().expect("a case fires once"))()),
-            Err(v) => {
-                self.value = Some(v);
-                None
-            }
+    fn try_fire(&mut self, me: Option<Party<'_>>, at: &'static Location<'static>) -> Fire<R> {
+        match self.tx.try_send_select(&mut self.value, at, me) {
+            SendTry::Sent => Fire::Fired(self.complete()),
+            SendTry::Full(()) => Fire::NotReady,
+            SendTry::Lost(()) => Fire::Lost,
         }
     }
-    fn watch(&self, s: &Arc<Signal>) {
-        self.tx.watch(s);
+    fn watch(&mut self, s: &Arc<Signal>, case: usize) {
+        let value = self
+            .value
+            .take()
+            .expect("the case holds its value until it waits");
+        self.value = self.tx.watch_send(s, case, value);
     }
-    fn unwatch(&self, s: &Arc<Signal>) {
-        self.tx.unwatch(s);
+    fn unwatch(&mut self, s: &Arc<Signal>) {
+        if let Some(v) = self.tx.unwatch_send(s) {
+            self.value = Some(v);
+        }
+    }
+    fn complete(&mut self) -> R {
+        (self.body.take().expect("a case fires once"))()
     }
     fn describe(&self) -> (&'static str, Object) {
         ("send on", self.tx.object())
@@ -100,18 +144,23 @@ struct DoneCase<'a, F> {
 }
 
 impl<'a, R, F: FnOnce() -> R> Case<'a, R> for DoneCase<'a, F> {
-    fn try_fire(&mut self, _at: &'static Location<'static>) -> Option<R> {
-        if self.ctx.err().is_some() {
-            Some((self.body.take().expect("a case fires once"))())
+    fn try_fire(&mut self, me: Option<Party<'_>>, _at: &'static Location<'static>) -> Fire<R> {
+        if self.ctx.err().is_none() {
+            Fire::NotReady
+        } else if super::signal::mark(me) {
+            Fire::Fired(self.complete())
         } else {
-            None
+            Fire::Lost
         }
     }
-    fn watch(&self, s: &Arc<Signal>) {
+    fn watch(&mut self, s: &Arc<Signal>, _case: usize) {
         self.ctx.watch(s);
     }
-    fn unwatch(&self, s: &Arc<Signal>) {
+    fn unwatch(&mut self, s: &Arc<Signal>) {
         self.ctx.unwatch(s);
+    }
+    fn complete(&mut self) -> R {
+        (self.body.take().expect("a case fires once"))()
     }
     fn describe(&self) -> (&'static str, Object) {
         ("done of", Object::Text(self.ctx.label()))
@@ -144,6 +193,7 @@ impl<'a, R> Select<'a, R> {
         self.cases.push(Box::new(RecvCase {
             rx,
             body: Some(body),
+            handed: None,
         }));
         self
     }
@@ -172,64 +222,75 @@ impl<'a, R> Select<'a, R> {
         self
     }
 
-    /// Runs the first ready case, or `default` if none is ready now (Go's `default:`).
+    /// Runs a ready case, chosen uniformly at random among the ready ones, or `default` if
+    /// none is ready now (Go's `default:`).
     pub fn or_else(mut self, default: impl FnOnce() -> R) -> R {
-        let at = self.at;
-        for case in &mut self.cases {
-            if let Some(r) = case.try_fire(at) {
-                return r;
-            }
+        match self.poll(None) {
+            Fire::Fired(r) => r,
+            Fire::NotReady | Fire::Lost => default(),
         }
-        default()
     }
 
-    /// Blocks until a case is ready and runs it.
-    ///
-    /// # Panics
-    ///
-    /// With no cases: Go's empty `select {}` blocks forever, which is never what a pattern
-    /// means; add a case.
+    /// Blocks until a case is ready and runs it; with several ready, one chosen uniformly at
+    /// random. With no cases it blocks forever, as Go's `select {}` does: inside a checker the
+    /// task is reported blocked in this select (a leak at its scope's end, or a deadlock);
+    /// outside one the thread never returns.
     pub fn wait(mut self) -> R {
         let at = self.at;
-        assert!(
-            !self.cases.is_empty(),
-            "select with no cases at {} would block forever: add a recv, send or done case",
-            crate::violation::Site::from(at)
-        );
         loop {
-            for case in &mut self.cases {
-                if let Some(r) = case.try_fire(at) {
-                    return r;
-                }
+            if let Fire::Fired(r) = self.poll(None) {
+                return r;
             }
-            // Register, re-check, then wait: a change after registration fires the signal, so
-            // nothing between the check and the wait is missed.
+            // Register (fired on every change, offered on capacity-0 channels), poll again,
+            // then wait: a change after registration fires the signal, so nothing between the
+            // poll and the wait is missed. From registration on, a partner may complete a case
+            // by claiming the signal; every completion, ours or a partner's, claims it first.
             let signal = Signal::new();
-            for case in &self.cases {
-                case.watch(&signal);
+            for (i, case) in self.cases.iter_mut().enumerate() {
+                case.watch(&signal, i);
             }
-            let mut fired = None;
-            for case in &mut self.cases {
-                if let Some(r) = case.try_fire(at) {
-                    fired = Some(r);
-                    break;
+            let fired = match self.poll(Some(&signal)) {
+                Fire::Fired(r) => Some(r),
+                Fire::Lost => None,
+                Fire::NotReady => {
+                    let cases = &self.cases;
+                    signal.wait(
+                        "select",
+                        || Object::Select(cases.iter().map(|c| c.describe()).collect()),
+                        at,
+                    );
+                    None
                 }
-            }
-            if fired.is_none() {
-                let cases = &self.cases;
-                signal.wait(
-                    "select",
-                    || Object::Select(cases.iter().map(|c| c.describe()).collect()),
-                    at,
-                );
-            }
-            for case in &self.cases {
+            };
+            for case in &mut self.cases {
                 case.unwatch(&signal);
             }
             if let Some(r) = fired {
                 return r;
             }
+            // Withdrawn everywhere: no partner can claim the signal any more.
+            if let Some(case) = signal.won() {
+                return self.cases[case].complete();
+            }
         }
+    }
+
+    /// Polls every case once, in a random order, and fires the first ready one. `me`: the
+    /// select's signal once registered.
+    fn poll(&mut self, me: Option<&Arc<Signal>>) -> Fire<R> {
+        let at = self.at;
+        let n = self.cases.len();
+        for (position, i) in choice::poll_order(n).into_iter().enumerate() {
+            match self.cases[i].try_fire(me.map(|s| (s, i)), at) {
+                Fire::NotReady => {}
+                Fire::Fired(r) => {
+                    choice::note_fired(position, n);
+                    return Fire::Fired(r);
+                }
+                Fire::Lost => return Fire::Lost,
+            }
+        }
+        Fire::NotReady
     }
 }
 
