@@ -17,6 +17,7 @@ mod coverage;
 mod go_channel;
 mod go_context;
 mod go_select;
+mod go_select_semantics;
 mod go_wait_group;
 mod leak_scope;
 mod loom_parity;
