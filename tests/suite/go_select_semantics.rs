@@ -42,7 +42,8 @@ fn select_second_ready_case_is_found_by_shuttle() {
         let report = check.run(&checker);
         report.assert_finds(ViolationKind::AssertionFailed);
         // The choice is part of the replay string: replaying it takes the same case again.
-        let again = concheck::check::replay(&check, report.replay.as_deref().unwrap());
+        let again = concheck::check::replay(&check, report.replay.as_deref().unwrap())
+            .expect("the report's own replay string replays");
         assert_eq!(
             again.kind(),
             Some(ViolationKind::AssertionFailed),
