@@ -23,7 +23,9 @@
 //! - Every job received is handled exactly once, in the order received.
 //! - It terminates: the worker only ever blocks in one `select` that waits on the jobs *and* on
 //!   cancellation, so a cancel wakes it wherever it waits, and a closed jobs channel ends the
-//!   loop. A job being handled when the cancel comes is finished first; no later job is taken.
+//!   loop. A job being handled when the cancel comes is finished first; no later job is taken:
+//!   each step checks the context before it selects (Go's idiom, since a select with a job and
+//!   the cancel both ready picks either).
 //! - It says why it stopped: `Ok(count)` when the jobs ran out, `Err(ContextError::Canceled)`
 //!   when cancelled (Go's `return ctx.Err()`).
 //!
@@ -79,6 +81,11 @@ where
 {
     let mut count = 0;
     loop {
+        // Cancellation first: with a job and the cancel both ready, select alone picks either
+        // (uniformly, as Go's does), and a cancelled worker must take no further job.
+        if let Some(e) = ctx.err() {
+            return Err(e);
+        }
         let next = Select::new()
             .done(ctx, || Next::Cancelled)
             .recv(jobs, |j| j.map_or(Next::Closed, Next::Job))

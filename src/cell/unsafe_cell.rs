@@ -1,7 +1,7 @@
 //! The `UnsafeCell` type; see the [module docs](super).
 
 use std::fmt;
-use std::panic::{catch_unwind, AssertUnwindSafe, Location};
+use std::panic::Location;
 use std::sync::{Mutex, PoisonError, RwLock, TryLockError};
 
 use super::race::{self, Access, Log};
@@ -114,15 +114,15 @@ impl<T> UnsafeCell<T> {
             Model::Loom(shadow) => {
                 check_backend(Backend::Loom, "UnsafeCell");
                 let access = Access::now(write, at, None);
-                let found = catch_unwind(AssertUnwindSafe(|| {
+                let raced = rt::catch_loom_panic(|| {
                     if write {
                         shadow.with_mut(|_| ());
                     } else {
                         shadow.with(|_| ());
                     }
-                }));
+                });
                 let mut log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
-                if found.is_err() {
+                if raced {
                     let other = log.conflicting(&access).cloned();
                     drop(log);
                     race::report(&access, other.as_ref(), self.created_at);

@@ -37,7 +37,10 @@ pub(crate) fn install() {
         };
         panic::set_hook(Box::new(move |info| match context::execution() {
             Some(execution) => {
-                if execution.backend() == rt::Backend::Loom && raised_by_loom(info) {
+                if execution.backend() == rt::Backend::Loom
+                    && raised_by_loom(info)
+                    && !context::loom_panic_expected()
+                {
                     // Its deadlock detection or one of its own assertions: loom cannot go on.
                     context::loom_failed(&payload_message(info));
                 }

@@ -155,11 +155,12 @@ pub(crate) fn decode<'s>(
     let (fp, sum) = ids
         .split_once('.')
         .ok_or_else(|| malformed("no `.` between fingerprint and checksum"))?;
+    // Lowercase only, as written: an uppercase digit is a changed byte, not the same string.
     let hex = |s: &str| {
-        (s.len() == 8)
+        (s.len() == 8 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
             .then(|| u32::from_str_radix(s, 16).ok())
             .flatten()
-            .ok_or_else(|| malformed("fingerprint and checksum are 8 hex digits each"))
+            .ok_or_else(|| malformed("fingerprint and checksum are 8 lowercase hex digits each"))
     };
     let (fp, sum) = (hex(fp)?, hex(sum)?);
     if sum != hash32(&[payload]) {

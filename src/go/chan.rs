@@ -749,7 +749,7 @@ impl<T> Receiver<T> {
         rt::coverage::op(
             &self.chan.state,
             || self.chan.object(),
-            rt::coverage::TRY_RECV,
+            rt::coverage::SELECT_RECV,
             at,
         );
         let mut state = self.chan.state.lock();

@@ -41,6 +41,9 @@ thread_local! {
     /// loom's preemptions are stopped while the body's own panic unwinds (see
     /// [`loom_callable_unwinding`]).
     static UNWIND_CRITICAL: Cell<bool> = const { Cell::new(false) };
+    /// Set while the facade calls loom for a panic it catches itself (see
+    /// [`catch_loom_panic`]).
+    static LOOM_PANIC_EXPECTED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Notes that the loom execution running on this thread has failed in loom itself: its
@@ -52,6 +55,21 @@ pub fn loom_failed(message: &str) {
         f.borrow_mut().get_or_insert_with(|| message.to_owned());
     });
     LOOM_FAILED_SET.with(|f| f.set(true));
+}
+
+/// Runs `f`, a loom call whose panic the facade turns into a report of its own (loom's
+/// `UnsafeCell` access check, whose causality panic is a data race): such a panic is not loom
+/// failing ([`loom_failed`]), and `f`'s result says whether it panicked.
+pub fn catch_loom_panic(f: impl FnOnce()) -> bool {
+    LOOM_PANIC_EXPECTED.with(|e| e.set(true));
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).is_err();
+    LOOM_PANIC_EXPECTED.with(|e| e.set(false));
+    caught
+}
+
+/// Whether the panic being raised now is one [`catch_loom_panic`] catches.
+pub fn loom_panic_expected() -> bool {
+    LOOM_PANIC_EXPECTED.with(Cell::get)
 }
 
 /// A new loom execution starts on this thread: loom may be called again.

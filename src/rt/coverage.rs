@@ -75,6 +75,7 @@ ops! {
     CLOSE = "Sender::close", true;
     RECV = "Receiver::recv", true;
     TRY_RECV = "Receiver::try_recv", true;
+    SELECT_RECV = "select recv", true;
     WG_ADD = "WaitGroup::add or done", true;
     WG_WAIT = "WaitGroup::wait", false;
     CTX_DONE = "Context::done", false;

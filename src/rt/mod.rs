@@ -15,8 +15,8 @@ use std::sync::Arc;
 
 pub use context::Backend;
 pub(crate) use context::{
-    backend, check_backend, construction_backend, loom_callable, loom_callable_unwinding,
-    loom_execution_starts, loom_failed, loom_unwinding,
+    backend, catch_loom_panic, check_backend, construction_backend, loom_callable,
+    loom_callable_unwinding, loom_execution_starts, loom_failed, loom_unwinding,
 };
 pub(crate) use execution::{BlockedOn, Execution, Joinable, Limits, PanicRecord};
 pub(crate) use object::Object;
