@@ -8,6 +8,8 @@ use std::panic::Location;
 
 use serde::{Deserialize, Serialize};
 
+use crate::rt::OpKind;
+
 /// The class of bug a checker found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -112,8 +114,11 @@ pub enum TaskState {
     Running,
     /// Blocked in a facade operation.
     Blocked {
-        /// The operation, e.g. `Sender::send`.
+        /// The operation, e.g. `Sender::send`: for people; checkers decide on `op_kind`.
         op: String,
+        /// What kind of operation it is.
+        #[serde(default)]
+        op_kind: OpKind,
         /// The object it waits on, e.g. `channel 'results'`.
         object: String,
         /// Where the operation was called.
@@ -129,7 +134,7 @@ impl fmt::Display for TaskState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             TaskState::Running => f.write_str("running"),
-            TaskState::Blocked { op, object, at } => {
+            TaskState::Blocked { op, object, at, .. } => {
                 write!(f, "blocked in {op} on {object} at {at}")
             }
             TaskState::Finished => f.write_str("finished"),

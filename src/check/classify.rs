@@ -6,8 +6,7 @@
 //! condition variable, or is an async task parked until its Waker is called, its wakeup was
 //! lost; otherwise it is a deadlock.
 
-use crate::leak::SCOPE_END;
-use crate::rt::Execution;
+use crate::rt::{Execution, OpKind, PanicRecord};
 use crate::violation::{TaskInfo, TaskState, Violation, ViolationKind};
 
 /// How the checker said the execution ended.
@@ -25,12 +24,19 @@ pub(crate) enum Ending {
 /// Whether `task` waits for a wakeup that may have been lost: a condvar wait, or an async task
 /// parked after `Pending` (its Waker is never called).
 fn awaits_wakeup(task: &TaskInfo) -> bool {
-    matches!(&task.state, TaskState::Blocked { op, .. } if op == "Condvar::wait")
-        || parked_async(task)
+    blocked_in(task) == Some(OpKind::CondvarWait) || parked_async(task)
 }
 
 fn parked_async(task: &TaskInfo) -> bool {
-    matches!(&task.state, TaskState::Blocked { op, .. } if op.starts_with(crate::task::OP_PREFIX))
+    blocked_in(task).is_some_and(OpKind::is_async)
+}
+
+/// The kind of operation `task` is blocked in, if it is blocked.
+fn blocked_in(task: &TaskInfo) -> Option<OpKind> {
+    match &task.state {
+        TaskState::Blocked { op_kind, .. } => Some(*op_kind),
+        _ => None,
+    }
 }
 
 /// The violation for an execution that ended this way.
@@ -38,7 +44,29 @@ pub(crate) fn classify(execution: &Execution, ending: Ending) -> Violation {
     if let Some(v) = execution.state().violation.clone() {
         return v;
     }
-    let tasks = execution.tasks();
+    let first_panic = execution.state().panics.first().cloned();
+    let ended = Ended {
+        tasks: execution.tasks(),
+        leaked: execution.leaked(),
+        first_panic,
+    };
+    classify_ended(&ended, ending)
+}
+
+/// What [`classify`] reads of an ended execution that recorded no violation.
+pub(crate) struct Ended {
+    /// Every task, as reports show it.
+    pub(crate) tasks: Vec<TaskInfo>,
+    /// The tasks that outlived their scope.
+    pub(crate) leaked: Vec<usize>,
+    /// The first panic the panic hook saw, if any.
+    pub(crate) first_panic: Option<PanicRecord>,
+}
+
+/// [`classify`] of what the execution left: decided by the kinds of the operations its tasks
+/// block in, never by their display text.
+pub(crate) fn classify_ended(ended: &Ended, ending: Ending) -> Violation {
+    let tasks = &ended.tasks;
     let unfinished: Vec<TaskInfo> = tasks
         .iter()
         .filter(|t| !matches!(t.state, TaskState::Finished | TaskState::Panicked))
@@ -46,16 +74,16 @@ pub(crate) fn classify(execution: &Execution, ending: Ending) -> Violation {
         .collect();
     // A task blocked at a scope end waits for tasks of its scope that can never end: those
     // leaked, whichever task owns the scope.
-    let leaked_ids = execution.leaked();
+    let leaked_ids = &ended.leaked;
     let at_scope_end = !leaked_ids.is_empty()
         && tasks
             .iter()
-            .any(|t| matches!(&t.state, TaskState::Blocked { op, .. } if op == SCOPE_END));
+            .any(|t| blocked_in(t) == Some(OpKind::ScopeEnd));
     match ending {
         Ending::AllBlocked | Ending::StepBound(_) | Ending::Watchdog(_) if at_scope_end => {
             let waiters: Vec<TaskInfo> = unfinished
                 .iter()
-                .filter(|t| matches!(&t.state, TaskState::Blocked { op, .. } if op == SCOPE_END))
+                .filter(|t| blocked_in(t) == Some(OpKind::ScopeEnd))
                 .cloned()
                 .collect();
             let leaked: Vec<TaskInfo> = unfinished
@@ -172,10 +200,7 @@ pub(crate) fn classify(execution: &Execution, ending: Ending) -> Violation {
             v
         }
         Ending::Panic(message) => {
-            let state = execution.state();
-            let record = state.panics.first().cloned();
-            drop(state);
-            let (task, message, at) = match record {
+            let (task, message, at) = match ended.first_panic.clone() {
                 Some(r) => (r.task, r.message, r.at),
                 None => (None, message, None),
             };

@@ -8,6 +8,7 @@
 use std::fmt::Write as _;
 
 use super::trace::{Step, StepKind, Trace};
+use crate::rt::OpKind;
 use crate::violation::{Site, TaskState, Violation, ViolationKind};
 
 /// Rows the table shows: with the report's other lines, a failing report fits one screen (40
@@ -122,11 +123,10 @@ fn clip(text: &str) -> String {
     cut
 }
 
-/// `Sender::send` reads `send`; `WaitGroup::add or done` reads `add/done`.
+/// `Sender::send` reads `send`: display text for a table cell.
 fn short_op(op: &str) -> String {
     let op = op.rsplit("::").next().unwrap_or(op);
     match op {
-        "add or done" => "add/done".to_owned(),
         "atomic store or read-modify-write" => "atomic write".to_owned(),
         other => other.to_owned(),
     }
@@ -254,9 +254,10 @@ fn lost_wakeup(trace: &Trace, violation: &Violation) -> Option<String> {
         };
         let Some(object) = block.object else { continue };
         let name = object_name(trace, object);
-        let last_notify = trace.steps.iter().rev().find(|s| {
-            s.kind == StepKind::Op && s.object == Some(object) && s.op.contains("notify")
-        });
+        let last_notify =
+            trace.steps.iter().rev().find(|s| {
+                s.kind == StepKind::Op && s.object == Some(object) && s.op_kind.notifies()
+            });
         // The task never woke, so every notify of the object came before its wait was
         // registered (a notify wakes only waiters already registered).
         parts.push(match last_notify {
@@ -284,14 +285,14 @@ fn lost_wakeup(trace: &Trace, violation: &Violation) -> Option<String> {
 fn close_steps<'t>(trace: &'t Trace, violation: &Violation) -> Vec<&'t Step> {
     let object = trace.steps.iter().rev().find_map(|s| {
         let at_site = s.at.as_ref().is_some_and(|at| violation.sites.contains(at));
-        (at_site && s.op.ends_with("close"))
+        (at_site && s.op_kind == OpKind::Close)
             .then_some(s.object)
             .flatten()
     });
     trace
         .steps
         .iter()
-        .filter(|s| s.kind == StepKind::Op && s.op.ends_with("close") && s.object == object)
+        .filter(|s| s.kind == StepKind::Op && s.op_kind == OpKind::Close && s.object == object)
         .collect()
 }
 
@@ -318,7 +319,7 @@ fn send_after_close(trace: &Trace, violation: &Violation) -> Option<String> {
     let position = trace.steps.iter().position(|s| std::ptr::eq(s, *close))?;
     let send = trace.steps[position..]
         .iter()
-        .find(|s| s.object == close.object && s.op.contains("send"))?;
+        .find(|s| s.object == close.object && s.op_kind.sends())?;
     let object = close
         .object
         .map_or_else(String::new, |o| object_name(trace, o));
@@ -343,16 +344,17 @@ struct Link {
 /// holder of a lock is the task whose lock of it took effect last (a later lock by anyone
 /// would have needed it released first).
 fn cycle_links(trace: &Trace, violation: &Violation) -> Vec<Link> {
-    let holder =
-        |object: usize| {
-            trace.steps.iter().rev().find(|s| {
-                s.kind == StepKind::Op && s.object == Some(object) && s.op.ends_with("lock")
-            })
-        };
+    let holder = |object: usize| {
+        trace.steps.iter().rev().find(|s| {
+            s.kind == StepKind::Op && s.object == Some(object) && s.op_kind == OpKind::Lock
+        })
+    };
     let wanted: Vec<(usize, usize)> = violation
         .tasks
         .iter()
-        .filter(|t| matches!(&t.state, TaskState::Blocked { op, .. } if op.ends_with("lock") || op.ends_with("read") || op.ends_with("write")))
+        .filter(
+            |t| matches!(&t.state, TaskState::Blocked { op_kind, .. } if op_kind.acquires_lock()),
+        )
         .filter_map(|t| Some((t.id, blocked_object(trace, t.id)?)))
         .collect();
     let mut links = Vec::new();
@@ -450,13 +452,12 @@ fn stranded(trace: &Trace, violation: &Violation) -> Option<String> {
 fn add_during_wait(trace: &Trace, violation: &Violation) -> Option<String> {
     let (i, add) = trace.steps.iter().enumerate().rev().find(|(_, s)| {
         s.kind == StepKind::Op
-            && s.op.starts_with("WaitGroup::add")
+            && matches!(s.op_kind, OpKind::WaitGroupAdd | OpKind::WaitGroupDone)
             && s.at.as_ref().is_some_and(|at| violation.sites.contains(at))
     })?;
-    let wait = trace.steps[..i]
-        .iter()
-        .rev()
-        .find(|s| s.kind == StepKind::Block && s.object == add.object && s.op.ends_with("wait"))?;
+    let wait = trace.steps[..i].iter().rev().find(|s| {
+        s.kind == StepKind::Block && s.object == add.object && s.op_kind == OpKind::WaitGroupWait
+    })?;
     Some(format!(
         "{} called add at {} while {} was already waiting at {}: the wait could return before \
          this add, so the add must come before the wait starts (before the spawn)",

@@ -45,6 +45,8 @@ mod hooks;
 mod html;
 mod loom;
 mod merge;
+#[cfg(test)]
+mod op_text;
 mod report;
 mod shard;
 mod shrink;

@@ -226,8 +226,8 @@ impl<T> Chan<T> {
         at: &'static Location<'static>,
     ) -> MutexGuard<'a, State<T>> {
         let (op, cv) = match side {
-            Side::Sender => ("Sender::send", &self.send_cv),
-            Side::Receiver => ("Receiver::recv", &self.recv_cv),
+            Side::Sender => (rt::op::SEND, &self.send_cv),
+            Side::Receiver => (rt::op::RECV, &self.recv_cv),
         };
         state.waiters(side).start();
         let mut state = cv.wait_as(op, || self.object(), state, at);

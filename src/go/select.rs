@@ -218,7 +218,7 @@ impl<'a, R> Select<'a, R> {
             if fired.is_none() {
                 let cases = &self.cases;
                 signal.wait(
-                    "select",
+                    crate::rt::op::SELECT,
                     || Object::Select(cases.iter().map(|c| c.describe()).collect()),
                     at,
                 );

@@ -25,7 +25,7 @@ pub trait Joinable: Send + Sync {
 /// What a task blocks on, recorded by the facade around each blocking call.
 #[derive(Clone, Debug)]
 pub struct BlockedOn {
-    pub op: &'static str,
+    pub op: &'static super::Op,
     pub object: Object,
     pub at: &'static Location<'static>,
 }
@@ -314,7 +314,8 @@ pub fn info(id: usize, t: &TaskRecord) -> TaskInfo {
         state: match &t.status {
             Status::Running => TaskState::Running,
             Status::Blocked(b) => TaskState::Blocked {
-                op: b.op.to_owned(),
+                op: b.op.name.to_owned(),
+                op_kind: b.op.kind,
                 object: b.object.to_string(),
                 at: Site::from(b.at),
             },

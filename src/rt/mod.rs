@@ -7,6 +7,7 @@ pub(crate) mod context;
 pub(crate) mod coverage;
 pub(crate) mod execution;
 mod object;
+pub(crate) mod op;
 pub(crate) mod trace;
 
 use std::cell::Cell;
@@ -19,6 +20,8 @@ pub(crate) use context::{
 };
 pub(crate) use execution::{BlockedOn, Execution, Joinable, Limits, PanicRecord};
 pub(crate) use object::Object;
+pub(crate) use op::Op;
+pub use op::OpKind;
 
 use crate::violation::{Site, Violation};
 use execution::{State, Status};
@@ -106,7 +109,7 @@ pub(crate) fn current_task_label() -> String {
 /// [`Object`] (a `String` converts), formatted only if a report shows the task.
 #[inline]
 pub(crate) fn blocking<O: Into<Object>>(
-    op: &'static str,
+    op: &'static Op,
     object: impl FnOnce() -> O,
     at: &'static Location<'static>,
 ) -> BlockGuard {

@@ -88,7 +88,7 @@ impl Condvar {
     /// Releases the guard's mutex, blocks until notified, and locks it again.
     #[track_caller]
     pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
-        self.wait_as("Condvar::wait", || self.object(), guard, Location::caller())
+        self.wait_as(rt::op::WAIT, || self.object(), guard, Location::caller())
     }
 
     /// Waits until `condition` is false, re-checking after every wakeup.
@@ -100,7 +100,7 @@ impl Condvar {
     ) -> MutexGuard<'a, T> {
         let at = Location::caller();
         while condition(&mut guard) {
-            guard = self.wait_as("Condvar::wait", || self.object(), guard, at);
+            guard = self.wait_as(rt::op::WAIT, || self.object(), guard, at);
         }
         guard
     }
@@ -122,7 +122,7 @@ impl Condvar {
         let MutexGuard { data, model, mutex } = guard;
         match (&self.inner, model) {
             (Inner::Std(cv), ModelGuard::Std) => {
-                let _blocked = rt::blocking("Condvar::wait_timeout", || self.label(), at);
+                let _blocked = rt::blocking(rt::op::WAIT_TIMEOUT, || self.label(), at);
                 let (data, result) = cv
                     .wait_timeout(data, dur)
                     .unwrap_or_else(PoisonError::into_inner);
@@ -180,7 +180,7 @@ impl Condvar {
     ) -> (MutexGuard<'a, T>, WaitTimeoutResult) {
         let clock = Clock::current();
         let deadline = clock.now() + dur;
-        let (op, object) = ("Condvar::wait_timeout", || self.label());
+        let (op, object) = (rt::op::WAIT_TIMEOUT, || self.label());
         let timed_out = time::wait_with_timer(&clock, &signal, deadline, op, object, at);
         self.timed_waiters().retain(|s| !Arc::ptr_eq(s, &signal));
         let guard = mutex.lock();
@@ -222,7 +222,7 @@ impl Condvar {
     #[track_caller]
     pub(crate) fn wait_as<'a, T, O: Into<rt::Object>>(
         &self,
-        op: &'static str,
+        op: &'static rt::Op,
         object: impl FnOnce() -> O,
         guard: MutexGuard<'a, T>,
         at: &'static Location<'static>,

@@ -134,7 +134,7 @@ impl<T> Mutex<T> {
                     return self.guard(p.into_inner(), ModelGuard::Std)
                 }
                 Err(TryLockError::WouldBlock) => {
-                    let _blocked = rt::blocking("Mutex::lock", || self.object(), at);
+                    let _blocked = rt::blocking(rt::op::LOCK, || self.object(), at);
                     let data = self.data.lock().unwrap_or_else(PoisonError::into_inner);
                     return self.guard(data, ModelGuard::Std);
                 }
@@ -143,7 +143,7 @@ impl<T> Mutex<T> {
                 if !loom_callable() {
                     return self.lock_unwinding();
                 }
-                let blocked = rt::blocking("Mutex::lock", || self.object(), at);
+                let blocked = rt::blocking(rt::op::LOCK, || self.object(), at);
                 let g = m.lock().unwrap_or_else(PoisonError::into_inner);
                 if !blocked.marked() {
                     // Nobody notes this task running when the mark is dropped.
@@ -154,7 +154,7 @@ impl<T> Mutex<T> {
             }
             // shuttle can always be asked who runs: nothing to note.
             Model::Shuttle(m) => {
-                let _blocked = rt::blocking("Mutex::lock", || self.object(), at);
+                let _blocked = rt::blocking(rt::op::LOCK, || self.object(), at);
                 ModelGuard::Shuttle(m.lock().unwrap_or_else(PoisonError::into_inner))
             }
         };

@@ -119,7 +119,7 @@ impl<T> RwLock<T> {
                     Ok(d) => d,
                     Err(TryLockError::Poisoned(p)) => p.into_inner(),
                     Err(TryLockError::WouldBlock) => {
-                        let _blocked = rt::blocking("RwLock::read", || self.label(), at);
+                        let _blocked = rt::blocking(rt::op::READ, || self.label(), at);
                         self.data.read().unwrap_or_else(PoisonError::into_inner)
                     }
                 };
@@ -130,13 +130,13 @@ impl<T> RwLock<T> {
             }
             Model::Loom(_) if !loom_callable() => ReadModel::Std,
             Model::Loom(l) => {
-                let _blocked = rt::blocking("RwLock::read", || self.label(), at);
+                let _blocked = rt::blocking(rt::op::READ, || self.label(), at);
                 ReadModel::Loom(Forgettable(Some(
                     l.read().unwrap_or_else(PoisonError::into_inner),
                 )))
             }
             Model::Shuttle(l) => {
-                let _blocked = rt::blocking("RwLock::read", || self.label(), at);
+                let _blocked = rt::blocking(rt::op::READ, || self.label(), at);
                 ReadModel::Shuttle(l.read().unwrap_or_else(PoisonError::into_inner))
             }
         };
@@ -163,7 +163,7 @@ impl<T> RwLock<T> {
                     Ok(d) => d,
                     Err(TryLockError::Poisoned(p)) => p.into_inner(),
                     Err(TryLockError::WouldBlock) => {
-                        let _blocked = rt::blocking("RwLock::write", || self.label(), at);
+                        let _blocked = rt::blocking(rt::op::WRITE, || self.label(), at);
                         self.data.write().unwrap_or_else(PoisonError::into_inner)
                     }
                 };
@@ -174,13 +174,13 @@ impl<T> RwLock<T> {
             }
             Model::Loom(_) if !loom_callable() => WriteModel::Std,
             Model::Loom(l) => {
-                let _blocked = rt::blocking("RwLock::write", || self.label(), at);
+                let _blocked = rt::blocking(rt::op::WRITE, || self.label(), at);
                 WriteModel::Loom(Forgettable(Some(
                     l.write().unwrap_or_else(PoisonError::into_inner),
                 )))
             }
             Model::Shuttle(l) => {
-                let _blocked = rt::blocking("RwLock::write", || self.label(), at);
+                let _blocked = rt::blocking(rt::op::WRITE, || self.label(), at);
                 WriteModel::Shuttle(l.write().unwrap_or_else(PoisonError::into_inner))
             }
         };
