@@ -28,7 +28,9 @@ pub fn cause(trace: &Trace, violation: &Violation) -> Option<String> {
             lock_cycle(trace, violation).or_else(|| stranded(trace, violation))
         }
         ViolationKind::Leak | ViolationKind::Hang => stranded(trace, violation),
-        ViolationKind::WaitGroupMisuse => add_during_wait(trace, violation),
+        ViolationKind::WaitGroupMisuse => {
+            below_zero(trace, violation).or_else(|| add_during_wait(trace, violation))
+        }
         _ => None,
     }
 }
@@ -340,15 +342,28 @@ struct Link {
     locked_at: Option<Site>,
 }
 
+/// The steps by which tasks may still hold `object` at the end of the trace: the last
+/// acquisition of it (a later one by anyone would have needed it released first) and, if that
+/// is a read lock, every read lock since the last write lock (readers share it).
+fn holders(trace: &Trace, object: usize) -> Vec<&Step> {
+    let acquisitions: Vec<&Step> = trace
+        .steps
+        .iter()
+        .filter(|s| s.kind == StepKind::Op && s.object == Some(object) && s.op_kind.acquires_lock())
+        .collect();
+    let readers = acquisitions
+        .iter()
+        .rev()
+        .take_while(|s| s.op_kind == OpKind::ReadLock)
+        .count();
+    let shared = readers.max(1).min(acquisitions.len());
+    acquisitions[acquisitions.len() - shared..].to_vec()
+}
+
 /// For each task blocked on a lock: the lock it holds that another blocked task wants. The
-/// holder of a lock is the task whose lock of it took effect last (a later lock by anyone
-/// would have needed it released first).
+/// holders of a lock are found by [`holders`].
 fn cycle_links(trace: &Trace, violation: &Violation) -> Vec<Link> {
-    let holder = |object: usize| {
-        trace.steps.iter().rev().find(|s| {
-            s.kind == StepKind::Op && s.object == Some(object) && s.op_kind == OpKind::Lock
-        })
-    };
+    let holder = |object: usize| holders(trace, object);
     let wanted: Vec<(usize, usize)> = violation
         .tasks
         .iter()
@@ -360,7 +375,7 @@ fn cycle_links(trace: &Trace, violation: &Violation) -> Vec<Link> {
     let mut links = Vec::new();
     for &(task, want) in &wanted {
         for &(_, other_want) in &wanted {
-            if let Some(h) = holder(other_want).filter(|h| h.task == task) {
+            if let Some(h) = holder(other_want).into_iter().find(|h| h.task == task) {
                 links.push(Link {
                     task,
                     held: other_want,
@@ -446,6 +461,42 @@ fn stranded(trace: &Trace, violation: &Violation) -> Option<String> {
         parts.push(text);
     }
     (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+/// A `done` (or negative `add`) that took the counter below zero: it, and the adds and dones
+/// before it on the same WaitGroup.
+fn below_zero(trace: &Trace, violation: &Violation) -> Option<String> {
+    let (i, done) = trace.steps.iter().enumerate().rev().find(|(_, s)| {
+        s.kind == StepKind::Op
+            && s.op_kind == OpKind::WaitGroupDone
+            && s.at.as_ref().is_some_and(|at| violation.sites.contains(at))
+    })?;
+    let earlier = |kind: OpKind| -> Vec<String> {
+        trace.steps[..i]
+            .iter()
+            .filter(|s| s.kind == StepKind::Op && s.object == done.object && s.op_kind == kind)
+            .map(|s| format!("{} at {}", who(trace, s), site(s)))
+            .collect()
+    };
+    let (adds, dones) = (
+        earlier(OpKind::WaitGroupAdd),
+        earlier(OpKind::WaitGroupDone),
+    );
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "none".to_owned()
+        } else {
+            v.join(", ")
+        }
+    };
+    Some(format!(
+        "done at {} by {} took the counter below zero: the adds before it ({}) were already \
+         matched by the dones before it ({}); call done once per add",
+        site(done),
+        who(trace, done),
+        list(&adds),
+        list(&dones)
+    ))
 }
 
 /// An add from zero while another task waits: the add, and the wait it raced.
