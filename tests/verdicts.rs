@@ -4,10 +4,12 @@
 //! - A negative WaitGroup counter is explained by the `done` that took it below zero, not as
 //!   an `add` racing a `wait`.
 //! - A lock cycle through an `RwLock` names the `RwLock`'s holder.
+//! - A task that holds a lock while it waits on a condvar, and a task blocked on that lock,
+//!   are a deadlock (nested monitor lockout), not a lost wakeup.
 
 use concheck::check::{Check, Checker, Report};
 use concheck::go::WaitGroup;
-use concheck::sync::{Arc, Mutex, RwLock};
+use concheck::sync::{Arc, Condvar, Mutex, RwLock};
 use concheck::thread;
 use concheck::ViolationKind;
 
@@ -85,6 +87,43 @@ fn rwlock_holder_appears_in_the_lock_cycle() {
                 && cause.contains("'writer' holds rwlock")
                 && cause.contains("'locker' holds mutex"),
             "{checker:?}: the cycle leaves out a holder: {cause}\n{report}"
+        );
+    }
+}
+/// 'waiter' locks `outer`, then waits on `cv` (releasing only `inner`); 'notifier' must lock
+/// `outer` before it can notify, so it blocks behind the waiter forever.
+fn wait_while_holding_a_lock() {
+    let outer = Arc::new(Mutex::new(()));
+    let pair = Arc::new((Mutex::new(false), Condvar::new()));
+    let (outer2, pair2) = (Arc::clone(&outer), Arc::clone(&pair));
+    let waiter = thread::Builder::new().name("waiter").spawn(move || {
+        let _held = outer2.lock();
+        let mut ready = pair2.0.lock();
+        while !*ready {
+            ready = pair2.1.wait(ready);
+        }
+    });
+    let notifier = thread::Builder::new().name("notifier").spawn(move || {
+        let _held = outer.lock();
+        *pair.0.lock() = true;
+        pair.1.notify_one();
+    });
+    waiter.join().unwrap();
+    notifier.join().unwrap();
+}
+
+#[test]
+fn condvar_wait_holding_a_wanted_lock_is_a_deadlock_with_its_cycle() {
+    for checker in checkers() {
+        let report = Check::new(wait_while_holding_a_lock).run(&checker);
+        report.assert_finds(ViolationKind::Deadlock);
+        let cause = cause(&report);
+        assert!(
+            cause.contains("'waiter'")
+                && cause.contains("'notifier'")
+                && cause.contains("holds mutex")
+                && cause.contains("waits on condvar"),
+            "{checker:?}: the cause does not show the cycle through the wait: {cause}\n{report}"
         );
     }
 }

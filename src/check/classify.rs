@@ -6,6 +6,7 @@
 //! condition variable, or is an async task parked until its Waker is called, its wakeup was
 //! lost; otherwise it is a deadlock.
 
+use crate::rt::execution::Status;
 use crate::rt::{Execution, OpKind, PanicRecord};
 use crate::violation::{TaskInfo, TaskState, Violation, ViolationKind};
 
@@ -44,11 +45,26 @@ pub(crate) fn classify(execution: &Execution, ending: Ending) -> Violation {
     if let Some(v) = execution.state().violation.clone() {
         return v;
     }
-    let first_panic = execution.state().panics.first().cloned();
+    let (first_panic, locks) = {
+        let state = execution.state();
+        let locks = state
+            .tasks
+            .iter()
+            .map(|t| Locks {
+                holds: t.holds.clone(),
+                wants: match &t.status {
+                    Status::Blocked(on) => on.lock,
+                    _ => None,
+                },
+            })
+            .collect();
+        (state.panics.first().cloned(), locks)
+    };
     let ended = Ended {
         tasks: execution.tasks(),
         leaked: execution.leaked(),
         first_panic,
+        locks,
     };
     classify_ended(&ended, ending)
 }
@@ -61,6 +77,32 @@ pub(crate) struct Ended {
     pub(crate) leaked: Vec<usize>,
     /// The first panic the panic hook saw, if any.
     pub(crate) first_panic: Option<PanicRecord>,
+    /// The mutexes each task holds and wants, by task id (model backends; empty under std).
+    pub(crate) locks: Vec<Locks>,
+}
+
+/// The mutexes (by address) one task holds, and the one it blocks locking, if any.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Locks {
+    pub(crate) holds: Vec<usize>,
+    pub(crate) wants: Option<usize>,
+}
+
+impl Ended {
+    /// The unfinished task blocked locking a mutex that `task` holds, if any.
+    fn blocked_behind(&self, task: usize, unfinished: &[TaskInfo]) -> Option<usize> {
+        let holds = &self.locks.get(task)?.holds;
+        unfinished
+            .iter()
+            .filter(|t| t.id != task)
+            .find(|t| {
+                self.locks
+                    .get(t.id)
+                    .and_then(|l| l.wants)
+                    .is_some_and(|w| holds.contains(&w))
+            })
+            .map(|t| t.id)
+    }
 }
 
 /// [`classify`] of what the execution left: decided by the kinds of the operations its tasks
@@ -129,7 +171,27 @@ pub(crate) fn classify_ended(ended: &Ended, ending: Ending) -> Violation {
         Ending::AllBlocked => {
             let waits: Vec<&TaskInfo> = unfinished.iter().filter(|t| awaits_wakeup(t)).collect();
             let list: Vec<String> = unfinished.iter().map(ToString::to_string).collect();
-            let (kind, message) = if waits.is_empty() {
+            // A condvar waiter that holds a mutex another blocked task wants cannot be woken
+            // by that task: no wakeup was lost, the two wait for each other.
+            let lockout = waits.iter().find_map(|w| {
+                let behind = (blocked_in(w) == Some(OpKind::CondvarWait))
+                    .then(|| ended.blocked_behind(w.id, &unfinished))??;
+                Some((w, unfinished.iter().find(|t| t.id == behind)?))
+            });
+            let (kind, message) = if let Some((waiter, behind)) = lockout {
+                (
+                    ViolationKind::Deadlock,
+                    format!(
+                        "#{} '{}' waits on a condvar while it holds a mutex that #{} '{}' is \
+                         blocked on, and every other task is blocked or done: [{}]",
+                        waiter.id,
+                        waiter.name,
+                        behind.id,
+                        behind.name,
+                        list.join(", ")
+                    ),
+                )
+            } else if waits.is_empty() {
                 (
                     ViolationKind::Deadlock,
                     format!("every task is blocked: [{}]", list.join(", ")),

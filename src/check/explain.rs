@@ -24,9 +24,9 @@ pub fn cause(trace: &Trace, violation: &Violation) -> Option<String> {
         ViolationKind::LostWakeup => lost_wakeup(trace, violation),
         ViolationKind::DoubleClose => double_close(trace, violation),
         ViolationKind::SendAfterClose => send_after_close(trace, violation),
-        ViolationKind::Deadlock => {
-            lock_cycle(trace, violation).or_else(|| stranded(trace, violation))
-        }
+        ViolationKind::Deadlock => lock_cycle(trace, violation)
+            .or_else(|| wait_holding_lock(trace, violation))
+            .or_else(|| stranded(trace, violation)),
         ViolationKind::Leak | ViolationKind::Hang => stranded(trace, violation),
         ViolationKind::WaitGroupMisuse => {
             below_zero(trace, violation).or_else(|| add_during_wait(trace, violation))
@@ -412,6 +412,46 @@ fn lock_cycle(trace: &Trace, violation: &Violation) -> Option<String> {
     }
     let _ = write!(text, "back to '{}'", trace.task_name(first.task));
     Some(text)
+}
+
+/// A task waiting on a condvar while it holds a lock another blocked task wants: the two wait
+/// for each other, as the tasks of a lock cycle do.
+fn wait_holding_lock(trace: &Trace, violation: &Violation) -> Option<String> {
+    let blocked_in = |kind: fn(OpKind) -> bool| {
+        violation.tasks.iter().filter(
+            move |t| matches!(&t.state, TaskState::Blocked { op_kind, .. } if kind(*op_kind)),
+        )
+    };
+    for waiter in blocked_in(|k| k == OpKind::CondvarWait) {
+        let Some((_, wait)) = last_block(trace, waiter.id) else {
+            continue;
+        };
+        for locker in blocked_in(OpKind::acquires_lock) {
+            let Some((_, lock)) = last_block(trace, locker.id) else {
+                continue;
+            };
+            let Some(wanted) = lock.object else { continue };
+            let held = holders(trace, wanted);
+            let Some(locked) = held.iter().find(|h| h.task == waiter.id) else {
+                continue;
+            };
+            let condvar = wait
+                .object
+                .map_or_else(|| "a condvar".to_owned(), |o| object_name(trace, o));
+            return Some(format!(
+                "{} holds {} (locked at {}) while it waits on {condvar} at {}; {} is blocked \
+                 locking it at {}, so it can never notify: release the lock before waiting, \
+                 or take it only inside the condvar's mutex",
+                who(trace, wait),
+                object_name(trace, wanted),
+                site(locked),
+                site(wait),
+                who(trace, lock),
+                site(lock)
+            ));
+        }
+    }
+    None
 }
 
 /// Each stranded task: where it blocks, on what, and who else used that object last.

@@ -60,6 +60,7 @@ fn hangs(kind: OpKind, text: &str) -> Vec<Ended> {
             ],
             leaked: Vec::new(),
             first_panic: None,
+            locks: Vec::new(),
         },
         Ended {
             tasks: vec![
@@ -68,6 +69,7 @@ fn hangs(kind: OpKind, text: &str) -> Vec<Ended> {
             ],
             leaked: vec![1],
             first_panic: None,
+            locks: Vec::new(),
         },
     ]
 }

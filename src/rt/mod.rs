@@ -19,6 +19,7 @@ pub(crate) use context::{
     backend, check_backend, construction_backend, loom_callable, loom_unwinding,
 };
 pub(crate) use execution::{BlockedOn, Execution, Joinable, Limits, PanicRecord};
+
 pub(crate) use object::Object;
 pub(crate) use op::Op;
 pub use op::OpKind;
@@ -113,6 +114,27 @@ pub(crate) fn blocking<O: Into<Object>>(
     object: impl FnOnce() -> O,
     at: &'static Location<'static>,
 ) -> BlockGuard {
+    mark(op, None, object, at)
+}
+
+/// [`blocking`] in `Mutex::lock` of the mutex at `address`: the classifier matches it with the
+/// task that holds that mutex (see [`held`]).
+#[inline]
+pub(crate) fn blocking_lock<O: Into<Object>>(
+    address: usize,
+    object: impl FnOnce() -> O,
+    at: &'static Location<'static>,
+) -> BlockGuard {
+    mark(op::LOCK, Some(address), object, at)
+}
+
+#[inline]
+fn mark<O: Into<Object>>(
+    op: &'static Op,
+    lock: Option<usize>,
+    object: impl FnOnce() -> O,
+    at: &'static Location<'static>,
+) -> BlockGuard {
     const UNMARKED: BlockGuard = BlockGuard { marked: None };
     let Some(execution) = context::execution() else {
         return UNMARKED;
@@ -131,6 +153,7 @@ pub(crate) fn blocking<O: Into<Object>>(
     // Built before the registry is locked: a label may read the registry.
     let on = BlockedOn {
         op,
+        lock,
         object: object().into(),
         at,
     };
@@ -188,6 +211,59 @@ impl Drop for BlockGuard {
         }
         if let Some((execution, task)) = self.marked.take() {
             execution.unblock(task);
+        }
+    }
+}
+
+/// Records that the running task holds the mutex at `address` until the mark drops (a mutex
+/// guard under a model backend carries it). A task that waits on a condvar while it holds a
+/// mutex another blocked task wants cannot be woken by it: the classifier calls that hang a
+/// deadlock, not a lost wakeup. Outside an execution it records nothing.
+pub(crate) fn held(address: usize) -> Held {
+    let Some(execution) = context::execution() else {
+        return Held::NONE;
+    };
+    let mut state = execution.state();
+    let task = if backend() == Backend::Shuttle {
+        shuttle_task(&state)
+    } else {
+        drop(state);
+        let task = current_task();
+        state = execution.state();
+        task
+    };
+    let Some(task) = task else {
+        return Held::NONE;
+    };
+    state.tasks[task].holds.push(address);
+    drop(state);
+    Held {
+        marked: Some((execution, task, address)),
+    }
+}
+
+/// A mutex the running task holds, in the registry until dropped (see [`held`]).
+pub(crate) struct Held {
+    marked: Option<(Arc<Execution>, usize, usize)>,
+}
+
+impl Held {
+    /// Records nothing: a std mutex, or no execution.
+    pub(crate) const NONE: Held = Held { marked: None };
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        // A task torn down after a checker found the hang keeps what it held, for the report.
+        if std::thread::panicking() {
+            return;
+        }
+        if let Some((execution, task, address)) = self.marked.take() {
+            let mut state = execution.state();
+            let holds = &mut state.tasks[task].holds;
+            if let Some(i) = holds.iter().rposition(|&a| a == address) {
+                holds.swap_remove(i);
+            }
         }
     }
 }

@@ -119,7 +119,12 @@ impl Condvar {
             return (guard, WaitTimeoutResult(true));
         }
         rt::coverage::record(self.backend(), self, rt::coverage::WAIT, at);
-        let MutexGuard { data, model, mutex } = guard;
+        let MutexGuard {
+            data,
+            model,
+            mutex,
+            held,
+        } = guard;
         match (&self.inner, model) {
             (Inner::Std(cv), ModelGuard::Std) => {
                 let _blocked = rt::blocking(rt::op::WAIT_TIMEOUT, || self.label(), at);
@@ -130,6 +135,7 @@ impl Condvar {
                     data,
                     model: ModelGuard::Std,
                     mutex,
+                    held,
                 };
                 (guard, WaitTimeoutResult(result.timed_out()))
             }
@@ -139,7 +145,12 @@ impl Condvar {
                 // the mutex first, so no notify meant for this wait can come before it.
                 let signal = Signal::new();
                 self.timed_waiters().push(Arc::clone(&signal));
-                drop(MutexGuard { data, model, mutex });
+                drop(MutexGuard {
+                    data,
+                    model,
+                    mutex,
+                    held,
+                });
                 self.wait_timeout_virtual(signal, mutex, dur, at)
             }
             (_, model) => self.mixed(&model, at),
@@ -234,7 +245,12 @@ impl Condvar {
             return guard;
         }
         rt::coverage::record(self.backend(), self, rt::coverage::WAIT, at);
-        let MutexGuard { data, model, mutex } = guard;
+        let MutexGuard {
+            data,
+            model,
+            mutex,
+            held,
+        } = guard;
         match (&self.inner, model) {
             (Inner::Std(cv), ModelGuard::Std) => {
                 let _blocked = rt::blocking(op, object, at);
@@ -243,10 +259,13 @@ impl Condvar {
                     data,
                     model: ModelGuard::Std,
                     mutex,
+                    held,
                 }
             }
             (Inner::Loom(cv), ModelGuard::Loom(mut lg)) => {
                 drop(data);
+                // Waiting releases the mutex: the task no longer holds it.
+                drop(held);
                 let model = lg.0.take().expect("loom guard present outside unwinding");
                 let model = {
                     let _blocked = rt::blocking(op, object, at);
@@ -257,10 +276,12 @@ impl Condvar {
                     data: mutex.lock_data(),
                     model: ModelGuard::Loom(LoomGuard(Some(model))),
                     mutex,
+                    held: mutex.held(),
                 }
             }
             (Inner::Shuttle(cv), ModelGuard::Shuttle(model)) => {
                 drop(data);
+                drop(held);
                 let model = {
                     let _blocked = rt::blocking(op, object, at);
                     cv.wait(model).unwrap_or_else(PoisonError::into_inner)
@@ -270,6 +291,7 @@ impl Condvar {
                     data: mutex.lock_data(),
                     model: ModelGuard::Shuttle(model),
                     mutex,
+                    held: mutex.held(),
                 }
             }
             (_, model) => self.mixed(&model, at),

@@ -35,6 +35,7 @@ pub(crate) fn note(
     }
     let on = BlockedOn {
         op,
+        lock: None,
         object: object().into(),
         at,
     };
@@ -85,6 +86,7 @@ pub(crate) fn combine(mark: usize, op: &'static Op, at: &'static Location<'stati
             let parts: Vec<BlockedOn> = notes.drain(mark..).collect();
             notes.push(BlockedOn {
                 op,
+                lock: None,
                 object: list(&parts).into(),
                 at,
             });
@@ -105,6 +107,7 @@ pub(crate) fn parked_on(at: &'static Location<'static>) -> BlockedOn {
         1 => notes.pop().expect("one note"),
         0 => BlockedOn {
             op: OP_AWAIT,
+            lock: None,
             object: "a future that returned Pending and noted nothing (see task::awaiting)"
                 .to_owned()
                 .into(),
@@ -112,6 +115,7 @@ pub(crate) fn parked_on(at: &'static Location<'static>) -> BlockedOn {
         },
         _ => BlockedOn {
             op: OP_AWAIT,
+            lock: None,
             object: list(&notes).into(),
             at: notes[0].at,
         },
