@@ -6,6 +6,8 @@
 //! - A lock cycle through an `RwLock` names the `RwLock`'s holder.
 //! - A task that holds a lock while it waits on a condvar, and a task blocked on that lock,
 //!   are a deadlock (nested monitor lockout), not a lost wakeup.
+//! - A `notify_one` that wakes the wrong kind of waiter on a shared condvar is named as the
+//!   cause of the lost wakeup, not a notify that came before the wait.
 
 use concheck::check::{Check, Checker, Report};
 use concheck::go::WaitGroup;
@@ -124,6 +126,64 @@ fn condvar_wait_holding_a_wanted_lock_is_a_deadlock_with_its_cycle() {
                 && cause.contains("holds mutex")
                 && cause.contains("waits on condvar"),
             "{checker:?}: the cause does not show the cycle through the wait: {cause}\n{report}"
+        );
+    }
+}
+
+/// A queue of capacity 1 whose producer and consumers wait on one condvar, notified with
+/// `notify_one` (the seeded bug of examples/bounded_queue, whose body this is): a notify meant
+/// for the producer can wake a consumer, which waits again, and the producer sleeps forever.
+fn shared_condvar_queue() {
+    let queue = Arc::new((Mutex::new(Vec::<u32>::new()), Condvar::new()));
+    let producer = {
+        let queue = Arc::clone(&queue);
+        thread::Builder::new().name("producer").spawn(move || {
+            for item in [1, 2] {
+                let mut items = queue.0.lock();
+                while !items.is_empty() {
+                    items = queue.1.wait(items);
+                }
+                items.push(item);
+                queue.1.notify_one();
+            }
+        })
+    };
+    let consumers: Vec<_> = (0..2)
+        .map(|i| {
+            let queue = Arc::clone(&queue);
+            thread::Builder::new()
+                .name(format!("consumer-{i}"))
+                .spawn(move || {
+                    let mut items = queue.0.lock();
+                    while items.is_empty() {
+                        items = queue.1.wait(items);
+                    }
+                    items.pop();
+                    queue.1.notify_one();
+                })
+        })
+        .collect();
+    producer.join().unwrap();
+    for c in consumers {
+        c.join().unwrap();
+    }
+}
+
+#[test]
+fn shared_condvar_lost_wakeup_names_the_notify_that_woke_the_wrong_waiter() {
+    for checker in checkers() {
+        let report = Check::new(shared_condvar_queue).run(&checker);
+        report.assert_finds(ViolationKind::LostWakeup);
+        let cause = cause(&report);
+        assert!(
+            cause.contains("notify_one at")
+                && cause.contains("waits again")
+                && cause.contains("was never woken"),
+            "{checker:?}: the cause does not say which waiter the notify woke: {cause}\n{report}"
+        );
+        assert!(
+            !cause.contains("woke nobody"),
+            "{checker:?}: a notify that woke a waiter is said to have woken nobody: {cause}"
         );
     }
 }

@@ -249,8 +249,33 @@ fn object_name(trace: &Trace, object: usize) -> String {
 }
 
 fn lost_wakeup(trace: &Trace, violation: &Violation) -> Option<String> {
+    // The tasks that wait for a wakeup; the others (a join on one of them) wait on them.
+    let waiting = |t: &&crate::violation::TaskInfo| {
+        matches!(&t.state, TaskState::Blocked { op_kind, .. }
+            if *op_kind == OpKind::CondvarWait || op_kind.is_async())
+    };
+    let mut tasks: Vec<_> = violation.tasks.iter().filter(waiting).collect();
+    if tasks.is_empty() {
+        tasks = violation.tasks.iter().collect();
+    }
+    // First the waits a notify_one passed over for another waiter; a waiter it woke, which
+    // waits again, is explained by them.
     let mut parts = Vec::new();
-    for task in &violation.tasks {
+    let mut explained = Vec::new();
+    for task in &tasks {
+        let Some((b, block)) = last_block(trace, task.id) else {
+            continue;
+        };
+        let Some(object) = block.object else { continue };
+        if let Some((text, woken)) = woke_another(trace, task.id, b, object) {
+            parts.push(text);
+            explained.extend([task.id, woken]);
+        }
+    }
+    for task in tasks {
+        if explained.contains(&task.id) {
+            continue;
+        }
         let Some((_, block)) = last_block(trace, task.id) else {
             continue;
         };
@@ -260,8 +285,9 @@ fn lost_wakeup(trace: &Trace, violation: &Violation) -> Option<String> {
             trace.steps.iter().rev().find(|s| {
                 s.kind == StepKind::Op && s.object == Some(object) && s.op_kind.notifies()
             });
-        // The task never woke, so every notify of the object came before its wait was
-        // registered (a notify wakes only waiters already registered).
+        // The task never woke, and no notify_one came after its wait: every notify of the
+        // object came before its wait was registered (a notify wakes only waiters already
+        // registered).
         parts.push(match last_notify {
             Some(notify) => format!(
                 "{} at {} by {} ran before {}'s {} at {} was registered, so it woke nobody; \
@@ -281,6 +307,37 @@ fn lost_wakeup(trace: &Trace, violation: &Violation) -> Option<String> {
         });
     }
     (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+/// A `notify_one` on `object` after `task` began its last wait (step `b`) that woke another
+/// waiter instead: the notify, whom it woke, and whether that one waits again; and the task
+/// it woke.
+fn woke_another(trace: &Trace, task: usize, b: usize, object: usize) -> Option<(String, usize)> {
+    let (n, notify) = trace.steps[b..].iter().enumerate().find(|(_, s)| {
+        s.kind == StepKind::Op && s.object == Some(object) && s.op_kind == OpKind::NotifyOne
+    })?;
+    let n = b + n;
+    let (r, resumed) = trace.steps[n..]
+        .iter()
+        .enumerate()
+        .find(|(_, s)| s.kind == StepKind::Resume && s.object == Some(object) && s.task != task)?;
+    let again = trace.steps[n + r..]
+        .iter()
+        .find(|s| s.kind == StepKind::Block && s.object == Some(object) && s.task == resumed.task);
+    let then = again.map_or_else(String::new, |w| {
+        format!(", which waits again at {}", site(w))
+    });
+    let text = format!(
+        "{} at {} by {} woke {}{then}; {} waiting on the same {} since {} was never woken",
+        short_op(&notify.op),
+        site(notify),
+        who(trace, notify),
+        who(trace, resumed),
+        format_args!("'{}'", trace.task_name(task)),
+        object_name(trace, object),
+        site(&trace.steps[b]),
+    );
+    Some((text, resumed.task))
 }
 
 /// Every close of the object closed at the violation's sites, in order.
