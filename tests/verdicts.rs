@@ -8,11 +8,15 @@
 //!   are a deadlock (nested monitor lockout), not a lost wakeup.
 //! - A `notify_one` that wakes the wrong kind of waiter on a shared condvar is named as the
 //!   cause of the lost wakeup, not a notify that came before the wait.
+//! - A task stuck on a timer's channel is traced, so its leak has a cause and an interleaving.
 
 use concheck::check::{Check, Checker, Report};
 use concheck::go::WaitGroup;
 use concheck::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::Duration;
+
 use concheck::thread;
+use concheck::time;
 use concheck::ViolationKind;
 
 /// The model checkers every verdict is checked under (default bounds: each body below has at
@@ -184,6 +188,34 @@ fn shared_condvar_lost_wakeup_names_the_notify_that_woke_the_wrong_waiter() {
         assert!(
             !cause.contains("woke nobody"),
             "{checker:?}: a notify that woke a waiter is said to have woken nobody: {cause}"
+        );
+    }
+}
+
+/// 'waiter' stops a timer, then receives from its channel: a stopped timer never fires, so the
+/// task outlives the body (Go's classic `if !t.Stop() { <-t.C }` drained once too often).
+fn receive_from_a_stopped_timer() {
+    let waiter = thread::Builder::new().name("waiter").spawn(|| {
+        let timer = time::Timer::new(Duration::from_millis(5));
+        timer.stop();
+        timer.receiver().recv();
+    });
+    drop(waiter);
+}
+
+#[test]
+fn a_leak_on_a_timer_channel_has_a_cause_and_an_interleaving() {
+    for checker in checkers() {
+        let report = Check::new(receive_from_a_stopped_timer).run(&checker);
+        report.assert_finds(ViolationKind::Leak);
+        let cause = cause(&report);
+        assert!(
+            cause.contains("'waiter'") && cause.contains("timer from tests/verdicts.rs"),
+            "{checker:?}: the cause does not name the timer's channel: {cause}\n{report}"
+        );
+        assert!(
+            report.to_string().contains("interleaving"),
+            "{checker:?}: no interleaving:\n{report}"
         );
     }
 }

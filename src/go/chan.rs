@@ -62,6 +62,16 @@ pub fn named<T>(name: &str, cap: usize) -> (Sender<T>, Receiver<T>) {
     make(Some(Arc::from(name)), cap, Location::caller())
 }
 
+/// [`named`], created at `at`: a channel the facade makes for the caller (a timer's) is
+/// reported, and traced, as made at the caller's site.
+pub(crate) fn named_at<T>(
+    name: &str,
+    cap: usize,
+    at: &'static Location<'static>,
+) -> (Sender<T>, Receiver<T>) {
+    make(Some(Arc::from(name)), cap, at)
+}
+
 fn make<T>(
     name: Option<Arc<str>>,
     cap: usize,
