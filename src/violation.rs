@@ -21,10 +21,12 @@ pub enum ViolationKind {
     /// A value was sent on a closed channel (or a blocked sender saw the channel close).
     SendAfterClose,
     /// Every task is blocked and none waits on a condition variable: a lock cycle, a join cycle, a
-    /// receive nobody will send to.
+    /// receive nobody will send to; or a task waits on a condition variable while it holds a
+    /// mutex another blocked task wants (so that task can never notify it).
     Deadlock,
     /// Every task is blocked and at least one waits on a condition variable whose notify came
-    /// before the wait (or never comes).
+    /// before the wait, went to another waiter (a `notify_one` on a condvar shared by two kinds
+    /// of waiters), or never comes.
     LostWakeup,
     /// A WaitGroup counter went negative, or `add` from zero raced a `wait`.
     WaitGroupMisuse,

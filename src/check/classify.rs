@@ -3,8 +3,10 @@
 //! loom says `deadlock; threads = [...]` and shuttle `deadlock! blocked tasks: [...]` for every
 //! "all tasks blocked" state, leaks included. The registry knows better: if the body is blocked
 //! at a scope end waiting for its tasks, those tasks leaked; if a blocked task waits on a
-//! condition variable, or is an async task parked until its Waker is called, its wakeup was
-//! lost; otherwise it is a deadlock.
+//! condition variable while it holds a mutex another blocked task wants, the two wait for each
+//! other: a deadlock; else if a blocked task waits on a condition variable, or is an async task
+//! parked until its Waker is called, its wakeup was lost; otherwise it is a deadlock. Each
+//! decision reads the kinds of the operations the tasks block in (`OpKind`), never their text.
 
 use crate::rt::execution::Status;
 use crate::rt::{Execution, OpKind, PanicRecord};
