@@ -65,7 +65,7 @@ fn hangs(kind: OpKind, text: &str) -> Vec<Ended> {
         Ended {
             tasks: vec![
                 task(0, blocked(kind, text, 10)),
-                task(1, blocked(OpKind::Recv, "Receiver::recv", 20)),
+                task(1, blocked(OpKind::ChannelRecv, "Receiver::recv", 20)),
             ],
             leaked: vec![1],
             first_panic: None,

@@ -31,10 +31,11 @@ pub enum OpKind {
     AtomicLoad,
     /// An atomic store, read-modify-write or compare-exchange.
     AtomicWrite,
-    /// A channel send (`send`, `try_send`, a select's send case).
-    Send,
+    /// A channel send (`send`, `try_send`, a select's send case). Not named `Send`: a public
+    /// item of that name makes rustc print `std::marker::Send` in users' errors.
+    ChannelSend,
     /// A channel receive (`recv`, `try_recv`).
-    Recv,
+    ChannelRecv,
     /// A `select` over several cases.
     Select,
     /// A channel close.
@@ -94,8 +95,8 @@ impl OpKind {
         OpKind::NotifyAll,
         OpKind::AtomicLoad,
         OpKind::AtomicWrite,
-        OpKind::Send,
-        OpKind::Recv,
+        OpKind::ChannelSend,
+        OpKind::ChannelRecv,
         OpKind::Select,
         OpKind::Close,
         OpKind::WaitGroupAdd,
@@ -144,7 +145,7 @@ impl OpKind {
 
     /// Whether it sends a value (on a channel of either kind).
     pub fn sends(self) -> bool {
-        matches!(self, OpKind::Send | OpKind::AsyncSend)
+        matches!(self, OpKind::ChannelSend | OpKind::AsyncSend)
     }
 
     /// Whether an async task parked in it waits for its Waker to be called.
@@ -201,12 +202,12 @@ ops! {
     LOAD = AtomicLoad, "atomic load";
     STORE = AtomicWrite, "atomic store or read-modify-write";
     CAS = AtomicWrite, "atomic compare_exchange";
-    SEND = Send, "Sender::send";
-    TRY_SEND = Send, "Sender::try_send";
-    SELECT_SEND = Send, "select send";
+    SEND = ChannelSend, "Sender::send";
+    TRY_SEND = ChannelSend, "Sender::try_send";
+    SELECT_SEND = ChannelSend, "select send";
     CLOSE = Close, "Sender::close";
-    RECV = Recv, "Receiver::recv";
-    TRY_RECV = Recv, "Receiver::try_recv";
+    RECV = ChannelRecv, "Receiver::recv";
+    TRY_RECV = ChannelRecv, "Receiver::try_recv";
     SELECT = Select, "select";
     WG_ADD = WaitGroupAdd, "WaitGroup::add";
     WG_DONE = WaitGroupDone, "WaitGroup::done";
