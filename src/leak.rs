@@ -14,9 +14,10 @@ use std::panic::Location;
 
 use crate::rt::{self, context};
 
-/// The operation name a task waiting at a scope end is reported in; reports use it to tell a
-/// leak from a deadlock.
-pub const SCOPE_END: &str = "leak::scope end";
+/// The operation name a task waiting at a scope end is reported in. Reports tell a leak from a
+/// deadlock by the operation's kind ([`OpKind::ScopeEnd`](crate::OpKind::ScopeEnd)), not by
+/// this text.
+pub const SCOPE_END: &str = rt::op::SCOPE_END.name;
 
 /// Runs `f`, then waits for every task spawned inside it; see the [module docs](self).
 ///
@@ -49,7 +50,7 @@ pub(crate) fn join_scope(execution: &rt::Execution, scope: u64, at: &'static Loc
     }
     while let Some((id, joiner)) = execution.next_unjoined(scope) {
         let _blocked = rt::blocking(
-            SCOPE_END,
+            rt::op::SCOPE_END,
             || {
                 let state = execution.state();
                 format!("task #{id} '{}'", state.tasks[id].name)

@@ -173,7 +173,7 @@ pub mod time;
 pub mod tokio;
 mod violation;
 
-pub use rt::Backend;
+pub use rt::{Backend, OpKind};
 pub use violation::{Site, TaskInfo, TaskState, Violation, ViolationKind};
 
 /// The README's examples, compiled and run as doctests so they cannot rot.

@@ -134,7 +134,7 @@ impl<T> JoinHandle<T> {
         let at = Location::caller();
         {
             let label = || rt::Object::Task(self.task, self.name.clone());
-            let _blocked = rt::blocking("JoinHandle::join", label, at);
+            let _blocked = rt::blocking(rt::op::JOIN, label, at);
             self.slot.join_now();
         }
         rt::note_running();

@@ -8,6 +8,8 @@ use std::panic::Location;
 
 use serde::{Deserialize, Serialize};
 
+use crate::rt::OpKind;
+
 /// The class of bug a checker found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -19,10 +21,12 @@ pub enum ViolationKind {
     /// A value was sent on a closed channel (or a blocked sender saw the channel close).
     SendAfterClose,
     /// Every task is blocked and none waits on a condition variable: a lock cycle, a join cycle, a
-    /// receive nobody will send to.
+    /// receive nobody will send to; or a task waits on a condition variable while it holds a
+    /// mutex another blocked task wants (so that task can never notify it).
     Deadlock,
     /// Every task is blocked and at least one waits on a condition variable whose notify came
-    /// before the wait (or never comes).
+    /// before the wait, went to another waiter (a `notify_one` on a condvar shared by two kinds
+    /// of waiters), or never comes.
     LostWakeup,
     /// A WaitGroup counter went negative, or `add` from zero raced a `wait`.
     WaitGroupMisuse,
@@ -129,8 +133,11 @@ pub enum TaskState {
     Running,
     /// Blocked in a facade operation.
     Blocked {
-        /// The operation, e.g. `Sender::send`.
+        /// The operation, e.g. `Sender::send`: for people; checkers decide on `op_kind`.
         op: String,
+        /// What kind of operation it is.
+        #[serde(default)]
+        op_kind: OpKind,
         /// The object it waits on, e.g. `channel 'results'`.
         object: String,
         /// Where the operation was called.
@@ -146,7 +153,7 @@ impl fmt::Display for TaskState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             TaskState::Running => f.write_str("running"),
-            TaskState::Blocked { op, object, at } => {
+            TaskState::Blocked { op, object, at, .. } => {
                 write!(f, "blocked in {op} on {object} at {at}")
             }
             TaskState::Finished => f.write_str("finished"),

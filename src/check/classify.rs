@@ -3,11 +3,13 @@
 //! loom says `deadlock; threads = [...]` and shuttle `deadlock! blocked tasks: [...]` for every
 //! "all tasks blocked" state, leaks included. The registry knows better: if the body is blocked
 //! at a scope end waiting for its tasks, those tasks leaked; if a blocked task waits on a
-//! condition variable, or is an async task parked until its Waker is called, its wakeup was
-//! lost; otherwise it is a deadlock.
+//! condition variable while it holds a mutex another blocked task wants, the two wait for each
+//! other: a deadlock; else if a blocked task waits on a condition variable, or is an async task
+//! parked until its Waker is called, its wakeup was lost; otherwise it is a deadlock. Each
+//! decision reads the kinds of the operations the tasks block in (`OpKind`), never their text.
 
-use crate::leak::SCOPE_END;
-use crate::rt::Execution;
+use crate::rt::execution::Status;
+use crate::rt::{Execution, OpKind, PanicRecord};
 use crate::violation::{TaskInfo, TaskState, Violation, ViolationKind};
 
 /// How the checker said the execution ended.
@@ -25,12 +27,19 @@ pub(crate) enum Ending {
 /// Whether `task` waits for a wakeup that may have been lost: a condvar wait, or an async task
 /// parked after `Pending` (its Waker is never called).
 fn awaits_wakeup(task: &TaskInfo) -> bool {
-    matches!(&task.state, TaskState::Blocked { op, .. } if op == "Condvar::wait")
-        || parked_async(task)
+    blocked_in(task) == Some(OpKind::CondvarWait) || parked_async(task)
 }
 
 fn parked_async(task: &TaskInfo) -> bool {
-    matches!(&task.state, TaskState::Blocked { op, .. } if op.starts_with(crate::task::OP_PREFIX))
+    blocked_in(task).is_some_and(OpKind::is_async)
+}
+
+/// The kind of operation `task` is blocked in, if it is blocked.
+fn blocked_in(task: &TaskInfo) -> Option<OpKind> {
+    match &task.state {
+        TaskState::Blocked { op_kind, .. } => Some(*op_kind),
+        _ => None,
+    }
 }
 
 /// The violation for an execution that ended this way.
@@ -38,7 +47,70 @@ pub(crate) fn classify(execution: &Execution, ending: Ending) -> Violation {
     if let Some(v) = execution.state().violation.clone() {
         return v;
     }
-    let tasks = execution.tasks();
+    let (first_panic, locks) = {
+        let state = execution.state();
+        let locks = state
+            .tasks
+            .iter()
+            .map(|t| Locks {
+                holds: t.holds.clone(),
+                wants: match &t.status {
+                    Status::Blocked(on) => on.lock,
+                    _ => None,
+                },
+            })
+            .collect();
+        (state.panics.first().cloned(), locks)
+    };
+    let ended = Ended {
+        tasks: execution.tasks(),
+        leaked: execution.leaked(),
+        first_panic,
+        locks,
+    };
+    classify_ended(&ended, ending)
+}
+
+/// What [`classify`] reads of an ended execution that recorded no violation.
+pub(crate) struct Ended {
+    /// Every task, as reports show it.
+    pub(crate) tasks: Vec<TaskInfo>,
+    /// The tasks that outlived their scope.
+    pub(crate) leaked: Vec<usize>,
+    /// The first panic the panic hook saw, if any.
+    pub(crate) first_panic: Option<PanicRecord>,
+    /// The mutexes each task holds and wants, by task id (model backends; empty under std).
+    pub(crate) locks: Vec<Locks>,
+}
+
+/// The mutexes (by address) one task holds, and the one it blocks locking, if any.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Locks {
+    pub(crate) holds: Vec<usize>,
+    pub(crate) wants: Option<usize>,
+}
+
+impl Ended {
+    /// The unfinished task blocked locking a mutex that `task` holds, if any.
+    fn blocked_behind(&self, task: usize, unfinished: &[TaskInfo]) -> Option<usize> {
+        let holds = &self.locks.get(task)?.holds;
+        unfinished
+            .iter()
+            .filter(|t| t.id != task)
+            .find(|t| {
+                self.locks
+                    .get(t.id)
+                    .and_then(|l| l.wants)
+                    .is_some_and(|w| holds.contains(&w))
+            })
+            .map(|t| t.id)
+    }
+}
+
+/// [`classify`] of what the execution left: decided by the kinds of the operations its tasks
+/// block in, never by their display text.
+pub(crate) fn classify_ended(ended: &Ended, ending: Ending) -> Violation {
+    let tasks = &ended.tasks;
     let unfinished: Vec<TaskInfo> = tasks
         .iter()
         .filter(|t| !matches!(t.state, TaskState::Finished | TaskState::Panicked))
@@ -46,16 +118,16 @@ pub(crate) fn classify(execution: &Execution, ending: Ending) -> Violation {
         .collect();
     // A task blocked at a scope end waits for tasks of its scope that can never end: those
     // leaked, whichever task owns the scope.
-    let leaked_ids = execution.leaked();
+    let leaked_ids = &ended.leaked;
     let at_scope_end = !leaked_ids.is_empty()
         && tasks
             .iter()
-            .any(|t| matches!(&t.state, TaskState::Blocked { op, .. } if op == SCOPE_END));
+            .any(|t| blocked_in(t) == Some(OpKind::ScopeEnd));
     match ending {
         Ending::AllBlocked | Ending::StepBound(_) | Ending::Watchdog(_) if at_scope_end => {
             let waiters: Vec<TaskInfo> = unfinished
                 .iter()
-                .filter(|t| matches!(&t.state, TaskState::Blocked { op, .. } if op == SCOPE_END))
+                .filter(|t| blocked_in(t) == Some(OpKind::ScopeEnd))
                 .cloned()
                 .collect();
             let leaked: Vec<TaskInfo> = unfinished
@@ -101,7 +173,27 @@ pub(crate) fn classify(execution: &Execution, ending: Ending) -> Violation {
         Ending::AllBlocked => {
             let waits: Vec<&TaskInfo> = unfinished.iter().filter(|t| awaits_wakeup(t)).collect();
             let list: Vec<String> = unfinished.iter().map(ToString::to_string).collect();
-            let (kind, message) = if waits.is_empty() {
+            // A condvar waiter that holds a mutex another blocked task wants cannot be woken
+            // by that task: no wakeup was lost, the two wait for each other.
+            let lockout = waits.iter().find_map(|w| {
+                let behind = (blocked_in(w) == Some(OpKind::CondvarWait))
+                    .then(|| ended.blocked_behind(w.id, &unfinished))??;
+                Some((w, unfinished.iter().find(|t| t.id == behind)?))
+            });
+            let (kind, message) = if let Some((waiter, behind)) = lockout {
+                (
+                    ViolationKind::Deadlock,
+                    format!(
+                        "#{} '{}' waits on a condvar while it holds a mutex that #{} '{}' is \
+                         blocked on, and every other task is blocked or done: [{}]",
+                        waiter.id,
+                        waiter.name,
+                        behind.id,
+                        behind.name,
+                        list.join(", ")
+                    ),
+                )
+            } else if waits.is_empty() {
                 (
                     ViolationKind::Deadlock,
                     format!("every task is blocked: [{}]", list.join(", ")),
@@ -172,10 +264,7 @@ pub(crate) fn classify(execution: &Execution, ending: Ending) -> Violation {
             v
         }
         Ending::Panic(message) => {
-            let state = execution.state();
-            let record = state.panics.first().cloned();
-            drop(state);
-            let (task, message, at) = match record {
+            let (task, message, at) = match ended.first_panic.clone() {
                 Some(r) => (r.task, r.message, r.at),
                 None => (None, message, None),
             };

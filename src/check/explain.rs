@@ -8,6 +8,7 @@
 use std::fmt::Write as _;
 
 use super::trace::{Step, StepKind, Trace};
+use crate::rt::OpKind;
 use crate::violation::{Site, TaskState, Violation, ViolationKind};
 
 /// Rows the table shows: with the report's other lines, a failing report fits one screen (40
@@ -23,11 +24,13 @@ pub fn cause(trace: &Trace, violation: &Violation) -> Option<String> {
         ViolationKind::LostWakeup => lost_wakeup(trace, violation),
         ViolationKind::DoubleClose => double_close(trace, violation),
         ViolationKind::SendAfterClose => send_after_close(trace, violation),
-        ViolationKind::Deadlock => {
-            lock_cycle(trace, violation).or_else(|| stranded(trace, violation))
-        }
+        ViolationKind::Deadlock => lock_cycle(trace, violation)
+            .or_else(|| wait_holding_lock(trace, violation))
+            .or_else(|| stranded(trace, violation)),
         ViolationKind::Leak | ViolationKind::Hang => stranded(trace, violation),
-        ViolationKind::WaitGroupMisuse => add_during_wait(trace, violation),
+        ViolationKind::WaitGroupMisuse => {
+            below_zero(trace, violation).or_else(|| add_during_wait(trace, violation))
+        }
         _ => None,
     }
 }
@@ -122,11 +125,10 @@ fn clip(text: &str) -> String {
     cut
 }
 
-/// `Sender::send` reads `send`; `WaitGroup::add or done` reads `add/done`.
+/// `Sender::send` reads `send`: display text for a table cell.
 fn short_op(op: &str) -> String {
     let op = op.rsplit("::").next().unwrap_or(op);
     match op {
-        "add or done" => "add/done".to_owned(),
         "atomic store or read-modify-write" => "atomic write".to_owned(),
         other => other.to_owned(),
     }
@@ -247,18 +249,45 @@ fn object_name(trace: &Trace, object: usize) -> String {
 }
 
 fn lost_wakeup(trace: &Trace, violation: &Violation) -> Option<String> {
+    // The tasks that wait for a wakeup; the others (a join on one of them) wait on them.
+    let waiting = |t: &&crate::violation::TaskInfo| {
+        matches!(&t.state, TaskState::Blocked { op_kind, .. }
+            if *op_kind == OpKind::CondvarWait || op_kind.is_async())
+    };
+    let mut tasks: Vec<_> = violation.tasks.iter().filter(waiting).collect();
+    if tasks.is_empty() {
+        tasks = violation.tasks.iter().collect();
+    }
+    // First the waits a notify_one passed over for another waiter; a waiter it woke, which
+    // waits again, is explained by them.
     let mut parts = Vec::new();
-    for task in &violation.tasks {
+    let mut explained = Vec::new();
+    for task in &tasks {
+        let Some((b, block)) = last_block(trace, task.id) else {
+            continue;
+        };
+        let Some(object) = block.object else { continue };
+        if let Some((text, woken)) = woke_another(trace, task.id, b, object) {
+            parts.push(text);
+            explained.extend([task.id, woken]);
+        }
+    }
+    for task in tasks {
+        if explained.contains(&task.id) {
+            continue;
+        }
         let Some((_, block)) = last_block(trace, task.id) else {
             continue;
         };
         let Some(object) = block.object else { continue };
         let name = object_name(trace, object);
-        let last_notify = trace.steps.iter().rev().find(|s| {
-            s.kind == StepKind::Op && s.object == Some(object) && s.op.contains("notify")
-        });
-        // The task never woke, so every notify of the object came before its wait was
-        // registered (a notify wakes only waiters already registered).
+        let last_notify =
+            trace.steps.iter().rev().find(|s| {
+                s.kind == StepKind::Op && s.object == Some(object) && s.op_kind.notifies()
+            });
+        // The task never woke, and no notify_one came after its wait: every notify of the
+        // object came before its wait was registered (a notify wakes only waiters already
+        // registered).
         parts.push(match last_notify {
             Some(notify) => format!(
                 "{} at {} by {} ran before {}'s {} at {} was registered, so it woke nobody; \
@@ -280,18 +309,49 @@ fn lost_wakeup(trace: &Trace, violation: &Violation) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
+/// A `notify_one` on `object` after `task` began its last wait (step `b`) that woke another
+/// waiter instead: the notify, whom it woke, and whether that one waits again; and the task
+/// it woke.
+fn woke_another(trace: &Trace, task: usize, b: usize, object: usize) -> Option<(String, usize)> {
+    let (n, notify) = trace.steps[b..].iter().enumerate().find(|(_, s)| {
+        s.kind == StepKind::Op && s.object == Some(object) && s.op_kind == OpKind::NotifyOne
+    })?;
+    let n = b + n;
+    let (r, resumed) = trace.steps[n..]
+        .iter()
+        .enumerate()
+        .find(|(_, s)| s.kind == StepKind::Resume && s.object == Some(object) && s.task != task)?;
+    let again = trace.steps[n + r..]
+        .iter()
+        .find(|s| s.kind == StepKind::Block && s.object == Some(object) && s.task == resumed.task);
+    let then = again.map_or_else(String::new, |w| {
+        format!(", which waits again at {}", site(w))
+    });
+    let text = format!(
+        "{} at {} by {} woke {}{then}; {} waiting on the same {} since {} was never woken",
+        short_op(&notify.op),
+        site(notify),
+        who(trace, notify),
+        who(trace, resumed),
+        format_args!("'{}'", trace.task_name(task)),
+        object_name(trace, object),
+        site(&trace.steps[b]),
+    );
+    Some((text, resumed.task))
+}
+
 /// Every close of the object closed at the violation's sites, in order.
 fn close_steps<'t>(trace: &'t Trace, violation: &Violation) -> Vec<&'t Step> {
     let object = trace.steps.iter().rev().find_map(|s| {
         let at_site = s.at.as_ref().is_some_and(|at| violation.sites.contains(at));
-        (at_site && s.op.ends_with("close"))
+        (at_site && s.op_kind == OpKind::Close)
             .then_some(s.object)
             .flatten()
     });
     trace
         .steps
         .iter()
-        .filter(|s| s.kind == StepKind::Op && s.op.ends_with("close") && s.object == object)
+        .filter(|s| s.kind == StepKind::Op && s.op_kind == OpKind::Close && s.object == object)
         .collect()
 }
 
@@ -318,7 +378,7 @@ fn send_after_close(trace: &Trace, violation: &Violation) -> Option<String> {
     let position = trace.steps.iter().position(|s| std::ptr::eq(s, *close))?;
     let send = trace.steps[position..]
         .iter()
-        .find(|s| s.object == close.object && s.op.contains("send"))?;
+        .find(|s| s.object == close.object && s.op_kind.sends())?;
     let object = close
         .object
         .map_or_else(String::new, |o| object_name(trace, o));
@@ -339,26 +399,40 @@ struct Link {
     locked_at: Option<Site>,
 }
 
+/// The steps by which tasks may still hold `object` at the end of the trace: the last
+/// acquisition of it (a later one by anyone would have needed it released first) and, if that
+/// is a read lock, every read lock since the last write lock (readers share it).
+fn holders(trace: &Trace, object: usize) -> Vec<&Step> {
+    let acquisitions: Vec<&Step> = trace
+        .steps
+        .iter()
+        .filter(|s| s.kind == StepKind::Op && s.object == Some(object) && s.op_kind.acquires_lock())
+        .collect();
+    let readers = acquisitions
+        .iter()
+        .rev()
+        .take_while(|s| s.op_kind == OpKind::ReadLock)
+        .count();
+    let shared = readers.max(1).min(acquisitions.len());
+    acquisitions[acquisitions.len() - shared..].to_vec()
+}
+
 /// For each task blocked on a lock: the lock it holds that another blocked task wants. The
-/// holder of a lock is the task whose lock of it took effect last (a later lock by anyone
-/// would have needed it released first).
+/// holders of a lock are found by [`holders`].
 fn cycle_links(trace: &Trace, violation: &Violation) -> Vec<Link> {
-    let holder =
-        |object: usize| {
-            trace.steps.iter().rev().find(|s| {
-                s.kind == StepKind::Op && s.object == Some(object) && s.op.ends_with("lock")
-            })
-        };
+    let holder = |object: usize| holders(trace, object);
     let wanted: Vec<(usize, usize)> = violation
         .tasks
         .iter()
-        .filter(|t| matches!(&t.state, TaskState::Blocked { op, .. } if op.ends_with("lock") || op.ends_with("read") || op.ends_with("write")))
+        .filter(
+            |t| matches!(&t.state, TaskState::Blocked { op_kind, .. } if op_kind.acquires_lock()),
+        )
         .filter_map(|t| Some((t.id, blocked_object(trace, t.id)?)))
         .collect();
     let mut links = Vec::new();
     for &(task, want) in &wanted {
         for &(_, other_want) in &wanted {
-            if let Some(h) = holder(other_want).filter(|h| h.task == task) {
+            if let Some(h) = holder(other_want).into_iter().find(|h| h.task == task) {
                 links.push(Link {
                     task,
                     held: other_want,
@@ -395,6 +469,46 @@ fn lock_cycle(trace: &Trace, violation: &Violation) -> Option<String> {
     }
     let _ = write!(text, "back to '{}'", trace.task_name(first.task));
     Some(text)
+}
+
+/// A task waiting on a condvar while it holds a lock another blocked task wants: the two wait
+/// for each other, as the tasks of a lock cycle do.
+fn wait_holding_lock(trace: &Trace, violation: &Violation) -> Option<String> {
+    let blocked_in = |kind: fn(OpKind) -> bool| {
+        violation.tasks.iter().filter(
+            move |t| matches!(&t.state, TaskState::Blocked { op_kind, .. } if kind(*op_kind)),
+        )
+    };
+    for waiter in blocked_in(|k| k == OpKind::CondvarWait) {
+        let Some((_, wait)) = last_block(trace, waiter.id) else {
+            continue;
+        };
+        for locker in blocked_in(OpKind::acquires_lock) {
+            let Some((_, lock)) = last_block(trace, locker.id) else {
+                continue;
+            };
+            let Some(wanted) = lock.object else { continue };
+            let held = holders(trace, wanted);
+            let Some(locked) = held.iter().find(|h| h.task == waiter.id) else {
+                continue;
+            };
+            let condvar = wait
+                .object
+                .map_or_else(|| "a condvar".to_owned(), |o| object_name(trace, o));
+            return Some(format!(
+                "{} holds {} (locked at {}) while it waits on {condvar} at {}; {} is blocked \
+                 locking it at {}, so it can never notify: release the lock before waiting, \
+                 or take it only inside the condvar's mutex",
+                who(trace, wait),
+                object_name(trace, wanted),
+                site(locked),
+                site(wait),
+                who(trace, lock),
+                site(lock)
+            ));
+        }
+    }
+    None
 }
 
 /// Each stranded task: where it blocks, on what, and who else used that object last.
@@ -446,17 +560,52 @@ fn stranded(trace: &Trace, violation: &Violation) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
+/// A `done` (or negative `add`) that took the counter below zero: it, and the adds and dones
+/// before it on the same WaitGroup.
+fn below_zero(trace: &Trace, violation: &Violation) -> Option<String> {
+    let (i, done) = trace.steps.iter().enumerate().rev().find(|(_, s)| {
+        s.kind == StepKind::Op
+            && s.op_kind == OpKind::WaitGroupDone
+            && s.at.as_ref().is_some_and(|at| violation.sites.contains(at))
+    })?;
+    let earlier = |kind: OpKind| -> Vec<String> {
+        trace.steps[..i]
+            .iter()
+            .filter(|s| s.kind == StepKind::Op && s.object == done.object && s.op_kind == kind)
+            .map(|s| format!("{} at {}", who(trace, s), site(s)))
+            .collect()
+    };
+    let (adds, dones) = (
+        earlier(OpKind::WaitGroupAdd),
+        earlier(OpKind::WaitGroupDone),
+    );
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "none".to_owned()
+        } else {
+            v.join(", ")
+        }
+    };
+    Some(format!(
+        "done at {} by {} took the counter below zero: the adds before it ({}) were already \
+         matched by the dones before it ({}); call done once per add",
+        site(done),
+        who(trace, done),
+        list(&adds),
+        list(&dones)
+    ))
+}
+
 /// An add from zero while another task waits: the add, and the wait it raced.
 fn add_during_wait(trace: &Trace, violation: &Violation) -> Option<String> {
     let (i, add) = trace.steps.iter().enumerate().rev().find(|(_, s)| {
         s.kind == StepKind::Op
-            && s.op.starts_with("WaitGroup::add")
+            && matches!(s.op_kind, OpKind::WaitGroupAdd | OpKind::WaitGroupDone)
             && s.at.as_ref().is_some_and(|at| violation.sites.contains(at))
     })?;
-    let wait = trace.steps[..i]
-        .iter()
-        .rev()
-        .find(|s| s.kind == StepKind::Block && s.object == add.object && s.op.ends_with("wait"))?;
+    let wait = trace.steps[..i].iter().rev().find(|s| {
+        s.kind == StepKind::Block && s.object == add.object && s.op_kind == OpKind::WaitGroupWait
+    })?;
     Some(format!(
         "{} called add at {} while {} was already waiting at {}: the wait could return before \
          this add, so the add must come before the wait starts (before the spawn)",

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::report::{Completeness, Outcome, Report};
 use super::trace::{Step, StepKind, Trace, TraceObject, TraceTask};
+use crate::rt::OpKind;
 use crate::violation::{Site, TaskInfo, TaskState, Violation, ViolationKind};
 
 /// Builds a trace whose sites are all in one source file.
@@ -73,6 +74,7 @@ impl TraceBuilder {
             task,
             kind,
             op: op.to_owned(),
+            op_kind: kind_of(op),
             object,
             at,
         });
@@ -88,6 +90,7 @@ impl TraceBuilder {
             task: parent,
             kind: StepKind::Spawn,
             op,
+            op_kind: OpKind::Spawn,
             object: None,
             at,
         });
@@ -99,6 +102,7 @@ impl TraceBuilder {
             task,
             kind: StepKind::Finish,
             op: "return".to_owned(),
+            op_kind: OpKind::Return,
             object: None,
             at: None,
         });
@@ -110,9 +114,32 @@ impl TraceBuilder {
     }
 }
 
+/// The kind the recorder gives the operation a fixture names as the real twins' traces do.
+fn kind_of(op: &str) -> OpKind {
+    match op {
+        "Mutex::lock" => OpKind::Lock,
+        "AtomicBool::load" => OpKind::AtomicLoad,
+        "AtomicBool::store" | "AtomicUsize::fetch_sub" => OpKind::AtomicWrite,
+        "Condvar::notify_one" => OpKind::NotifyOne,
+        "Condvar::wait" => OpKind::CondvarWait,
+        "JoinHandle::join" => OpKind::Join,
+        "time::sleep" => OpKind::Sleep,
+        "time::after" => OpKind::Other,
+        "Select::wait" => OpKind::Select,
+        "Receiver::recv" => OpKind::ChannelRecv,
+        "Sender::send" => OpKind::ChannelSend,
+        "Sender::close" => OpKind::Close,
+        "WaitGroup::add" => OpKind::WaitGroupAdd,
+        "WaitGroup::done" => OpKind::WaitGroupDone,
+        "WaitGroup::wait" => OpKind::WaitGroupWait,
+        other => panic!("fixture op {other:?} has no kind: add it to kind_of"),
+    }
+}
+
 fn blocked(op: &str, object: &str, at: Site) -> TaskState {
     TaskState::Blocked {
         op: op.to_owned(),
+        op_kind: kind_of(op),
         object: object.to_owned(),
         at,
     }

@@ -46,6 +46,8 @@ mod html;
 mod loom;
 mod loom_path;
 mod merge;
+#[cfg(test)]
+mod op_text;
 mod replay;
 mod report;
 mod shard;

@@ -10,6 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::rt::OpKind;
 use crate::violation::Site;
 
 /// One execution's interleaving: its tasks and its steps in the order they ran.
@@ -69,7 +70,11 @@ pub struct Step {
     /// What kind of step.
     pub kind: StepKind,
     /// The operation, as the facade names it: `Mutex::lock`, `Sender::send`, `WaitGroup::wait`.
+    /// For people only; what the operation is, for a checker, is [`Step::op_kind`].
     pub op: String,
+    /// What kind of operation it is; explanations decide on it, never on [`Step::op`].
+    #[serde(default)]
+    pub op_kind: OpKind,
     /// The object it touched ([`Trace::objects`] index), if any.
     pub object: Option<usize>,
     /// The caller's source location (the body's line, through `#[track_caller]`).

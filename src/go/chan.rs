@@ -65,6 +65,16 @@ pub fn named<T>(name: &str, cap: usize) -> (Sender<T>, Receiver<T>) {
     make(Some(Arc::from(name)), cap, Location::caller())
 }
 
+/// [`named`], created at `at`: a channel the facade makes for the caller (a timer's) is
+/// reported, and traced, as made at the caller's site.
+pub(crate) fn named_at<T>(
+    name: &str,
+    cap: usize,
+    at: &'static Location<'static>,
+) -> (Sender<T>, Receiver<T>) {
+    make(Some(Arc::from(name)), cap, at)
+}
+
 fn make<T>(
     name: Option<Arc<str>>,
     cap: usize,
@@ -263,8 +273,8 @@ impl<T> Chan<T> {
         at: &'static Location<'static>,
     ) -> MutexGuard<'a, State<T>> {
         let (op, cv) = match side {
-            Side::Sender => ("Sender::send", &self.send_cv),
-            Side::Receiver => ("Receiver::recv", &self.recv_cv),
+            Side::Sender => (rt::op::SEND, &self.send_cv),
+            Side::Receiver => (rt::op::RECV, &self.recv_cv),
         };
         state.waiters(side).start();
         let mut state = cv.wait_as(op, || self.object(), state, at);

@@ -202,7 +202,7 @@ impl Context {
             state = self
                 .inner
                 .cv
-                .wait_as("Context::done", || self.label(), state, at);
+                .wait_as(crate::rt::op::CTX_DONE, || self.label(), state, at);
         }
     }
 

@@ -12,6 +12,7 @@ pub(crate) mod signal;
 mod wait_group;
 mod waiters;
 
+pub(crate) use chan::named_at;
 pub use chan::{channel, named, Receiver, Sender};
 pub use context::{CancelFunc, Context, ContextError};
 pub use select::Select;

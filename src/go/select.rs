@@ -255,7 +255,7 @@ impl<'a, R> Select<'a, R> {
                 Fire::NotReady => {
                     let cases = &self.cases;
                     signal.wait(
-                        "select",
+                        crate::rt::op::SELECT,
                         || Object::Select(cases.iter().map(|c| c.describe()).collect()),
                         at,
                     );

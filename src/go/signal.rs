@@ -83,7 +83,7 @@ impl Signal {
     /// Blocks until fired, reporting the task as blocked in `op` on `object`.
     pub(crate) fn wait<O: Into<Object>>(
         &self,
-        op: &'static str,
+        op: &'static crate::rt::Op,
         object: impl Fn() -> O,
         at: &'static Location<'static>,
     ) {

@@ -60,7 +60,12 @@ impl WaitGroup {
     #[track_caller]
     pub fn add(&self, delta: i64) {
         let at = Location::caller();
-        rt::coverage::op(&self.state, || self.object(), rt::coverage::WG_ADD, at);
+        let op = if delta < 0 {
+            rt::coverage::WG_DONE
+        } else {
+            rt::coverage::WG_ADD
+        };
+        rt::coverage::op(&self.state, || self.object(), op, at);
         let mut state = self.state.lock();
         if delta > 0 && state.count == 0 && state.waiters > 0 {
             drop(state);
@@ -113,9 +118,7 @@ impl WaitGroup {
         let mut state = self.state.lock();
         state.waiters += 1;
         while state.count > 0 {
-            state = self
-                .cv
-                .wait_as("WaitGroup::wait", || self.label(), state, at);
+            state = self.cv.wait_as(rt::op::WG_WAIT, || self.label(), state, at);
         }
         state.waiters -= 1;
     }

@@ -45,43 +45,11 @@ use super::object::{Object, TaskName};
 use super::trace;
 use crate::sync::Mutex;
 
-/// What a hooked operation is called in keys, and whether it changes its object.
-#[derive(Debug)]
-pub(crate) struct Op {
-    name: &'static str,
-    writes: bool,
-}
-
-macro_rules! ops {
-    ($($id:ident = $name:literal, $writes:literal;)*) => {$(
-        pub(crate) const $id: &Op = &Op { name: $name, writes: $writes };
-    )*};
-}
-
-ops! {
-    LOCK = "Mutex::lock", true;
-    TRY_LOCK = "Mutex::try_lock", true;
-    READ = "RwLock::read", false;
-    WRITE = "RwLock::write", true;
-    WAIT = "Condvar::wait", true;
-    NOTIFY_ONE = "Condvar::notify_one", true;
-    NOTIFY_ALL = "Condvar::notify_all", true;
-    LOAD = "atomic load", false;
-    STORE = "atomic store or read-modify-write", true;
-    CAS = "atomic compare_exchange", true;
-    SEND = "Sender::send", true;
-    TRY_SEND = "Sender::try_send", true;
-    SELECT_SEND = "select send", true;
-    CLOSE = "Sender::close", true;
-    RECV = "Receiver::recv", true;
-    TRY_RECV = "Receiver::try_recv", true;
-    SELECT_RECV = "select recv", true;
-    WG_ADD = "WaitGroup::add or done", true;
-    WG_WAIT = "WaitGroup::wait", false;
-    CTX_DONE = "Context::done", false;
-    CTX_ERR = "Context::err", false;
-    CANCEL = "CancelFunc::cancel", true;
-}
+pub(crate) use super::op::{
+    Op, CANCEL, CAS, CLOSE, CTX_DONE, CTX_ERR, LOAD, LOCK, NOTIFY_ALL, NOTIFY_ONE, READ, RECV,
+    SELECT_RECV, SELECT_SEND, SEND, STORE, TRY_LOCK, TRY_RECV, TRY_SEND, WAIT, WG_ADD, WG_DONE,
+    WG_WAIT, WRITE,
+};
 
 /// A primitive a hook names in a trace, formatted only when a trace is recorded.
 pub(crate) trait Traced {
@@ -443,7 +411,7 @@ impl Recorder {
         at: &'static Location<'static>,
         task: usize,
     ) {
-        trace::op(task, object, op.name, at);
+        trace::op(task, object, op, at);
         let name = self.task_name(task);
         let key = self.key(op, at, name);
         let task = task as u32;
@@ -461,7 +429,7 @@ impl Recorder {
         // Entries seen before this key's previous occurrence were paired with it then.
         let since = mine.map_or(0, |i| log.entries[i].last);
         for e in &log.entries {
-            if e.task != task && e.last > since && (e.writes || op.writes) && e.key != key {
+            if e.task != task && e.last > since && (e.writes || op.writes()) && e.key != key {
                 self.pairs.insert(u64::from(e.key) << 32 | u64::from(key));
             }
         }
@@ -470,7 +438,7 @@ impl Recorder {
             None => log.entries.push(Entry {
                 key,
                 task,
-                writes: op.writes,
+                writes: op.writes(),
                 last: now,
             }),
         }

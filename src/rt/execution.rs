@@ -25,7 +25,9 @@ pub trait Joinable: Send + Sync {
 /// What a task blocks on, recorded by the facade around each blocking call.
 #[derive(Clone, Debug)]
 pub struct BlockedOn {
-    pub op: &'static str,
+    pub op: &'static super::Op,
+    /// The address of the mutex it waits to lock, if it blocks locking one.
+    pub lock: Option<usize>,
     pub object: Object,
     pub at: &'static Location<'static>,
 }
@@ -53,6 +55,8 @@ pub struct TaskRecord {
     /// What the task's future awaits, noted by async primitives that returned `Pending` during
     /// the current poll; `task::block_on` reports it when the task parks.
     pub awaiting: Vec<BlockedOn>,
+    /// The addresses of the mutexes it holds (model backends; see `rt::held`).
+    pub holds: Vec<usize>,
 }
 
 impl TaskRecord {
@@ -134,6 +138,7 @@ impl Execution {
             joiner: None,
             ending_scope: None,
             awaiting: Vec::new(),
+            holds: Vec::new(),
         });
         Arc::new(execution)
     }
@@ -178,6 +183,7 @@ impl Execution {
             joiner: None,
             ending_scope: None,
             awaiting: Vec::new(),
+            holds: Vec::new(),
         });
         if let Some(bound) = self.limits.max_live_tasks {
             let live = state.tasks[1..].iter().filter(|t| !t.is_done()).count();
@@ -337,7 +343,8 @@ pub fn info(id: usize, t: &TaskRecord) -> TaskInfo {
         state: match &t.status {
             Status::Running => TaskState::Running,
             Status::Blocked(b) => TaskState::Blocked {
-                op: b.op.to_owned(),
+                op: b.op.name.to_owned(),
+                op_kind: b.op.kind,
                 object: b.object.to_string(),
                 at: Site::from(b.at),
             },

@@ -7,6 +7,7 @@ pub(crate) mod context;
 pub(crate) mod coverage;
 pub(crate) mod execution;
 mod object;
+pub(crate) mod op;
 pub(crate) mod trace;
 
 use std::cell::Cell;
@@ -19,7 +20,10 @@ pub(crate) use context::{
     loom_callable_unwinding, loom_execution_starts, loom_failed, loom_unwinding,
 };
 pub(crate) use execution::{BlockedOn, Execution, Joinable, Limits, PanicRecord};
+
 pub(crate) use object::Object;
+pub(crate) use op::Op;
+pub use op::OpKind;
 
 use crate::violation::{Site, Violation};
 use execution::{State, Status};
@@ -107,7 +111,28 @@ pub(crate) fn current_task_label() -> String {
 /// [`Object`] (a `String` converts), formatted only if a report shows the task.
 #[inline]
 pub(crate) fn blocking<O: Into<Object>>(
-    op: &'static str,
+    op: &'static Op,
+    object: impl FnOnce() -> O,
+    at: &'static Location<'static>,
+) -> BlockGuard {
+    mark(op, None, object, at)
+}
+
+/// [`blocking`] in `Mutex::lock` of the mutex at `address`: the classifier matches it with the
+/// task that holds that mutex (see [`held`]).
+#[inline]
+pub(crate) fn blocking_lock<O: Into<Object>>(
+    address: usize,
+    object: impl FnOnce() -> O,
+    at: &'static Location<'static>,
+) -> BlockGuard {
+    mark(op::LOCK, Some(address), object, at)
+}
+
+#[inline]
+fn mark<O: Into<Object>>(
+    op: &'static Op,
+    lock: Option<usize>,
     object: impl FnOnce() -> O,
     at: &'static Location<'static>,
 ) -> BlockGuard {
@@ -129,6 +154,7 @@ pub(crate) fn blocking<O: Into<Object>>(
     // Built before the registry is locked: a label may read the registry.
     let on = BlockedOn {
         op,
+        lock,
         object: object().into(),
         at,
     };
@@ -207,6 +233,59 @@ impl Drop for BlockGuard {
 pub(crate) fn loom_lock_lost() {
     if let Some(execution) = context::execution() {
         execution.state().loom_lock_lost = true;
+    }
+}
+
+/// Records that the running task holds the mutex at `address` until the mark drops (a mutex
+/// guard under a model backend carries it). A task that waits on a condvar while it holds a
+/// mutex another blocked task wants cannot be woken by it: the classifier calls that hang a
+/// deadlock, not a lost wakeup. Outside an execution it records nothing.
+pub(crate) fn held(address: usize) -> Held {
+    let Some(execution) = context::execution() else {
+        return Held::NONE;
+    };
+    let mut state = execution.state();
+    let task = if backend() == Backend::Shuttle {
+        shuttle_task(&state)
+    } else {
+        drop(state);
+        let task = current_task();
+        state = execution.state();
+        task
+    };
+    let Some(task) = task else {
+        return Held::NONE;
+    };
+    state.tasks[task].holds.push(address);
+    drop(state);
+    Held {
+        marked: Some((execution, task, address)),
+    }
+}
+
+/// A mutex the running task holds, in the registry until dropped (see [`held`]).
+pub(crate) struct Held {
+    marked: Option<(Arc<Execution>, usize, usize)>,
+}
+
+impl Held {
+    /// Records nothing: a std mutex, or no execution.
+    pub(crate) const NONE: Held = Held { marked: None };
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        // A task torn down after a checker found the hang keeps what it held, for the report.
+        if std::thread::panicking() {
+            return;
+        }
+        if let Some((execution, task, address)) = self.marked.take() {
+            let mut state = execution.state();
+            let holds = &mut state.tasks[task].holds;
+            if let Some(i) = holds.iter().rposition(|&a| a == address) {
+                holds.swap_remove(i);
+            }
+        }
     }
 }
 

@@ -16,6 +16,7 @@ use std::panic::Location;
 
 use super::execution::BlockedOn;
 use super::object::Object;
+use super::op::{Op, OpKind};
 use crate::check::{Step, StepKind, Trace, TraceObject, TraceTask};
 use crate::violation::Site;
 
@@ -109,6 +110,18 @@ impl Log {
         &mut self,
         task: usize,
         kind: StepKind,
+        op: &Op,
+        object: Option<usize>,
+        at: Option<Site>,
+    ) {
+        self.push_named(task, kind, op.kind, op.name.to_owned(), object, at);
+    }
+
+    fn push_named(
+        &mut self,
+        task: usize,
+        kind: StepKind,
+        op_kind: OpKind,
         op: String,
         object: Option<usize>,
         at: Option<Site>,
@@ -117,6 +130,7 @@ impl Log {
             task,
             kind,
             op,
+            op_kind,
             object,
             at,
         });
@@ -140,7 +154,7 @@ pub(crate) fn name(address: usize, object: impl FnOnce() -> Object) {
 }
 
 /// A facade operation `op` of `task` on the object at `address` took effect at `at`.
-pub(crate) fn op(task: usize, address: usize, op: &'static str, at: &'static Location<'static>) {
+pub(crate) fn op(task: usize, address: usize, op: &'static Op, at: &'static Location<'static>) {
     with(|log| {
         // A facade call inside another (a select trying its cases) is that operation's detail.
         if super::coverage::is_facade_source(at.file()) {
@@ -150,13 +164,7 @@ pub(crate) fn op(task: usize, address: usize, op: &'static str, at: &'static Loc
         if object.is_some_and(|o| log.internal.contains(&o)) {
             return;
         }
-        log.push(
-            task,
-            StepKind::Op,
-            op.to_owned(),
-            object,
-            Some(Site::from(at)),
-        );
+        log.push(task, StepKind::Op, op, object, Some(Site::from(at)));
     });
 }
 
@@ -174,7 +182,7 @@ pub(crate) fn block(task: usize, on: &BlockedOn) {
         log.push(
             task,
             StepKind::Block,
-            on.op.to_owned(),
+            on.op,
             Some(object),
             Some(Site::from(on.at)),
         );
@@ -191,9 +199,9 @@ pub(crate) fn resume(task: usize) {
             .rev()
             .find(|s| s.task == task)
             .filter(|s| s.kind == StepKind::Block)
-            .map(|s| (s.op.clone(), s.object, s.at.clone()));
-        if let Some((op, object, at)) = blocked {
-            log.push(task, StepKind::Resume, op, object, at);
+            .map(|s| (s.op_kind, s.op.clone(), s.object, s.at.clone()));
+        if let Some((op_kind, op, object, at)) = blocked {
+            log.push_named(task, StepKind::Resume, op_kind, op, object, at);
         }
     });
 }
@@ -215,9 +223,10 @@ pub(crate) fn spawn(
                 spawned_at: None,
             });
         }
-        log.push(
+        log.push_named(
             parent.unwrap_or(0),
             StepKind::Spawn,
+            OpKind::Spawn,
             format!("spawn '{name}'"),
             None,
             Some(site.clone()),
@@ -234,11 +243,11 @@ pub(crate) fn spawn(
 pub(crate) fn end(task: usize, panicked: bool) {
     with(|log| {
         let (kind, op) = if panicked {
-            (StepKind::Panic, "panicked")
+            (StepKind::Panic, super::op::PANIC)
         } else {
-            (StepKind::Finish, "returned")
+            (StepKind::Finish, super::op::RETURN)
         };
-        log.push(task, kind, op.to_owned(), None, None);
+        log.push(task, kind, op, None, None);
     });
 }
 

@@ -11,7 +11,7 @@ use super::{Condvar, Mutex};
 use crate::rt;
 
 /// The operation a task waiting at a barrier is reported blocked in.
-const WAIT: &str = "Barrier::wait";
+const WAIT: &crate::rt::Op = crate::rt::op::BARRIER_WAIT;
 
 /// A reusable barrier for `n` tasks; see [`std::sync::Barrier`].
 pub struct Barrier {

@@ -88,7 +88,7 @@ impl Condvar {
     /// Releases the guard's mutex, blocks until notified, and locks it again.
     #[track_caller]
     pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
-        self.wait_as("Condvar::wait", || self.object(), guard, Location::caller())
+        self.wait_as(rt::op::WAIT, || self.object(), guard, Location::caller())
     }
 
     /// Waits until `condition` is false, re-checking after every wakeup.
@@ -100,7 +100,7 @@ impl Condvar {
     ) -> MutexGuard<'a, T> {
         let at = Location::caller();
         while condition(&mut guard) {
-            guard = self.wait_as("Condvar::wait", || self.object(), guard, at);
+            guard = self.wait_as(rt::op::WAIT, || self.object(), guard, at);
         }
         guard
     }
@@ -119,10 +119,15 @@ impl Condvar {
             return (guard, WaitTimeoutResult(true));
         }
         rt::coverage::record(self.backend(), self, rt::coverage::WAIT, at);
-        let MutexGuard { data, model, mutex } = guard;
+        let MutexGuard {
+            data,
+            model,
+            mutex,
+            held,
+        } = guard;
         match (&self.inner, model) {
             (Inner::Std(cv), ModelGuard::Std) => {
-                let _blocked = rt::blocking("Condvar::wait_timeout", || self.label(), at);
+                let _blocked = rt::blocking(rt::op::WAIT_TIMEOUT, || self.label(), at);
                 let (data, result) = cv
                     .wait_timeout(data, dur)
                     .unwrap_or_else(PoisonError::into_inner);
@@ -130,6 +135,7 @@ impl Condvar {
                     data,
                     model: ModelGuard::Std,
                     mutex,
+                    held,
                 };
                 (guard, WaitTimeoutResult(result.timed_out()))
             }
@@ -139,7 +145,12 @@ impl Condvar {
                 // the mutex first, so no notify meant for this wait can come before it.
                 let signal = Signal::new();
                 self.timed_waiters().push(Arc::clone(&signal));
-                drop(MutexGuard { data, model, mutex });
+                drop(MutexGuard {
+                    data,
+                    model,
+                    mutex,
+                    held,
+                });
                 self.wait_timeout_virtual(signal, mutex, dur, at)
             }
             (_, model) => self.mixed(&model, at),
@@ -180,7 +191,7 @@ impl Condvar {
     ) -> (MutexGuard<'a, T>, WaitTimeoutResult) {
         let clock = Clock::current();
         let deadline = clock.now() + dur;
-        let (op, object) = ("Condvar::wait_timeout", || self.label());
+        let (op, object) = (rt::op::WAIT_TIMEOUT, || self.label());
         let timed_out = time::wait_with_timer(&clock, &signal, deadline, op, object, at);
         self.timed_waiters().retain(|s| !Arc::ptr_eq(s, &signal));
         let guard = mutex.lock();
@@ -222,7 +233,7 @@ impl Condvar {
     #[track_caller]
     pub(crate) fn wait_as<'a, T, O: Into<rt::Object>>(
         &self,
-        op: &'static str,
+        op: &'static rt::Op,
         object: impl FnOnce() -> O,
         guard: MutexGuard<'a, T>,
         at: &'static Location<'static>,
@@ -234,7 +245,12 @@ impl Condvar {
             return guard;
         }
         rt::coverage::record(self.backend(), self, rt::coverage::WAIT, at);
-        let MutexGuard { data, model, mutex } = guard;
+        let MutexGuard {
+            data,
+            model,
+            mutex,
+            held,
+        } = guard;
         match (&self.inner, model) {
             (Inner::Std(cv), ModelGuard::Std) => {
                 let _blocked = rt::blocking(op, object, at);
@@ -243,10 +259,13 @@ impl Condvar {
                     data,
                     model: ModelGuard::Std,
                     mutex,
+                    held,
                 }
             }
             (Inner::Loom(cv), ModelGuard::Loom(mut lg)) => {
                 drop(data);
+                // Waiting releases the mutex: the task no longer holds it.
+                drop(held);
                 let model = lg.take().expect("loom guard present outside unwinding");
                 let model = {
                     let _blocked = rt::blocking(op, object, at);
@@ -257,10 +276,12 @@ impl Condvar {
                     data: mutex.lock_data(),
                     model: ModelGuard::Loom(LoomGuard::new(model)),
                     mutex,
+                    held: mutex.held(),
                 }
             }
             (Inner::Shuttle(cv), ModelGuard::Shuttle(model)) => {
                 drop(data);
+                drop(held);
                 let model = {
                     let _blocked = rt::blocking(op, object, at);
                     cv.wait(model).unwrap_or_else(PoisonError::into_inner)
@@ -270,6 +291,7 @@ impl Condvar {
                     data: mutex.lock_data(),
                     model: ModelGuard::Shuttle(model),
                     mutex,
+                    held: mutex.held(),
                 }
             }
             (_, model) => self.mixed(&model, at),

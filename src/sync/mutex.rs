@@ -38,6 +38,8 @@ pub struct MutexGuard<'a, T> {
     pub(crate) data: std::sync::MutexGuard<'a, T>,
     pub(crate) model: ModelGuard<'a>,
     pub(crate) mutex: &'a Mutex<T>,
+    /// The registry's note that the running task holds it (model backends).
+    pub(crate) held: rt::Held,
 }
 
 pub(crate) enum ModelGuard<'a> {
@@ -169,7 +171,7 @@ impl<T> Mutex<T> {
                     return self.guard(p.into_inner(), ModelGuard::Std)
                 }
                 Err(TryLockError::WouldBlock) => {
-                    let _blocked = rt::blocking("Mutex::lock", || self.object(), at);
+                    let _blocked = rt::blocking_lock(self.address(), || self.object(), at);
                     let data = self.data.lock().unwrap_or_else(PoisonError::into_inner);
                     return self.guard(data, ModelGuard::Std);
                 }
@@ -178,7 +180,7 @@ impl<T> Mutex<T> {
                 if !loom_callable() {
                     return self.lock_unwinding();
                 }
-                let blocked = rt::blocking("Mutex::lock", || self.object(), at);
+                let blocked = rt::blocking_lock(self.address(), || self.object(), at);
                 let g = m.lock().unwrap_or_else(PoisonError::into_inner);
                 if !blocked.marked() {
                     // Nobody notes this task running when the mark is dropped.
@@ -189,7 +191,7 @@ impl<T> Mutex<T> {
             }
             // shuttle can always be asked who runs: nothing to note.
             Model::Shuttle(m) => {
-                let _blocked = rt::blocking("Mutex::lock", || self.object(), at);
+                let _blocked = rt::blocking_lock(self.address(), || self.object(), at);
                 ModelGuard::Shuttle(m.lock().unwrap_or_else(PoisonError::into_inner))
             }
         };
@@ -244,11 +246,25 @@ impl<T> Mutex<T> {
         data: std::sync::MutexGuard<'a, T>,
         model: ModelGuard<'a>,
     ) -> MutexGuard<'a, T> {
+        let held = match model {
+            ModelGuard::Std => rt::Held::NONE,
+            ModelGuard::Loom(_) | ModelGuard::Shuttle(_) => self.held(),
+        };
         MutexGuard {
             data,
             model,
             mutex: self,
+            held,
         }
+    }
+
+    /// Notes in the registry that the running task holds this mutex (see `rt::held`).
+    pub(crate) fn held(&self) -> rt::Held {
+        rt::held(self.address())
+    }
+
+    fn address(&self) -> usize {
+        std::ptr::from_ref(self).cast::<()>() as usize
     }
 
     /// The data lock, taken after the model lock: uncontended by construction.

@@ -107,7 +107,7 @@ impl<T> RwLock<T> {
                     Ok(d) => d,
                     Err(TryLockError::Poisoned(p)) => p.into_inner(),
                     Err(TryLockError::WouldBlock) => {
-                        let _blocked = rt::blocking("RwLock::read", || self.label(), at);
+                        let _blocked = rt::blocking(rt::op::READ, || self.label(), at);
                         self.data.read().unwrap_or_else(PoisonError::into_inner)
                     }
                 };
@@ -118,13 +118,13 @@ impl<T> RwLock<T> {
             }
             Model::Loom(_) if !loom_callable() => ReadModel::Std,
             Model::Loom(l) => {
-                let _blocked = rt::blocking("RwLock::read", || self.label(), at);
+                let _blocked = rt::blocking(rt::op::READ, || self.label(), at);
                 ReadModel::Loom(LoomGuard::new(
                     l.read().unwrap_or_else(PoisonError::into_inner),
                 ))
             }
             Model::Shuttle(l) => {
-                let _blocked = rt::blocking("RwLock::read", || self.label(), at);
+                let _blocked = rt::blocking(rt::op::READ, || self.label(), at);
                 ReadModel::Shuttle(l.read().unwrap_or_else(PoisonError::into_inner))
             }
         };
@@ -151,7 +151,7 @@ impl<T> RwLock<T> {
                     Ok(d) => d,
                     Err(TryLockError::Poisoned(p)) => p.into_inner(),
                     Err(TryLockError::WouldBlock) => {
-                        let _blocked = rt::blocking("RwLock::write", || self.label(), at);
+                        let _blocked = rt::blocking(rt::op::WRITE, || self.label(), at);
                         self.data.write().unwrap_or_else(PoisonError::into_inner)
                     }
                 };
@@ -162,13 +162,13 @@ impl<T> RwLock<T> {
             }
             Model::Loom(_) if !loom_callable() => WriteModel::Std,
             Model::Loom(l) => {
-                let _blocked = rt::blocking("RwLock::write", || self.label(), at);
+                let _blocked = rt::blocking(rt::op::WRITE, || self.label(), at);
                 WriteModel::Loom(LoomGuard::new(
                     l.write().unwrap_or_else(PoisonError::into_inner),
                 ))
             }
             Model::Shuttle(l) => {
-                let _blocked = rt::blocking("RwLock::write", || self.label(), at);
+                let _blocked = rt::blocking(rt::op::WRITE, || self.label(), at);
                 WriteModel::Shuttle(l.write().unwrap_or_else(PoisonError::into_inner))
             }
         };

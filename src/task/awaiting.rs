@@ -11,31 +11,31 @@
 use std::fmt;
 use std::panic::Location;
 
-use crate::rt::{self, BlockedOn};
+use crate::rt::{self, BlockedOn, Op};
 use crate::violation::Site;
 
-/// Every operation a parked async task is reported in starts with this. The classifier treats
-/// such a task as it treats one in `Condvar::wait`: its wakeup (a Waker call) never came.
-pub(crate) const OP_PREFIX: &str = "async ";
-
-/// The operation of a note from a future that is not one of this module's primitives.
-const OP_AWAIT: &str = "async await";
+/// The operation of a note from a future that is not one of this module's primitives. Every
+/// operation a parked async task is reported in is of an async kind (`OpKind::is_async`): the
+/// classifier treats such a task as it treats one in `Condvar::wait`, its wakeup (a Waker call)
+/// never came.
+const OP_AWAIT: &Op = crate::rt::op::ASYNC_AWAIT;
 
 /// Notes that the running task's future awaits `op` on `object()`, called at `at`.
 pub(crate) fn note(
-    op: &'static str,
+    op: &'static Op,
     object: impl FnOnce() -> String,
     at: &'static Location<'static>,
 ) {
     debug_assert!(
-        op.starts_with(OP_PREFIX),
-        "async op {op:?} lacks the prefix"
+        op.kind.is_async(),
+        "async op {op:?} is not of an async kind"
     );
     if rt::context::execution().is_none() {
         return; // outside a checker run nothing is reported: skip the formatting
     }
     let on = BlockedOn {
         op,
+        lock: None,
         object: object().into(),
         at,
     };
@@ -80,12 +80,13 @@ pub(crate) fn truncate(mark: usize) {
 }
 
 /// Folds the notes since `mark` into one: `op` on the list of them, at `at`.
-pub(crate) fn combine(mark: usize, op: &'static str, at: &'static Location<'static>) {
+pub(crate) fn combine(mark: usize, op: &'static Op, at: &'static Location<'static>) {
     rt::with_awaiting(|notes| {
         if notes.len() > mark {
             let parts: Vec<BlockedOn> = notes.drain(mark..).collect();
             notes.push(BlockedOn {
                 op,
+                lock: None,
                 object: list(&parts).into(),
                 at,
             });
@@ -106,6 +107,7 @@ pub(crate) fn parked_on(at: &'static Location<'static>) -> BlockedOn {
         1 => notes.pop().expect("one note"),
         0 => BlockedOn {
             op: OP_AWAIT,
+            lock: None,
             object: "a future that returned Pending and noted nothing (see task::awaiting)"
                 .to_owned()
                 .into(),
@@ -113,6 +115,7 @@ pub(crate) fn parked_on(at: &'static Location<'static>) -> BlockedOn {
         },
         _ => BlockedOn {
             op: OP_AWAIT,
+            lock: None,
             object: list(&notes).into(),
             at: notes[0].at,
         },
@@ -122,7 +125,7 @@ pub(crate) fn parked_on(at: &'static Location<'static>) -> BlockedOn {
 fn list(notes: &[BlockedOn]) -> String {
     let parts: Vec<String> = notes
         .iter()
-        .map(|n| format!("{} on {} at {}", n.op, n.object, Site::from(n.at)))
+        .map(|n| format!("{} on {} at {}", n.op.name, n.object, Site::from(n.at)))
         .collect();
     format!("[{}]", parts.join(", "))
 }

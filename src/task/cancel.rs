@@ -140,7 +140,7 @@ impl Future for Cancelled {
         }
         state.waiters.register(&mut this.key, cx.waker());
         drop(state);
-        awaiting::note("async wait for cancel", || inner.label(), this.at);
+        awaiting::note(crate::rt::op::ASYNC_CANCELLED, || inner.label(), this.at);
         Poll::Pending
     }
 }

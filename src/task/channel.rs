@@ -252,7 +252,7 @@ impl<T> SendFuture<T> {
         drop(state);
         self.waited = true;
         let chan = &self.chan;
-        awaiting::note("async send", || chan.label(), self.at);
+        awaiting::note(crate::rt::op::ASYNC_SEND, || chan.label(), self.at);
         Poll::Pending
     }
 
@@ -374,7 +374,7 @@ impl<T> Future for RecvFuture<T> {
         if value.is_none() && !closed {
             state.receivers.register(&mut this.key, cx.waker());
             drop(state);
-            awaiting::note("async recv", || chan.label(), this.at);
+            awaiting::note(crate::rt::op::ASYNC_RECV, || chan.label(), this.at);
             return Poll::Pending;
         }
         state.receivers.remove(this.key.take());

@@ -66,7 +66,6 @@ mod spawn;
 mod waiters;
 
 pub use awaiting::awaiting;
-pub(crate) use awaiting::OP_PREFIX;
 pub use block_on::block_on;
 pub use cancel::{CancellationToken, Cancelled};
 pub use race::{race, Either, Race};

@@ -200,7 +200,7 @@ impl<T> Future for Recv<T> {
                 // Checked and registered under one lock: a send cannot fall in between.
                 register_one(&mut state.waker, cx.waker());
                 drop(state);
-                awaiting::note("async oneshot recv", || inner.label(), this.at);
+                awaiting::note(crate::rt::op::ASYNC_ONESHOT_RECV, || inner.label(), this.at);
                 return Poll::Pending;
             }
         };

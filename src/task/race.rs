@@ -71,7 +71,7 @@ impl<A: Future, B: Future> Future for Race<A, B> {
             Poll::Pending => match b.as_mut().poll(cx) {
                 Poll::Ready(v) => Either::Right(v),
                 Poll::Pending => {
-                    awaiting::combine(mark, "async race", this.at);
+                    awaiting::combine(mark, crate::rt::op::ASYNC_RACE, this.at);
                     return Poll::Pending;
                 }
             },

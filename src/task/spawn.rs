@@ -252,7 +252,7 @@ impl<T> Future for JoinHandle<T> {
                 drop(state);
                 let label = &this.label;
                 // A `.await` has no caller location: the site is where the task was spawned.
-                awaiting::note("async join", || label.clone(), this.spawned_at);
+                awaiting::note(crate::rt::op::ASYNC_JOIN, || label.clone(), this.spawned_at);
                 return Poll::Pending;
             }
         }

@@ -13,7 +13,7 @@ use std::time::Duration;
 use crate::rt::{self, context, Backend};
 
 /// The operation a parked task is reported blocked in.
-pub(crate) const PARK: &str = "thread::park";
+pub(crate) const PARK: &crate::rt::Op = crate::rt::op::PARK;
 
 /// A handle to a task, for [`Thread::unpark`]; see [`current`] and
 /// [`JoinHandle::thread`](super::JoinHandle::thread).

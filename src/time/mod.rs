@@ -104,7 +104,7 @@ pub fn sleep(d: Duration) {
     let deadline = clock.now() + d;
     let signal = Signal::new();
     let object = || format!("the clock (until {deadline:?})");
-    wait_with_timer(&clock, &signal, deadline, "sleep", object, at);
+    wait_with_timer(&clock, &signal, deadline, crate::rt::op::SLEEP, object, at);
 }
 
 /// Blocks the running task until `signal` fires: by the timer this schedules at `deadline` on
@@ -115,7 +115,7 @@ pub(crate) fn wait_with_timer<O: Into<Object>>(
     clock: &Clock,
     signal: &Arc<Signal>,
     deadline: Instant,
-    op: &'static str,
+    op: &'static crate::rt::Op,
     object: impl Fn() -> O,
     at: &'static Location<'static>,
 ) -> bool {

@@ -6,6 +6,9 @@
 //! it stopped the timer before it fired. The idiom `if !t.stop() { <-t.C }` is therefore right
 //! only if nobody received the value yet; draining twice blocks forever, which a checker
 //! reports.
+//!
+//! A timer's channel is made at the caller's site (where the timer was created), so reports
+//! name that site and traces show the tasks that wait on it, as they do for the body's channels.
 
 use std::fmt;
 use std::panic::Location;
@@ -15,7 +18,7 @@ use std::time::Duration;
 
 use super::clock::{Clock, TimerKey, WeakClock};
 use super::Instant;
-use crate::go::{named, Receiver, Sender};
+use crate::go::{named_at, Receiver, Sender};
 use crate::violation::Site;
 
 /// A channel that receives the time once, `d` from now (Go's `time.After`).
@@ -41,7 +44,7 @@ impl Timer {
     }
 
     fn start(d: Duration, at: &'static Location<'static>) -> Timer {
-        let (tx, rx) = named(&format!("timer from {}", Site::from(at)), 1);
+        let (tx, rx) = named_at(&format!("timer from {}", Site::from(at)), 1, at);
         let clock = Clock::current();
         let key = arm_once(&clock, &tx, d);
         Timer {
@@ -130,7 +133,7 @@ impl Ticker {
              at one instant; use time::after for a single event",
             Site::from(at)
         );
-        let (tx, rx) = named(&format!("ticker from {}", Site::from(at)), 1);
+        let (tx, rx) = named_at(&format!("ticker from {}", Site::from(at)), 1, at);
         let clock = Clock::current();
         let shared = Arc::new(TickerShared {
             tx,

@@ -80,7 +80,7 @@ pub(crate) enum Status {
 }
 
 /// The operation a task waiting in [`waiting_on`](super::waiting_on) is reported in.
-pub(crate) const AWAIT_OP: &str = ".await";
+pub(crate) const AWAIT_OP: &crate::rt::Op = crate::rt::op::TOKIO_AWAIT;
 
 impl Tracker {
     /// An empty tracker with no bound.
@@ -260,7 +260,8 @@ fn info(id: usize, r: &Record) -> TaskInfo {
                     object.push_str(other);
                 }
                 TaskState::Blocked {
-                    op: AWAIT_OP.to_owned(),
+                    op: AWAIT_OP.name.to_owned(),
+                    op_kind: AWAIT_OP.kind,
                     object,
                     at: Site::from(*at),
                 }

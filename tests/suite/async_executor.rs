@@ -181,7 +181,7 @@ fn a_leaked_async_task_is_named_with_its_spawn_site_and_what_it_awaits() {
             &report,
         );
         match &worker.state {
-            TaskState::Blocked { op, object, at } => {
+            TaskState::Blocked { op, object, at, .. } => {
                 assert_eq!(op, "async recv", "{report}");
                 assert!(object.starts_with("async channel 'jobs'"), "{report}");
                 assert_here(at, RECV.load(StdOrdering::Relaxed), &report);

@@ -575,7 +575,7 @@ fn channel_recv_nobody_sends_to_is_leak() {
         let task = &v.tasks[0];
         assert_eq!(task.name, "stuck-receiver", "{report}");
         match &task.state {
-            TaskState::Blocked { op, object, at } => {
+            TaskState::Blocked { op, object, at, .. } => {
                 assert_eq!(op, "Receiver::recv", "{report}");
                 assert!(object.contains("channel 'orphan'"), "{report}");
                 assert_eq!(

@@ -152,7 +152,7 @@ fn context_done_without_cancel_is_leak() {
         assert_eq!(v.tasks.len(), 1, "{report}");
         assert_eq!(v.tasks[0].name, "waiter", "{report}");
         match &v.tasks[0].state {
-            TaskState::Blocked { op, object, at } => {
+            TaskState::Blocked { op, object, at, .. } => {
                 assert_eq!(op, "Context::done", "{report}");
                 assert!(object.starts_with("context created at"), "{report}");
                 assert_eq!(

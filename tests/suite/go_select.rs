@@ -180,7 +180,7 @@ fn select_without_cancel_is_leak() {
         assert_eq!(v.tasks.len(), 1, "{report}");
         assert_eq!(v.tasks[0].name, "waiter", "{report}");
         match &v.tasks[0].state {
-            TaskState::Blocked { op, object, at } => {
+            TaskState::Blocked { op, object, at, .. } => {
                 assert_eq!(op, "select", "{report}");
                 assert!(object.contains("recv on channel created at"), "{report}");
                 assert!(object.contains("done of context created at"), "{report}");

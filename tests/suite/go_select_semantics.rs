@@ -208,7 +208,7 @@ fn assert_blocked_in_empty_select(report: &concheck::check::Report, task: &str, 
         .find(|t| t.name == task)
         .unwrap_or_else(|| panic!("names task {task}: {report}"));
     match &blocked.state {
-        TaskState::Blocked { op, object, at } => {
+        TaskState::Blocked { op, object, at, .. } => {
             assert_eq!(op, "select", "{report}");
             assert_eq!(object, "[]", "a select with no cases: {report}");
             assert_eq!(at.line, line, "{report}");

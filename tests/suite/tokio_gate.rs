@@ -56,7 +56,7 @@ async fn scope_names_a_leaked_task_its_spawn_site_and_what_it_awaits() {
     assert!(site.file.ends_with("tokio_gate.rs"), "{site}");
     assert_eq!(site.line, line + 1, "the spawn site is the caller's");
     match &task.state {
-        TaskState::Blocked { op, object, at } => {
+        TaskState::Blocked { op, object, at, .. } => {
             assert_eq!(op, ".await");
             assert_eq!(object, "reply from 'db'");
             assert_eq!(at.line, line);
