@@ -308,6 +308,7 @@ fn begin_op(
             at,
             recorded: false,
         });
+        super::last_op::note(object, op.writes);
         trace::name(object, name);
     });
 }
@@ -443,6 +444,7 @@ impl Recorder {
         task: usize,
     ) {
         trace::op(task, object, op.name, at);
+        super::last_op::note(object, op.writes);
         let name = self.task_name(task);
         let key = self.key(op, at, name);
         let task = task as u32;
