@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use concheck::check::{Checker, Report};
+use concheck::check::{Checker, Report, ShuttleConfig};
 use concheck::tokio::TokioConfig;
 use concheck_scenarios::{catalog, Role, Scenario};
 
@@ -34,6 +34,18 @@ pub fn checkers_for(scenario: &Scenario, args: &RunArgs) -> Vec<Checker> {
     };
     let own = scenario.checkers();
     let find = |short: &str| own.iter().find(|c| c.short_name() == short).cloned();
+    // The strategies beyond shuttle's own take the scenario's PCT settings (its iterations,
+    // its step bound), so they are compared at the same budget.
+    let like_pct = |config: ShuttleConfig| {
+        find("shuttle-pct").map(|pct| match pct {
+            Checker::Shuttle(own) => {
+                let mut c = own;
+                c.strategy = config.strategy;
+                Checker::Shuttle(c)
+            }
+            other => other,
+        })
+    };
     kinds
         .iter()
         .filter_map(|kind| {
@@ -43,6 +55,10 @@ pub fn checkers_for(scenario: &Scenario, args: &RunArgs) -> Vec<Checker> {
                 CheckerKind::ShuttlePct => find("shuttle-pct"),
                 // A sync scenario (one with a loom checker) only: tokio cannot run under shuttle.
                 CheckerKind::ShuttleDfs => find("loom").map(|_| Checker::shuttle_dfs()),
+                CheckerKind::ShuttlePos => like_pct(ShuttleConfig::pos()),
+                CheckerKind::ShuttlePctDeepening => like_pct(ShuttleConfig::pct_deepening()),
+                CheckerKind::ShuttleDelay => like_pct(ShuttleConfig::delay_bounded()),
+                CheckerKind::ShuttlePortfolio => like_pct(ShuttleConfig::portfolio()),
                 CheckerKind::Std => find("std"),
                 CheckerKind::Tokio => find("tokio"),
                 CheckerKind::TokioMt => {

@@ -96,6 +96,15 @@ pub enum CheckerKind {
     ShuttlePct,
     /// shuttle, depth-first (not in the default set: slow on the larger patterns).
     ShuttleDfs,
+    /// shuttle, partial order sampling (POS).
+    ShuttlePos,
+    /// shuttle, PCT at depths 1 to 6 in turn.
+    ShuttlePctDeepening,
+    /// shuttle, round-robin with 2 random delays per schedule.
+    ShuttleDelay,
+    /// shuttle, a portfolio of PCT, POS, random, PCT deepening and delay bounding dealt over the
+    /// --workers (the way to run a long search: with --workers and --budget).
+    ShuttlePortfolio,
     /// Real std threads with a watchdog.
     Std,
     /// tokio, current-thread runtime with a paused clock (async scenarios only).
@@ -117,10 +126,11 @@ pub struct RunArgs {
     /// 100, tokio 100, tokio-mt 20).
     #[arg(long, allow_hyphen_values = true, value_parser = parse_count)]
     pub iterations: Option<u64>,
-    /// Seed of shuttle's random and PCT searches (default 0xc0ffee). Decimal or 0x-hex.
+    /// Seed of shuttle's searches other than DFS (default 0xc0ffee). Decimal or 0x-hex.
     #[arg(long, allow_hyphen_values = true, value_parser = parse_seed)]
     pub seed: Option<u64>,
-    /// OS threads per shuttle random or PCT search, each with its own seed (default 1).
+    /// OS threads per shuttle search (not DFS), each with its own seed (default 1); the
+    /// portfolio deals its strategies over them.
     #[arg(long, allow_hyphen_values = true, value_parser = parse_count)]
     pub workers: Option<u64>,
     /// loom's preemption bound for every scenario (`none`: exhaustive); default: per scenario.

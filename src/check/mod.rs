@@ -21,8 +21,12 @@
 //!
 //! # Searching at scale
 //!
-//! - Every core: [`ShuttleConfig::workers`] runs a random or PCT search on several OS threads,
-//!   each from its own seed.
+//! - Every core: [`ShuttleConfig::workers`] runs a search on several OS threads, each from its
+//!   own seed; [`ShuttleConfig::portfolio`] deals several strategies (PCT, POS, random,
+//!   iterative-deepening PCT, delay bounding) over them and names the one that found a bug.
+//! - Past PCT: [`ShuttleConfig::pos`] (partial order sampling), [`ShuttleConfig::pct_deepening`]
+//!   (PCT at depths 1 to 6 in turn), [`ShuttleConfig::delay_bounded`] (round-robin with a few
+//!   random delays). Their failures replay and shrink like PCT's.
 //! - Many machines: [`ShuttleConfig::shard`] (or `CONCHECK_SHARD=K/N`, see [`Shard`]) gives each
 //!   CI job its own seed streams; [`merge_shards`] makes one report of the jobs' reports.
 //! - Time instead of a count: [`ShuttleConfig::time_budget`], [`LoomConfig::time_budget`]; the
@@ -53,6 +57,7 @@ mod report;
 mod shard;
 mod shrink;
 mod shuttle;
+mod strategy;
 mod stress;
 mod trace;
 
@@ -274,7 +279,8 @@ impl fmt::Debug for Check {
 pub enum Checker {
     /// loom: every interleaving up to a preemption bound.
     Loom(LoomConfig),
-    /// shuttle: random, PCT or DFS schedules.
+    /// shuttle: random, PCT, DFS, POS, iterative-deepening PCT, delay-bounded or portfolio
+    /// schedules.
     Shuttle(ShuttleConfig),
     /// Real std threads, many runs, with a watchdog.
     Stress(StressConfig),
@@ -302,6 +308,27 @@ impl Checker {
     /// shuttle DFS with [`ShuttleConfig::dfs`].
     pub fn shuttle_dfs() -> Self {
         Checker::Shuttle(ShuttleConfig::dfs())
+    }
+
+    /// shuttle partial order sampling with [`ShuttleConfig::pos`].
+    pub fn shuttle_pos() -> Self {
+        Checker::Shuttle(ShuttleConfig::pos())
+    }
+
+    /// shuttle iterative-deepening PCT with [`ShuttleConfig::pct_deepening`].
+    pub fn shuttle_pct_deepening() -> Self {
+        Checker::Shuttle(ShuttleConfig::pct_deepening())
+    }
+
+    /// shuttle random delay bounding with [`ShuttleConfig::delay_bounded`].
+    pub fn shuttle_delay_bounded() -> Self {
+        Checker::Shuttle(ShuttleConfig::delay_bounded())
+    }
+
+    /// The shuttle portfolio with [`ShuttleConfig::portfolio`] (one worker: give it more with
+    /// [`ShuttleConfig::workers`]).
+    pub fn shuttle_portfolio() -> Self {
+        Checker::Shuttle(ShuttleConfig::portfolio())
     }
 
     /// std threads with [`StressConfig::default`].
@@ -334,7 +361,8 @@ impl Checker {
         ]
     }
 
-    /// A short name for tables: `loom`, `shuttle-random`, `shuttle-pct`, `shuttle-dfs`, `std`,
+    /// A short name for tables: `loom`, `shuttle-random`, `shuttle-pct`, `shuttle-dfs`,
+    /// `shuttle-pos`, `shuttle-pct-deepening`, `shuttle-delay`, `shuttle-portfolio`, `std`,
     /// `tokio`, `tokio-mt`.
     pub fn short_name(&self) -> &'static str {
         match self {

@@ -13,7 +13,7 @@
 
 use std::collections::HashSet;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -28,6 +28,9 @@ use super::replay::ReplayError;
 use super::report::{thousands, Completeness, Outcome, Report};
 use super::shard::Shard;
 use super::shrink;
+use super::strategy::delay::DelayBounded;
+use super::strategy::pos::Pos;
+use super::strategy::rotate::{self, Member, Rotate};
 use super::Check;
 use crate::go::choice;
 use crate::rt::{self, context, Backend, Execution};
@@ -55,6 +58,34 @@ pub enum Strategy {
     },
     /// Depth-first over every schedule; complete when it finishes before the cap.
     Dfs,
+    /// Partial order sampling (Yuan et al., CAV'18): random task priorities, re-sampled for the
+    /// tasks whose operations conflict with the step just run (see `strategy::pos`).
+    Pos {
+        /// The seed.
+        seed: u64,
+    },
+    /// Iterative-deepening PCT: PCT at depths 1 to 6 in turn, one execution each, so a bug of
+    /// unknown depth is searched at its own.
+    PctDeepening {
+        /// The seed.
+        seed: u64,
+    },
+    /// Random delay bounding (Emmi et al., POPL'11): a deterministic round-robin scheduler
+    /// that deviates at `delays` random steps per execution (see `strategy::delay`).
+    DelayBounded {
+        /// The seed.
+        seed: u64,
+        /// Deviations from round-robin per execution.
+        delays: usize,
+    },
+    /// A portfolio: PCT (depth 3), POS, random, iterative-deepening PCT and delay bounding,
+    /// dealt over the workers (worker `i` of `n` takes members `i`, `i + n`, ...), each worker
+    /// running its members in turn; the first failure stops every worker and the report names
+    /// the member that found it.
+    Portfolio {
+        /// The seed.
+        seed: u64,
+    },
 }
 
 impl Strategy {
@@ -64,9 +95,54 @@ impl Strategy {
             Strategy::Random { .. } => "shuttle-random",
             Strategy::Pct { .. } => "shuttle-pct",
             Strategy::Dfs => "shuttle-dfs",
+            Strategy::Pos { .. } => "shuttle-pos",
+            Strategy::PctDeepening { .. } => "shuttle-pct-deepening",
+            Strategy::DelayBounded { .. } => "shuttle-delay",
+            Strategy::Portfolio { .. } => "shuttle-portfolio",
         }
     }
+
+    /// The seed, for every strategy but DFS.
+    fn seed(&self) -> Option<u64> {
+        match *self {
+            Strategy::Random { seed }
+            | Strategy::Pct { seed, .. }
+            | Strategy::Pos { seed }
+            | Strategy::PctDeepening { seed }
+            | Strategy::DelayBounded { seed, .. }
+            | Strategy::Portfolio { seed } => Some(seed),
+            Strategy::Dfs => None,
+        }
+    }
+
+    /// What a report's table calls the schedules: `random`, `pct`, `pos`, ...
+    fn kind(&self) -> &'static str {
+        self.short_name()
+            .strip_prefix("shuttle-")
+            .unwrap_or("shuttle")
+    }
+
+    /// Whether a scheduler of this strategy reads each task's latest operation.
+    fn reads_operations(&self) -> bool {
+        matches!(self, Strategy::Pos { .. } | Strategy::Portfolio { .. })
+    }
 }
+
+/// The portfolio's members, in the order they are dealt to workers: PCT first (the strongest
+/// single strategy on the catalog), then POS, so two workers run both.
+const PORTFOLIO: [Strategy; 5] = [
+    Strategy::Pct {
+        seed: DEFAULT_SEED,
+        depth: 3,
+    },
+    Strategy::Pos { seed: DEFAULT_SEED },
+    Strategy::Random { seed: DEFAULT_SEED },
+    Strategy::PctDeepening { seed: DEFAULT_SEED },
+    Strategy::DelayBounded {
+        seed: DEFAULT_SEED,
+        delays: super::strategy::delay::DEFAULT_DELAYS,
+    },
+];
 
 /// shuttle's settings, every bound with its reason.
 #[derive(Clone, Debug)]
@@ -145,6 +221,35 @@ impl ShuttleConfig {
     /// DFS, up to 100,000 executions.
     pub fn dfs() -> Self {
         Self::with(Strategy::Dfs, 100_000)
+    }
+
+    /// Partial order sampling ([`Strategy::Pos`]), 1,000 executions.
+    pub fn pos() -> Self {
+        Self::with(Strategy::Pos { seed: DEFAULT_SEED }, 1_000)
+    }
+
+    /// Iterative-deepening PCT ([`Strategy::PctDeepening`]), 1,000 executions.
+    pub fn pct_deepening() -> Self {
+        Self::with(Strategy::PctDeepening { seed: DEFAULT_SEED }, 1_000)
+    }
+
+    /// Random delay bounding with 2 delays per execution ([`Strategy::DelayBounded`]), 1,000
+    /// executions.
+    pub fn delay_bounded() -> Self {
+        Self::with(
+            Strategy::DelayBounded {
+                seed: DEFAULT_SEED,
+                delays: super::strategy::delay::DEFAULT_DELAYS,
+            },
+            1_000,
+        )
+    }
+
+    /// The portfolio ([`Strategy::Portfolio`]), 1,000 executions over all its workers: give it
+    /// [`ShuttleConfig::workers`] (one per core) and a [`ShuttleConfig::time_budget`] for a
+    /// long search.
+    pub fn portfolio() -> Self {
+        Self::with(Strategy::Portfolio { seed: DEFAULT_SEED }, 1_000)
     }
 
     fn with(strategy: Strategy, iterations: u64) -> Self {
@@ -227,7 +332,12 @@ impl ShuttleConfig {
     /// Sets the seed (random and PCT).
     pub fn seed(mut self, seed: u64) -> Self {
         match &mut self.strategy {
-            Strategy::Random { seed: s } | Strategy::Pct { seed: s, .. } => *s = seed,
+            Strategy::Random { seed: s }
+            | Strategy::Pct { seed: s, .. }
+            | Strategy::Pos { seed: s }
+            | Strategy::PctDeepening { seed: s }
+            | Strategy::DelayBounded { seed: s, .. }
+            | Strategy::Portfolio { seed: s } => *s = seed,
             Strategy::Dfs => {}
         }
         self
@@ -265,6 +375,20 @@ impl ShuttleConfig {
                 )
             }
             Strategy::Dfs => "shuttle dfs".to_owned(),
+            Strategy::DelayBounded { seed, delays } => {
+                format!("shuttle delay bounding ({delays} delays, seed {seed:#x})")
+            }
+            Strategy::PctDeepening { seed } => {
+                format!(
+                    "shuttle pct deepening (depth 1-{}, seed {seed:#x})",
+                    rotate::MAX_DEPTH
+                )
+            }
+            Strategy::Pos { seed } => format!("shuttle pos (seed {seed:#x})"),
+            Strategy::Portfolio { seed } => format!(
+                "shuttle portfolio ({}, seed {seed:#x})",
+                PORTFOLIO.map(|m| m.kind()).join("+")
+            ),
         }
     }
 
@@ -345,6 +469,9 @@ struct Search {
     iterations: u64,
     elapsed: Duration,
     failure: Option<(Arc<Execution>, String, String)>,
+    /// The member of a rotation that ran the failing execution (iterative-deepening PCT's
+    /// depth, the portfolio's strategy).
+    member: Option<String>,
     /// The ordered pairs of conflicting operations seen (see [`Coverage`]).
     pairs: HashSet<u64>,
 }
@@ -420,11 +547,110 @@ fn search_until<S: Scheduler + 'static>(
         elapsed: start.elapsed(),
         failure,
         worker: 0,
+        member: None,
         pairs,
     }
 }
 
-/// Random or PCT on `config.workers` OS threads, each with its share of the iterations and its
+/// Worker `worker` of a search (0 alone): `n` executions of its strategy's scheduler from its
+/// seed stream, until `stop`. Runs on this thread, whose recorders it sets up.
+fn search_worker(
+    check: &Check,
+    config: &ShuttleConfig,
+    worker: usize,
+    n: usize,
+    sc: shuttle::Config,
+    stop: Arc<AtomicBool>,
+) -> Search {
+    let reads = config.strategy.reads_operations();
+    // POS reads each task's operations off the coverage recorder, which must record for it.
+    if reads {
+        rt::coverage::set_enabled(true);
+    }
+    rt::last_op::set_on(reads);
+    let (scheduler, members) = scheduler_for(config, worker, n);
+    let mut s = search_until(check, scheduler, sc, stop);
+    rt::last_op::set_on(false);
+    if !config.coverage {
+        s.pairs.clear();
+    }
+    s.worker = worker;
+    s.member = members
+        .filter(|_| s.failure.is_some())
+        .map(|(names, latest)| names[latest.load(Ordering::Relaxed)].clone());
+    s
+}
+
+/// The members of a rotation, and which ran the latest execution.
+type Members = (Vec<String>, Arc<AtomicUsize>);
+
+/// The scheduler worker `worker` of `config`'s search runs for `n` executions; for a rotation
+/// (iterative-deepening PCT, the portfolio), its members too.
+fn scheduler_for(config: &ShuttleConfig, worker: usize, n: usize) -> (Member, Option<Members>) {
+    let seed = config
+        .strategy
+        .seed()
+        .map_or(0, |s| config.stream_seed(s, worker));
+    match config.strategy {
+        Strategy::PctDeepening { .. } => {
+            let (rotation, members) = deepening(seed, n);
+            (Box::new(rotation), Some(members))
+        }
+        Strategy::Portfolio { .. } => {
+            let picked: Vec<Strategy> = if config.workers >= PORTFOLIO.len() {
+                vec![PORTFOLIO[worker % PORTFOLIO.len()]]
+            } else {
+                (worker..PORTFOLIO.len())
+                    .step_by(config.workers)
+                    .map(|j| PORTFOLIO[j])
+                    .collect()
+            };
+            let names = picked.iter().map(|m| m.kind().to_owned()).collect();
+            let schedulers = picked
+                .iter()
+                .enumerate()
+                .map(|(j, &m)| scheduler_of(m, worker_seed(seed, j), n))
+                .collect();
+            let (rotation, latest) = Rotate::new(schedulers, n);
+            (Box::new(rotation), Some((names, latest)))
+        }
+        strategy => (scheduler_of(strategy, seed, n), None),
+    }
+}
+
+/// The scheduler of one strategy, from `seed`, for `n` executions.
+fn scheduler_of(strategy: Strategy, seed: u64, n: usize) -> Member {
+    match strategy {
+        Strategy::Random { .. } => Box::new(Quiet(Some(RandomScheduler::new_from_seed(seed, n)))),
+        Strategy::Pct { depth, .. } => Box::new(PctScheduler::new_from_seed(seed, depth, n)),
+        Strategy::Dfs => Box::new(DfsScheduler::new(Some(n), true)),
+        Strategy::Pos { .. } => Box::new(Pos::new(seed, n)),
+        Strategy::DelayBounded { delays, .. } => Box::new(DelayBounded::new(seed, delays, n)),
+        Strategy::PctDeepening { .. } => Box::new(deepening(seed, n).0),
+        Strategy::Portfolio { .. } => {
+            let members = PORTFOLIO
+                .iter()
+                .enumerate()
+                .map(|(j, &m)| scheduler_of(m, worker_seed(seed, j), n))
+                .collect();
+            Box::new(Rotate::new(members, n).0)
+        }
+    }
+}
+
+/// PCT at depths 1 to [`rotate::MAX_DEPTH`] in turn, each from its own seed.
+fn deepening(seed: u64, n: usize) -> (Rotate, Members) {
+    let depths = 1..=rotate::MAX_DEPTH;
+    let schedulers = depths
+        .clone()
+        .map(|d| Box::new(PctScheduler::new_from_seed(worker_seed(seed, d), d, n)) as Member)
+        .collect();
+    let names = depths.map(|d| format!("pct depth {d}")).collect();
+    let (rotation, latest) = Rotate::new(schedulers, n);
+    (rotation, (names, latest))
+}
+
+/// A search on `config.workers` OS threads, each with its share of the iterations and its
 /// own seed; the first failure stops the others.
 fn search_parallel(check: &Check, config: &ShuttleConfig) -> Search {
     let workers = config.workers;
@@ -441,30 +667,7 @@ fn search_parallel(check: &Check, config: &ShuttleConfig) -> Search {
                     .name(format!("concheck-shuttle-{i}"))
                     .spawn_scoped(scope, move || {
                         rt::coverage::set_enabled(config.coverage);
-                        let mut s = match config.strategy {
-                            Strategy::Random { seed } => search_until(
-                                check,
-                                Quiet(Some(RandomScheduler::new_from_seed(
-                                    config.stream_seed(seed, i),
-                                    share,
-                                ))),
-                                sc,
-                                stop,
-                            ),
-                            Strategy::Pct { seed, depth } => search_until(
-                                check,
-                                PctScheduler::new_from_seed(
-                                    config.stream_seed(seed, i),
-                                    depth,
-                                    share,
-                                ),
-                                sc,
-                                stop,
-                            ),
-                            Strategy::Dfs => unreachable!("dfs searches on one worker"),
-                        };
-                        s.worker = i;
-                        s
+                        search_worker(check, config, i, share, sc, stop)
                     })
                     .expect("spawn a shuttle search worker")
             })
@@ -480,14 +683,16 @@ fn search_parallel(check: &Check, config: &ShuttleConfig) -> Search {
     for s in searches {
         pairs.extend(s.pairs);
         if failure.is_none() && s.failure.is_some() {
-            failure = Some((s.worker, s.failure));
+            failure = Some((s.worker, s.failure, s.member));
         }
     }
+    let (worker, failure, member) = failure.unwrap_or((0, None, None));
     Search {
         iterations,
         elapsed: start.elapsed(),
-        worker: failure.as_ref().map_or(0, |(w, _)| *w),
-        failure: failure.and_then(|(_, f)| f),
+        worker,
+        failure,
+        member,
         pairs,
     }
 }
@@ -609,33 +814,17 @@ fn run_here(check: &Check, config: &ShuttleConfig) -> Report {
     let n = config.iterations as usize;
     let sc = config.shuttle_config();
     let parallel = config.workers > 1 && config.strategy != Strategy::Dfs;
-    let s = match config.strategy {
-        _ if parallel => search_parallel(check, config),
-        Strategy::Random { seed } => search(
-            check,
-            Quiet(Some(RandomScheduler::new_from_seed(
-                config.stream_seed(seed, 0),
-                n,
-            ))),
-            sc,
-        ),
-        Strategy::Pct { seed, depth } => search(
-            check,
-            PctScheduler::new_from_seed(config.stream_seed(seed, 0), depth, n),
-            sc,
-        ),
-        Strategy::Dfs => {
+    let s = if parallel {
+        search_parallel(check, config)
+    } else {
+        if config.strategy == Strategy::Dfs {
             // Random values allowed: a select draws its poll order (`go::choice`). DFS does
             // not branch on them, and says so below.
             choice::reset_unexplored();
-            search(check, DfsScheduler::new(Some(n), true), sc)
         }
+        search_worker(check, config, 0, n, sc, Arc::default())
     };
-    let kind = match config.strategy {
-        Strategy::Random { .. } => "random",
-        Strategy::Pct { .. } => "pct",
-        Strategy::Dfs => "dfs",
-    };
+    let kind = config.strategy.kind();
     let schedules = format!(
         "{} {kind} schedules{}",
         thousands(s.iterations),
@@ -674,16 +863,17 @@ fn run_here(check: &Check, config: &ShuttleConfig) -> Report {
         ),
     };
     let split = parallel || config.shard.is_some();
-    let found_by = match (&outcome, config.strategy) {
-        (Outcome::Violation(_), Strategy::Random { seed } | Strategy::Pct { seed, .. })
-            if split =>
-        {
-            format!(
-                ", found by worker {} (seed {:#x})",
-                s.worker,
-                config.stream_seed(seed, s.worker)
-            )
-        }
+    let member = s
+        .member
+        .as_deref()
+        .map_or(String::new(), |m| format!(" running {m}"));
+    let found_by = match (&outcome, config.strategy.seed()) {
+        (Outcome::Violation(_), Some(seed)) if split => format!(
+            ", found by worker {}{member} (seed {:#x})",
+            s.worker,
+            config.stream_seed(seed, s.worker)
+        ),
+        (Outcome::Violation(_), _) if !member.is_empty() => format!(", found by{member}"),
         _ => String::new(),
     };
     Report {

@@ -277,6 +277,7 @@ fn begin_op(
             at,
             recorded: false,
         });
+        super::last_op::note(object, op.writes());
         trace::name(object, name);
     });
 }
@@ -412,6 +413,7 @@ impl Recorder {
         task: usize,
     ) {
         trace::op(task, object, op, at);
+        super::last_op::note(object, op.writes());
         let name = self.task_name(task);
         let key = self.key(op, at, name);
         let task = task as u32;

@@ -29,6 +29,7 @@ mod replay;
 mod replay_errors;
 mod sharding;
 mod shrink;
+mod strategies;
 mod sync_facade;
 mod thread_hygiene;
 mod time;
