@@ -186,7 +186,7 @@ impl Check {
             && !v.tasks.is_empty()
             && v.tasks.iter().all(|t| {
                 matches!(t.state, crate::violation::TaskState::Blocked { .. })
-                    && self.allowed_leaks.iter().any(|n| *n == t.name)
+                    && self.allowed_leaks.contains(&t.name)
             })
     }
 
