@@ -19,11 +19,12 @@ pub use park::{current, park, park_timeout, Thread};
 /// The result of joining a task: `Err` holds the panic payload if it panicked.
 pub type Result<T> = std::thread::Result<T>;
 
-/// Task configuration: a name for reports.
+/// Task configuration: a name for reports, a stack size.
 #[derive(Debug, Default)]
 #[must_use]
 pub struct Builder {
     name: Option<String>,
+    stack_size: Option<usize>,
 }
 
 impl Builder {
@@ -35,6 +36,14 @@ impl Builder {
     /// Names the task; reports and loom/shuttle traces show it.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
+        self
+    }
+
+    /// Sets the task's stack size in bytes, as `std::thread::Builder::stack_size` does: on std
+    /// the OS thread's stack, under loom and shuttle the model task's (shuttle's default is
+    /// 32 KiB, which deep recursion in a Go-sized program can overflow).
+    pub fn stack_size(mut self, bytes: usize) -> Self {
+        self.stack_size = Some(bytes);
         self
     }
 
@@ -50,7 +59,7 @@ impl Builder {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        spawn_at(self.name, f, Location::caller())
+        spawn_at(self.name, self.stack_size, f, Location::caller())
     }
 }
 
@@ -61,7 +70,7 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    spawn_at(None, f, Location::caller())
+    spawn_at(None, None, f, Location::caller())
 }
 
 /// Offers the scheduler a switch: under the checkers, lets other tasks run (use it in spin
@@ -199,7 +208,12 @@ impl Ticket {
     }
 }
 
-fn spawn_at<F, T>(name: Option<String>, f: F, at: &'static Location<'static>) -> JoinHandle<T>
+fn spawn_at<F, T>(
+    name: Option<String>,
+    stack_size: Option<usize>,
+    f: F,
+    at: &'static Location<'static>,
+) -> JoinHandle<T>
 where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
@@ -286,13 +300,23 @@ where
     };
     let handle = match backend {
         Backend::Std => Handle::Std(
-            std::thread::Builder::new()
+            stack_size
+                .into_iter()
+                .fold(
+                    std::thread::Builder::new(),
+                    std::thread::Builder::stack_size,
+                )
                 .name(thread_name())
                 .spawn(body)
                 .unwrap_or_else(|e| panic!("failed to spawn an OS thread: {e}")),
         ),
         Backend::Loom => Handle::Loom(
-            loom::thread::Builder::new()
+            stack_size
+                .into_iter()
+                .fold(
+                    loom::thread::Builder::new(),
+                    loom::thread::Builder::stack_size,
+                )
                 .name(thread_name())
                 .spawn(body)
                 .unwrap_or_else(|e| panic!("failed to spawn a loom thread: {e}")),
@@ -304,6 +328,9 @@ where
             let mut builder = shuttle::thread::Builder::new();
             if let Some(name) = &name {
                 builder = builder.name(name.clone());
+            }
+            if let Some(bytes) = stack_size {
+                builder = builder.stack_size(bytes);
             }
             Handle::Shuttle(
                 builder

@@ -24,6 +24,13 @@ pub(crate) enum Ending {
     Watchdog(std::time::Duration),
 }
 
+impl Ending {
+    /// Whether every task was blocked (where a leak of allowed tasks may be what ended it).
+    pub(crate) fn is_all_blocked(&self) -> bool {
+        matches!(self, Ending::AllBlocked)
+    }
+}
+
 /// Whether `task` waits for a wakeup that may have been lost: a condvar wait, or an async task
 /// parked after `Pending` (its Waker is never called).
 fn awaits_wakeup(task: &TaskInfo) -> bool {

@@ -157,6 +157,7 @@ fn failing(checker: &str, replay: &str, violation: Violation, trace: Trace) -> R
         shard: None,
         trace: Some(trace),
         shrunk: None,
+        allowed_leaks: None,
     }
 }
 

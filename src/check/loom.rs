@@ -25,7 +25,7 @@ use super::classify::{classify, Ending};
 use super::coverage::Coverage;
 use super::hooks;
 use super::replay::ReplayError;
-use super::report::{thousands, Completeness, Outcome, Report};
+use super::report::{thousands, AllowedLeaks, Completeness, Outcome, Report};
 use super::shard::Shard;
 use super::Check;
 use crate::go::choice;
@@ -241,6 +241,11 @@ const LOCK_LOST_TO_UNWIND: &str = "stopped where a recovered panic had unwound w
      lock: loom cannot release a lock as a panic unwinds (its Mutex poisons itself), so that \
      lock stayed held and what followed was not checked; shuttle and std check it";
 
+/// Why a loom search that met a leak the check allows stops there.
+const ALLOWED_LEAK_STOPS_LOOM: &str = "stopped at the first execution with an allowed leak: \
+     loom ends its whole search at an execution that ends with tasks blocked, so the \
+     executions after it were not run; shuttle goes on past it";
+
 pub(super) fn run(check: &Check, config: &LoomConfig) -> Report {
     super::on_fresh_thread(|| run_here(check, config))
 }
@@ -283,11 +288,20 @@ fn run_here(check: &Check, config: &LoomConfig) -> Report {
     } else {
         completeness
     };
+    let mut allowed = None;
     let (outcome, replay) = match &s.failure {
         None => (Outcome::NoViolation, None),
         Some((execution, message)) => {
             let v = classify(execution, ending(message));
-            if execution.state().loom_lock_lost && v.kind.is_hang_like() {
+            if check.allows(&v) {
+                // loom fails its whole model at an execution that ends blocked: the search
+                // cannot go on past it (`Check::allow_leak`).
+                completeness = Completeness::Incomplete {
+                    bound: ALLOWED_LEAK_STOPS_LOOM.to_owned(),
+                };
+                AllowedLeaks::note(&mut allowed, &v.to_string());
+                (Outcome::NoViolation, None)
+            } else if execution.state().loom_lock_lost && v.kind.is_hang_like() {
                 // Not the body's hang: a lock loom could not release (`LoomGuard`).
                 completeness = Completeness::Incomplete {
                     bound: LOCK_LOST_TO_UNWIND.to_owned(),
@@ -310,6 +324,7 @@ fn run_here(check: &Check, config: &LoomConfig) -> Report {
         shard: config.shard,
         trace: None,
         shrunk: None,
+        allowed_leaks: allowed,
     }
 }
 
@@ -424,6 +439,7 @@ fn replay_here(
         shard: None,
         trace,
         shrunk: None,
+        allowed_leaks: None,
     })
 }
 

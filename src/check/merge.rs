@@ -100,6 +100,13 @@ pub fn merge_shards(reports: &[Report]) -> Result<Report, ShardError> {
         shard: None,
         trace: found.and_then(|r| r.trace.clone()),
         shrunk: found.and_then(|r| r.shrunk),
+        allowed_leaks: ran
+            .iter()
+            .filter_map(|r| r.allowed_leaks.clone())
+            .reduce(|mut a, b| {
+                a.executions += b.executions;
+                a
+            }),
     })
 }
 
@@ -159,6 +166,7 @@ mod tests {
             shard: Some(shard.parse().unwrap()),
             trace: None,
             shrunk: None,
+            allowed_leaks: None,
         }
     }
 

@@ -73,7 +73,7 @@ pub use self::stress::StressConfig;
 pub(crate) use hooks::message_of as panic_message;
 pub use merge::merge_shards;
 pub use replay::{replay, ReplayError};
-pub use report::{completeness_label, Completeness, Outcome, Report};
+pub use report::{completeness_label, AllowedLeaks, Completeness, Outcome, Report};
 pub use shard::{Shard, ShardError, SHARD_ENV};
 pub use shrink::Shrinkage;
 pub use trace::{Step, StepKind, Trace, TraceObject, TraceTask};
@@ -94,6 +94,8 @@ pub struct Check {
     id: Option<Arc<str>>,
     /// The type of the body's closure or function (`crate::module::{{closure}}`, or `fn()`).
     body_type: &'static str,
+    /// Names of tasks allowed to be still blocked at a scope end ([`Check::allow_leak`]).
+    allowed_leaks: Arc<[String]>,
 }
 
 impl Check {
@@ -109,6 +111,7 @@ impl Check {
             tokio: None,
             id: None,
             body_type,
+            allowed_leaks: Arc::new([]),
         }
     }
 
@@ -130,6 +133,7 @@ impl Check {
             tokio: Some(crate::tokio::body(body)),
             id: None,
             body_type,
+            allowed_leaks: Arc::new([]),
         }
     }
 
@@ -160,6 +164,37 @@ impl Check {
     /// Whether this is a [`Check::tokio`] body, which loom and shuttle cannot run.
     pub(crate) fn is_tokio(&self) -> bool {
         self.tokio.is_some()
+    }
+
+    /// Allows the tasks named `name` (by [`thread::Builder::name`](crate::thread::Builder::name))
+    /// to leak: an execution that ends with only such tasks still blocked at a scope end is
+    /// not a violation, and the report counts it under
+    /// [`Report::allowed_leaks`] with the first one's leak report. In the spirit of goleak's
+    /// `IgnoreTopFunction`, for programs that leave goroutines blocked on purpose (Go's prime
+    /// sieve). A leak of any other task, or a named task that is still running (a spin), is
+    /// still a [`ViolationKind::Leak`](crate::ViolationKind::Leak).
+    ///
+    /// Such an execution ends at that scope end: the tasks are blocked forever, so nothing
+    /// after the scope runs. shuttle goes on with its next schedule; loom cannot go on past an
+    /// execution that ends blocked, so its search stops there and is reported incomplete; on
+    /// std the watchdog decides that the tasks are blocked, so each such run costs the
+    /// [`StressConfig::timeout`].
+    pub fn allow_leak(mut self, name: impl Into<String>) -> Self {
+        let mut names = self.allowed_leaks.to_vec();
+        names.push(name.into());
+        self.allowed_leaks = names.into();
+        self
+    }
+
+    /// Whether `v` is a leak of allowed tasks only, each still blocked: then the execution
+    /// passes and the leak is noted in the report (see [`Check::allow_leak`]).
+    pub(crate) fn allows(&self, v: &crate::violation::Violation) -> bool {
+        v.kind == crate::ViolationKind::Leak
+            && !v.tasks.is_empty()
+            && v.tasks.iter().all(|t| {
+                matches!(t.state, crate::violation::TaskState::Blocked { .. })
+                    && self.allowed_leaks.contains(&t.name)
+            })
     }
 
     /// Declares that at most `n` spawned tasks are alive at once; a spawn past it is a

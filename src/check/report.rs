@@ -86,6 +86,36 @@ pub struct Report {
     /// shrunk run. `None` for loom (see `check::shrink` for why), std, tokio and replays.
     #[serde(default)]
     pub shrunk: Option<Shrinkage>,
+    /// Executions that ended with only tasks the check allows to leak still blocked
+    /// ([`Check::allow_leak`](super::Check::allow_leak)): they passed, and the report says so.
+    #[serde(default)]
+    pub allowed_leaks: Option<AllowedLeaks>,
+}
+
+/// Executions whose only leaked tasks were ones the check allows to leak
+/// ([`Check::allow_leak`](super::Check::allow_leak)), in the spirit of goleak's
+/// `IgnoreTopFunction`: not a violation, never a silent pass either.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AllowedLeaks {
+    /// How many executions ended so.
+    pub executions: u64,
+    /// The leak report of the first of them: which tasks, where spawned, what they block on.
+    pub first: String,
+}
+
+impl AllowedLeaks {
+    /// Counts one more execution whose leak `message` was allowed.
+    pub(crate) fn note(slot: &mut Option<AllowedLeaks>, message: &str) {
+        match slot {
+            Some(a) => a.executions += 1,
+            None => {
+                *slot = Some(AllowedLeaks {
+                    executions: 1,
+                    first: message.to_owned(),
+                })
+            }
+        }
+    }
 }
 
 impl Report {
@@ -112,6 +142,7 @@ impl Report {
             shard: Some(shard),
             trace: None,
             shrunk: None,
+            allowed_leaks: None,
         }
     }
 
@@ -157,6 +188,7 @@ impl Report {
             shard: None,
             trace: None,
             shrunk: None,
+            allowed_leaks: None,
         }
     }
 
@@ -278,6 +310,15 @@ impl fmt::Display for Report {
             write!(f, "; coverage: {c}")?;
         }
         writeln!(f, ")")?;
+        if let Some(a) = &self.allowed_leaks {
+            writeln!(
+                f,
+                "allowed leak (Check::allow_leak) in {} execution{}, first: {}",
+                a.executions,
+                if a.executions == 1 { "" } else { "s" },
+                a.first
+            )?;
+        }
         if let Some(v) = self.violation() {
             write!(f, "{v}")?;
             if !v.sites.is_empty() {

@@ -25,7 +25,7 @@ use super::classify::{classify, Ending};
 use super::coverage::Coverage;
 use super::hooks;
 use super::replay::ReplayError;
-use super::report::{thousands, Completeness, Outcome, Report};
+use super::report::{thousands, AllowedLeaks, Completeness, Outcome, Report};
 use super::shard::Shard;
 use super::shrink;
 use super::strategy::delay::DelayBounded;
@@ -474,6 +474,46 @@ struct Search {
     member: Option<String>,
     /// The ordered pairs of conflicting operations seen (see [`Coverage`]).
     pairs: HashSet<u64>,
+    /// Executions that ended with only allowed tasks leaked (see `Check::allow_leak`).
+    allowed: Option<AllowedLeaks>,
+}
+
+/// One scheduler shared by the successive shuttle runs of one search (a run ends at an
+/// execution whose leak the check allows; the next run takes the next schedule).
+struct Shared<S>(Arc<Mutex<S>>);
+
+impl<S> Clone for Shared<S> {
+    fn clone(&self) -> Self {
+        Shared(Arc::clone(&self.0))
+    }
+}
+
+impl<S: Scheduler> Scheduler for Shared<S> {
+    fn new_execution(&mut self) -> Option<shuttle::scheduler::Schedule> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .new_execution()
+    }
+
+    fn next_task(
+        &mut self,
+        runnable: &[&shuttle::scheduler::Task],
+        current: Option<shuttle::scheduler::TaskId>,
+        is_yielding: bool,
+    ) -> Option<shuttle::scheduler::TaskId> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .next_task(runnable, current, is_yielding)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .next_u64()
+    }
 }
 
 fn search<S: Scheduler + 'static>(check: &Check, scheduler: S, config: shuttle::Config) -> Search {
@@ -506,32 +546,31 @@ fn search_until<S: Scheduler + 'static>(
             });
         }
     };
-    let scheduler = UntilStopped {
+    let scheduler = Shared(Arc::new(Mutex::new(UntilStopped {
         inner: scheduler,
         stop: Arc::clone(&stop),
-    };
+    })));
     let start = Instant::now();
     let previous = context::replace(None);
     rt::coverage::start();
-    let result = panic::catch_unwind(AssertUnwindSafe(|| {
-        shuttle::Runner::new(scheduler, config).run(body)
-    }));
-    let pairs = rt::coverage::finish();
-    context::replace(previous);
-    // Stopped by another worker: the empty executions after the stop are not a failure (PCT
-    // even panics that they "did not exercise any concurrency").
-    let stopped_by_another = stop.load(Ordering::Relaxed);
-    let result = match result {
-        Err(_) if stopped_by_another => Ok(0),
-        other => other,
-    };
-    if result.is_err() {
-        stop.store(true, Ordering::Relaxed);
-    }
-    let failure = result.err().map(|payload| {
-        // shuttle keeps the failing schedule in a thread-local until the next execution starts.
-        // shuttle wraps the string every 64 characters and ignores whitespace when reading it:
-        // one line is easier to copy from a report or a CI log.
+    let mut allowed = None;
+    // An execution whose only leak is of tasks the check allows to leak ends shuttle's run
+    // (every task blocked is a failure to shuttle): it is noted, and a new run goes on with
+    // the same scheduler, from the next schedule. Bounded by the scheduler's own count.
+    let failure = loop {
+        let result = panic::catch_unwind(AssertUnwindSafe(|| {
+            shuttle::Runner::new(scheduler.clone(), config.clone()).run(body.clone())
+        }));
+        // Stopped by another worker: the empty executions after the stop are not a failure
+        // (PCT even panics that they "did not exercise any concurrency").
+        let stopped_by_another = stop.load(Ordering::Relaxed);
+        let Err(payload) = result else { break None };
+        if stopped_by_another {
+            break None;
+        }
+        // shuttle keeps the failing schedule in a thread-local until the next execution
+        // starts. shuttle wraps the string every 64 characters and ignores whitespace when
+        // reading it: one line is easier to copy from a report or a CI log.
         let schedule: String = serialize_schedule(&CurrentSchedule::get_schedule())
             .split_whitespace()
             .collect();
@@ -540,8 +579,19 @@ fn search_until<S: Scheduler + 'static>(
             .unwrap_or_else(PoisonError::into_inner)
             .take()
             .expect("a failed shuttle run ran at least one execution");
-        (execution, hooks::message_of(payload.as_ref()), schedule)
-    });
+        let message = hooks::message_of(payload.as_ref());
+        if ending(&message).is_all_blocked() {
+            let v = classify(&execution, ending(&message));
+            if check.allows(&v) {
+                AllowedLeaks::note(&mut allowed, &v.to_string());
+                continue;
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+        break Some((execution, message, schedule));
+    };
+    let pairs = rt::coverage::finish();
+    context::replace(previous);
     Search {
         iterations: iterations.load(Ordering::Relaxed),
         elapsed: start.elapsed(),
@@ -549,6 +599,7 @@ fn search_until<S: Scheduler + 'static>(
         worker: 0,
         member: None,
         pairs,
+        allowed,
     }
 }
 
@@ -680,8 +731,14 @@ fn search_parallel(check: &Check, config: &ShuttleConfig) -> Search {
     let iterations = searches.iter().map(|s| s.iterations).sum();
     let mut pairs = HashSet::new();
     let mut failure = None;
+    let mut allowed: Option<AllowedLeaks> = None;
     for s in searches {
         pairs.extend(s.pairs);
+        match (&mut allowed, s.allowed) {
+            (Some(a), Some(b)) => a.executions += b.executions,
+            (slot @ None, b) => *slot = b,
+            (Some(_), None) => {}
+        }
         if failure.is_none() && s.failure.is_some() {
             failure = Some((s.worker, s.failure, s.member));
         }
@@ -694,6 +751,7 @@ fn search_parallel(check: &Check, config: &ShuttleConfig) -> Search {
         failure,
         member,
         pairs,
+        allowed,
     }
 }
 
@@ -887,6 +945,7 @@ fn run_here(check: &Check, config: &ShuttleConfig) -> Report {
         shard: config.shard,
         trace: None,
         shrunk: None,
+        allowed_leaks: s.allowed,
     }
 }
 
@@ -956,6 +1015,7 @@ fn replay_here(
         shard: None,
         trace,
         shrunk: None,
+        allowed_leaks: None,
     })
 }
 

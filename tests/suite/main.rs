@@ -19,6 +19,7 @@ mod go_context;
 mod go_select;
 mod go_select_semantics;
 mod go_wait_group;
+mod golang;
 mod leak_scope;
 mod loom_parity;
 mod loom_unwind;
