@@ -26,7 +26,7 @@
 //! A misuse that returns normally fails the property (see [`Expect::Refusal`]).
 //!
 //! `capacity_0_buffers_nothing` and `close_wakes_everybody` let the other tasks fall asleep
-//! with [`time::sleep`](crate::time::sleep): under the model checkers time moves only once
+//! with [`time::sleep`]: under the model checkers time moves only once
 //! every task is blocked, so the sleep returns exactly when they are; on std it is a real 2 ms,
 //! long enough in practice (a correct channel passes either way).
 //!
