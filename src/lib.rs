@@ -86,7 +86,10 @@
 //!
 //! [`conformance`] runs suites of properties on your implementation through a trait: Go
 //! channel semantics ([`conformance::check_channel`]), a WaitGroup or latch
-//! ([`conformance::check_wait_group`]), and a concurrent map whose recorded histories must be
+//! ([`conformance::check_wait_group`]), Go's `Once`, `Mutex`, `RWMutex`, x/sync's weighted
+//! semaphore and errgroup ([`conformance::check_once`], [`conformance::check_mutex`],
+//! [`conformance::check_rw_mutex`], [`conformance::check_semaphore`],
+//! [`conformance::check_errgroup`]), and a concurrent map whose recorded histories must be
 //! linearizable against a sequential `HashMap` ([`conformance::check_map`]). The crate's
 //! `examples/bounded_queue` is a whole crate that adopts concheck on a queue of its own.
 //!

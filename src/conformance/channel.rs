@@ -14,6 +14,9 @@
 //! | `every_value_delivered_once` | with two senders and two receivers every value is received exactly once |
 //! | `close_wakes_blocked_receivers` | a close wakes every receiver blocked in `recv`, and each gets `None` |
 //! | `handoff_wakes_its_receiver` | a value sent while receivers block reaches one of them, even when another receiver starts to wait before the first one runs (capacity 0 and 1) |
+//! | `capacity_0_buffers_nothing` | on capacity 0 a send with no receiver stays blocked, however long the receiver takes to come |
+//! | `close_wakes_everybody` | a close wakes every task asleep on the channel, in `recv` or (with [`Channel::SELECT`]) in a select |
+//! | `select_chooses_among_ready_cases` | (with [`Channel::SELECT`]) a select with two ready cases can take the second: Go picks uniformly at random, so a select that always takes the first ready case fails |
 //! | `double_close_is_refused` | a second `close` is refused |
 //! | `send_after_close_is_refused` | a `send` on a closed channel is refused |
 //!
@@ -22,17 +25,29 @@
 //! [`SendAfterClose`](ViolationKind::SendAfterClose).
 //! A misuse that returns normally fails the property (see [`Expect::Refusal`]).
 //!
+//! `capacity_0_buffers_nothing` and `close_wakes_everybody` let the other tasks fall asleep
+//! with [`time::sleep`]: under the model checkers time moves only once
+//! every task is blocked, so the sleep returns exactly when they are; on std it is a real 2 ms,
+//! long enough in practice (a correct channel passes either way).
+//!
+//! `select_chooses_among_ready_cases` is an [`Expect::Reaches`] property: shuttle's random
+//! and PCT schedulers and std's random choice reach the second case; loom cannot branch on a
+//! select's choice and says so in its report, which the property accepts.
+//!
 //! Dropping every sender does not close a channel (Go's rule, and [`go::channel`]'s): the
 //! bodies always close explicitly.
 
 use std::any::type_name;
 
-use super::report::{Expect, SuiteReport, ACCEPTED};
+use std::time::Duration;
+
+use super::report::{Expect, SuiteReport, ACCEPTED, REACHED};
 use super::{spawn, Property};
 use crate::check::{Check, Checker};
 use crate::go;
 use crate::sync::atomic::{AtomicBool, Ordering};
 use crate::sync::Arc;
+use crate::time;
 use crate::violation::ViolationKind;
 
 /// A multi-producer, multi-consumer channel with Go's semantics, as the suite drives it.
@@ -75,6 +90,19 @@ pub trait Channel: 'static {
     /// Closes the channel. A second close must panic (or report
     /// [`DoubleClose`](ViolationKind::DoubleClose)).
     fn close(tx: &Self::Sender);
+
+    /// Whether the channel has a select ([`Channel::select_recv`]); the select properties run
+    /// only if it has. Default: no.
+    const SELECT: bool = false;
+
+    /// Go's `select` over a receive on `a` and a receive on `b`: blocks until one of them is
+    /// ready, then returns which (0 for `a`, 1 for `b`) and what it received (`None`: that
+    /// channel is closed and drained). With both ready it must be free to take either, as Go
+    /// picks uniformly at random. Called only if [`Channel::SELECT`] is true.
+    fn select_recv(a: &Self::Receiver, b: &Self::Receiver) -> (usize, Option<u32>) {
+        let _ = (a, b);
+        unreachable!("select_recv is called only when Channel::SELECT is true")
+    }
 }
 
 /// [`Channel`] for concheck's own [`go::channel`]: the suite holds on it.
@@ -104,6 +132,16 @@ impl Channel for GoChannel {
     fn close(tx: &Self::Sender) {
         tx.close();
     }
+
+    const SELECT: bool = true;
+
+    #[track_caller]
+    fn select_recv(a: &Self::Receiver, b: &Self::Receiver) -> (usize, Option<u32>) {
+        go::Select::new()
+            .recv(a, |v| (0, v))
+            .recv(b, |v| (1, v))
+            .wait()
+    }
 }
 
 /// Runs every channel property on `C` under each of `checkers`.
@@ -129,6 +167,14 @@ pub fn channel_property<C: Channel>(name: &str) -> Option<Check> {
 }
 
 fn properties<C: Channel>() -> Vec<Property> {
+    let mut all = all_properties::<C>();
+    if !C::SELECT {
+        all.retain(|p| p.name != "select_chooses_among_ready_cases");
+    }
+    all
+}
+
+fn all_properties<C: Channel>() -> Vec<Property> {
     vec![
         Property {
             name: "rendezvous_at_capacity_0",
@@ -176,6 +222,26 @@ fn properties<C: Channel>() -> Vec<Property> {
                           (capacity 0 and 1)",
             expect: Expect::NoViolation,
             body: handoff_wakes::<C>,
+        },
+        Property {
+            name: "capacity_0_buffers_nothing",
+            requirement: "on capacity 0 a send with no receiver stays blocked, however long the \
+                          receiver takes to come",
+            expect: Expect::NoViolation,
+            body: buffers_nothing::<C>,
+        },
+        Property {
+            name: "close_wakes_everybody",
+            requirement: "a close wakes every task asleep on the channel, in recv or in a select",
+            expect: Expect::NoViolation,
+            body: close_wakes_everybody::<C>,
+        },
+        Property {
+            name: "select_chooses_among_ready_cases",
+            requirement: "a select with two ready cases can take the second (Go picks uniformly \
+                          at random)",
+            expect: Expect::Reaches,
+            body: select_chooses::<C>,
         },
         Property {
             name: "double_close_is_refused",
@@ -382,6 +448,72 @@ fn handoff_wakes<C: Channel>() {
             vec![7],
             "the one value sent, received once (capacity {cap})"
         );
+    }
+}
+
+/// How long the bodies let other tasks fall asleep: under a model checker the sleep returns
+/// once every other task is blocked; on std it is real time.
+const SETTLE: Duration = Duration::from_millis(2);
+
+/// A task sends on a rendezvous channel and raises `sent`; main lets it block, then checks
+/// `sent` is still down. A channel that buffers one value at capacity 0 lets the send return.
+fn buffers_nothing<C: Channel>() {
+    let (tx, rx) = C::with_capacity(0);
+    let sent = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&sent);
+    let sender = spawn("sender", move || {
+        C::send(&tx, 7);
+        flag.store(true, Ordering::SeqCst);
+    });
+    time::sleep(SETTLE);
+    assert!(
+        !sent.load(Ordering::SeqCst),
+        "a send on a capacity-0 channel returned with no receiver: the channel buffered the \
+         value; a capacity-0 send must wait for a receiver"
+    );
+    assert_eq!(C::recv(&rx), Some(7), "the value sent");
+    sender.join().unwrap();
+}
+
+/// A receiver blocks in `recv` and another in a select (in `recv` too without a select); main
+/// lets both fall asleep, then closes: both must wake with `None`.
+fn close_wakes_everybody<C: Channel>() {
+    let (tx, rx) = C::with_capacity(1);
+    let (_never_tx, never_rx) = C::with_capacity(0);
+    let rx2 = rx.clone();
+    let receiver = spawn("receiver", move || C::recv(&rx2));
+    let selecter = spawn("selecter", move || {
+        if C::SELECT {
+            C::select_recv(&never_rx, &rx)
+        } else {
+            (1, C::recv(&rx))
+        }
+    });
+    time::sleep(SETTLE);
+    C::close(&tx);
+    assert_eq!(
+        receiver.join().unwrap(),
+        None,
+        "a receiver woken by the close of an empty channel"
+    );
+    assert_eq!(
+        selecter.join().unwrap(),
+        (1, None),
+        "a select woken by the close of the channel it receives from"
+    );
+}
+
+/// Both channels hold a value; a select over them takes one. Some schedule must take the
+/// second (the body marks it): a select that always takes the first ready case never does.
+fn select_chooses<C: Channel>() {
+    let (a_tx, a) = C::with_capacity(1);
+    let (b_tx, b) = C::with_capacity(1);
+    C::send(&a_tx, 1);
+    C::send(&b_tx, 2);
+    let (case, v) = C::select_recv(&a, &b);
+    assert_eq!(v, Some(case as u32 + 1), "the value of the case taken");
+    if case == 1 {
+        panic!("{REACHED}: the select took its second ready case");
     }
 }
 

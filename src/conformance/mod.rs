@@ -14,10 +14,15 @@
 //! | [`check_channel`] | [`Channel`] | Go channels: rendezvous, buffering, FIFO, close and drain, exactly-once delivery, wakeups, misuse refused |
 //! | [`check_wait_group`] | [`Latch`] | Go's `sync.WaitGroup`: wait after every done, waiters released at zero, reuse, negative counter refused |
 //! | [`check_map`] | [`ConcurrentMap`] | linearizability of `get`/`insert`/`remove` against a sequential `HashMap` |
+//! | [`check_once`] | [`OnceLike`] | Go's `sync.Once`: runs once, callers wait for it, a panic counts as done |
+//! | [`check_mutex`] | [`GoLock`] | Go's `sync.Mutex` by call: exclusion, unlock from another task, unlock of unlocked refused |
+//! | [`check_rw_mutex`] | [`RwLocker`] | Go's `sync.RWMutex`: writer exclusion, shared readers, a queued writer blocks new readers, misuse refused |
+//! | [`check_semaphore`] | [`WeightedSemaphore`] | x/sync's weighted semaphore: size bound, FIFO with no barging, cancellation, misuse refused |
+//! | [`check_errgroup`] | [`Group`] | x/sync's errgroup: first error, cancel on first error and on wait, `set_limit` |
 //!
-//! Each suite's module ([`channel`], [`wait_group`], [`map`]) lists its properties and what
-//! each requires; [`GoChannel`] and
-//! [`go::WaitGroup`](crate::go::WaitGroup) pass their suites (concheck's own tests run them).
+//! Each suite's module ([`channel`], [`wait_group`], [`map`], [`once`], [`lock`], [`rwmutex`],
+//! [`semaphore`], [`errgroup`]) lists its properties and what each requires; [`GoChannel`] and
+//! concheck's own [`go`](crate::go) types pass their suites (concheck's own tests run them).
 //!
 //! # Writing your type for the checkers
 //!
@@ -97,13 +102,23 @@
 //!   returns an error instead does not fit these traits; panic in your trait impl on that error.
 
 pub mod channel;
+pub mod errgroup;
+pub mod lock;
 pub mod map;
+pub mod once;
 mod report;
+pub mod rwmutex;
+pub mod semaphore;
 pub mod wait_group;
 
 pub use channel::{channel_property, check_channel, Channel, GoChannel};
+pub use errgroup::{check_errgroup, errgroup_property, Group};
+pub use lock::{check_mutex, mutex_property, GoLock};
 pub use map::{check_map, map_property, ConcurrentMap};
+pub use once::{check_once, once_property, OnceLike};
 pub use report::{Expect, PropertyReport, SuiteReport};
+pub use rwmutex::{check_rw_mutex, rw_mutex_property, RwLocker};
+pub use semaphore::{check_semaphore, semaphore_property, WeightedSemaphore};
 pub use wait_group::{check_wait_group, wait_group_property, Latch};
 
 use crate::check::{Check, Checker};
@@ -131,6 +146,16 @@ impl Property {
             checkers,
         )
     }
+}
+
+/// Lets every other task run until it blocks, for a body that needs them asleep (a writer
+/// queued, say): returns whether that is now certain. Under a model checker time moves only
+/// once every task is blocked, so a 2 ms sleep returns exactly then (true); on std it is a real
+/// 2 ms, after which a slow thread may still be running (false): an assertion that needs the
+/// others asleep must then be skipped, or a correct type would fail it.
+pub(crate) fn settle() -> bool {
+    crate::time::sleep(std::time::Duration::from_millis(2));
+    crate::time::clock::Clock::current().is_virtual()
 }
 
 /// Spawns a named task: reports name it, and its spawn site is the caller's.

@@ -2,12 +2,17 @@
 
 use std::fmt;
 
-use crate::check::{Check, Checker, Report};
+use crate::check::{Check, Checker, Completeness, Report};
+use crate::go::choice;
 use crate::violation::ViolationKind;
 
 /// The panic a property body raises when a misuse it makes returns normally; a report carrying
 /// it means the implementation accepted what it must refuse.
 pub(crate) const ACCEPTED: &str = "conformance: misuse accepted";
+
+/// The panic a property body raises when it reaches an outcome some schedule must reach (a
+/// select taking its second ready case); a report carrying it means the search reached it.
+pub(crate) const REACHED: &str = "conformance: outcome reached";
 
 /// What a property requires of the report of every checker.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,6 +26,12 @@ pub enum Expect {
     /// [`TaskPanicked`](ViolationKind::TaskPanicked) report), as Go does. A misuse that returns
     /// normally fails the property, and so does any other violation (a deadlock, say).
     Refusal(ViolationKind),
+    /// Some schedule must reach an outcome the body marks (a select taking its second ready
+    /// case): the checker's report must carry the body's mark. A checker that cannot branch
+    /// there (loom, shuttle's DFS on a select's choice) must say so in its report's
+    /// completeness (`select choice among ready cases not explored`); a search that claims to
+    /// have looked and never reached it fails the property.
+    Reaches,
 }
 
 impl Expect {
@@ -29,6 +40,11 @@ impl Expect {
         match (self, report.violation()) {
             (Expect::NoViolation, v) => v.is_none(),
             (Expect::Refusal(_), None) => false,
+            (Expect::Reaches, Some(v)) => v.message.contains(REACHED),
+            (Expect::Reaches, None) => matches!(
+                &report.completeness,
+                Completeness::Incomplete { bound } if bound.contains(choice::UNEXPLORED)
+            ),
             (Expect::Refusal(kind), Some(v)) => {
                 v.kind == kind
                     || (matches!(
@@ -45,6 +61,7 @@ impl fmt::Display for Expect {
         match self {
             Expect::NoViolation => f.write_str("no violation"),
             Expect::Refusal(kind) => write!(f, "a {kind} or a panic"),
+            Expect::Reaches => f.write_str("a schedule that reaches the marked outcome"),
         }
     }
 }
@@ -104,6 +121,13 @@ impl PropertyReport {
                     format!(" (expected {kind} or a panic: the misuse returned normally)")
                 }
                 (Expect::Refusal(kind), Some(_)) => format!(" (expected {kind} or a panic)"),
+                (Expect::Reaches, None) => {
+                    " (expected some schedule to reach the outcome: none of those searched did)"
+                        .to_owned()
+                }
+                (Expect::Reaches, Some(_)) => {
+                    " (expected some schedule to reach the outcome, not this violation)".to_owned()
+                }
             };
             let text = report.to_string();
             let mut lines = text.lines();
@@ -227,6 +251,7 @@ impl fmt::Display for SuiteReport {
                     .map(|r| {
                         let outcome = match (p.expect, r.violation()) {
                             (Expect::Refusal(_), Some(v)) => format!("refused ({})", v.kind),
+                            (Expect::Reaches, Some(_)) => "reached".to_owned(),
                             _ => r.outcome_label(),
                         };
                         format!("{} {outcome}", short_checker(&r.checker))

@@ -6,6 +6,7 @@
 //! |---|---|
 //! | `wait_returns_after_every_done` | `wait` returns only after every `done` the `add`s called for |
 //! | `waiters_released_at_zero` | `wait` at zero returns at once, and the `done` that reaches zero releases every blocked waiter |
+//! | `done_wakes_every_waiter` | with two waiters asleep in `wait`, the `done` that reaches zero wakes both (a `notify_one` wakes one) |
 //! | `reusable_after_zero` | once `wait` has returned, the same WaitGroup counts a new round |
 //! | `done_below_zero_is_refused` | a `done` with the counter at zero is refused |
 //!
@@ -106,6 +107,12 @@ fn properties<L: Latch>() -> Vec<Property> {
             body: released_at_zero::<L>,
         },
         Property {
+            name: "done_wakes_every_waiter",
+            requirement: "with two waiters asleep in wait, the done that reaches zero wakes both",
+            expect: Expect::NoViolation,
+            body: wakes_every_waiter::<L>,
+        },
+        Property {
             name: "reusable_after_zero",
             requirement: "once wait has returned, the same WaitGroup counts a new round",
             expect: Expect::NoViolation,
@@ -158,6 +165,25 @@ fn released_at_zero<L: Latch>() {
             spawn(&format!("waiter-{i}"), move || wg.wait())
         })
         .collect();
+    wg.done();
+    for w in waiters {
+        w.join().unwrap();
+    }
+}
+
+/// Two waiters fall asleep in `wait` (main sleeps until both are blocked: under a model checker
+/// time moves only then; on std it is a real 2 ms), then main calls the `done` that reaches
+/// zero: both must return. A `done` that wakes one waiter with `notify_one` strands the other.
+fn wakes_every_waiter<L: Latch>() {
+    let wg = Arc::new(L::new());
+    wg.add(1);
+    let waiters: Vec<_> = (1..=2)
+        .map(|i| {
+            let wg = Arc::clone(&wg);
+            spawn(&format!("waiter-{i}"), move || wg.wait())
+        })
+        .collect();
+    crate::time::sleep(std::time::Duration::from_millis(2));
     wg.done();
     for w in waiters {
         w.join().unwrap();

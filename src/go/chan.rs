@@ -256,6 +256,15 @@ impl<T> fmt::Display for TrySendError<T> {
 impl<T> std::error::Error for TrySendError<T> {}
 
 impl<T> Chan<T> {
+    /// Go's `len(ch)`: at capacity 0 the queue holds blocked senders' offers, not a buffer.
+    fn len(&self) -> usize {
+        if self.cap == 0 {
+            0
+        } else {
+            self.state.lock().queue.len()
+        }
+    }
+
     fn label(&self) -> String {
         self.object().to_string()
     }
@@ -556,6 +565,22 @@ impl<T> Sender<T> {
         self.chan.state.lock().closed.is_some()
     }
 
+    /// Values buffered and not yet received (Go's `len(ch)`); always 0 at capacity 0, where a
+    /// blocked sender's value is not in a buffer.
+    pub fn len(&self) -> usize {
+        self.chan.len()
+    }
+
+    /// Whether no value is buffered ([`len`](Self::len) is 0).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The buffer's capacity (Go's `cap(ch)`); 0 for a rendezvous channel.
+    pub fn cap(&self) -> usize {
+        self.chan.cap
+    }
+
     /// How reports name this channel.
     pub fn label(&self) -> String {
         self.chan.label()
@@ -690,6 +715,21 @@ impl<T> Receiver<T> {
             }
             state = chan.wait(Side::Receiver, state, at);
         }
+    }
+
+    /// Values buffered and not yet received (Go's `len(ch)`); always 0 at capacity 0.
+    pub fn len(&self) -> usize {
+        self.chan.len()
+    }
+
+    /// Whether no value is buffered ([`len`](Self::len) is 0).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The buffer's capacity (Go's `cap(ch)`); 0 for a rendezvous channel.
+    pub fn cap(&self) -> usize {
+        self.chan.cap
     }
 
     /// Receives without blocking.

@@ -14,6 +14,19 @@
 //! cancel_parent.cancel();
 //! assert_eq!(child.err(), Some(ContextError::Canceled));
 //! ```
+//!
+//! A context made by [`Context::with_cancel_cause`] is cancelled with a cause (Go's
+//! `context.WithCancelCause`), which [`Context::cause`] returns, to it and its descendants:
+//!
+//! ```
+//! use concheck::go::{Context, ContextError};
+//!
+//! let (ctx, cancel) = Context::background().with_cancel_cause();
+//! let (child, _cancel_child) = ctx.with_cancel();
+//! cancel.cancel("disk full");
+//! assert_eq!(child.err(), Some(ContextError::Canceled));
+//! assert_eq!(child.cause().unwrap().to_string(), "disk full");
+//! ```
 
 use std::fmt;
 use std::panic::Location;
@@ -52,8 +65,13 @@ struct Inner {
     deadline: Option<Instant>,
 }
 
+/// Why a context was cancelled, as [`Context::cause`] returns it (Go's `context.Cause`).
+pub type Cause = Arc<dyn std::error::Error + Send + Sync>;
+
 struct State {
     err: Option<ContextError>,
+    /// The cause given to a [`CancelCauseFunc`] (inherited by descendants), if any.
+    cause: Option<Cause>,
     children: Vec<Weak<Inner>>,
     watchers: Watchers,
     /// The timer that will cancel this context at its deadline, stopped by an earlier cancel.
@@ -76,11 +94,12 @@ impl Context {
     /// A root context that is never cancelled.
     #[track_caller]
     pub fn background() -> Context {
-        Context::fresh(None, None, Location::caller())
+        Context::fresh(None, None, None, Location::caller())
     }
 
     fn fresh(
         err: Option<ContextError>,
+        cause: Option<Cause>,
         deadline: Option<Instant>,
         at: &'static Location<'static>,
     ) -> Context {
@@ -88,6 +107,7 @@ impl Context {
             inner: Arc::new(Inner {
                 state: Mutex::new(State {
                     err,
+                    cause,
                     children: Vec::new(),
                     watchers: Watchers::default(),
                     timer: None,
@@ -132,7 +152,7 @@ impl Context {
         let (child, cancel) = self.child(Some(deadline), at);
         let clock = Clock::current();
         if clock.now() >= deadline {
-            child.cancel_with(ContextError::DeadlineExceeded);
+            child.cancel_with(ContextError::DeadlineExceeded, None);
             return (child, cancel);
         }
         let weak = Arc::downgrade(&child.inner);
@@ -140,7 +160,7 @@ impl Context {
             deadline,
             Box::new(move || {
                 if let Some(inner) = weak.upgrade() {
-                    Context { inner }.cancel_with(ContextError::DeadlineExceeded);
+                    Context { inner }.cancel_with(ContextError::DeadlineExceeded, None);
                 }
             }),
         );
@@ -166,7 +186,7 @@ impl Context {
         at: &'static Location<'static>,
     ) -> (Context, CancelFunc) {
         let mut state = self.inner.state.lock();
-        let child = Context::fresh(state.err, deadline, at);
+        let child = Context::fresh(state.err, state.cause.clone(), deadline, at);
         if state.err.is_none() {
             state.children.retain(|c| c.strong_count() > 0);
             state.children.push(Arc::downgrade(&child.inner));
@@ -185,6 +205,26 @@ impl Context {
             crate::rt::coverage::CTX_ERR,
         );
         self.inner.state.lock().err
+    }
+
+    /// A child context and the function that cancels it with a cause (Go's
+    /// `context.WithCancelCause`); see [`Context::cause`].
+    #[track_caller]
+    pub fn with_cancel_cause(&self) -> (Context, CancelCauseFunc) {
+        let (ctx, _) = self.child(self.inner.deadline, Location::caller());
+        (ctx.clone(), CancelCauseFunc { ctx })
+    }
+
+    /// Why the context was cancelled (Go's `context.Cause`): `None` while it is not; the cause
+    /// given to the [`CancelCauseFunc`] that cancelled it or an ancestor; otherwise its
+    /// [`err`](Context::err) as the cause.
+    pub fn cause(&self) -> Option<Cause> {
+        let state = self.inner.state.lock();
+        match (&state.cause, state.err) {
+            (Some(cause), _) => Some(Arc::clone(cause)),
+            (None, Some(err)) => Some(Arc::new(err)),
+            (None, None) => None,
+        }
     }
 
     /// Blocks until the context is cancelled (Go's `<-ctx.Done()` on its own).
@@ -215,12 +255,13 @@ impl Context {
         crate::rt::Object::created("context", self.inner.created_at)
     }
 
-    fn cancel_with(&self, err: ContextError) {
+    fn cancel_with(&self, err: ContextError, cause: Option<Cause>) {
         let mut state = self.inner.state.lock();
         if state.err.is_some() {
             return;
         }
         state.err = Some(err);
+        state.cause.clone_from(&cause);
         let children = std::mem::take(&mut state.children);
         let watchers = state.watchers.snapshot();
         let timer = state.timer.take();
@@ -232,7 +273,7 @@ impl Context {
         fire_all(watchers);
         // Children after the parent's lock is released: no lock is held across two contexts.
         for child in children.iter().filter_map(Weak::upgrade) {
-            Context { inner: child }.cancel_with(err);
+            Context { inner: child }.cancel_with(err, cause.clone());
         }
     }
 
@@ -254,7 +295,37 @@ impl CancelFunc {
             || self.ctx.object(),
             crate::rt::coverage::CANCEL,
         );
-        self.ctx.cancel_with(ContextError::Canceled);
+        self.ctx.cancel_with(ContextError::Canceled, None);
+    }
+}
+
+/// Cancels the context it came with (and its descendants) with a cause; only the first call
+/// counts, as in Go.
+#[must_use = "a context that is never cancelled leaks whatever waits on it"]
+pub struct CancelCauseFunc {
+    ctx: Context,
+}
+
+impl CancelCauseFunc {
+    /// Cancels the context with `cause`, which [`Context::cause`] then returns (Go's
+    /// `cancel(cause)`); later calls, and a cancel by an ancestor first, keep the first cause.
+    #[track_caller]
+    pub fn cancel(&self, cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) {
+        crate::rt::coverage::op_here(
+            &self.ctx.inner.state,
+            || self.ctx.object(),
+            crate::rt::coverage::CANCEL,
+        );
+        let cause: Cause = Arc::from(cause.into());
+        self.ctx.cancel_with(ContextError::Canceled, Some(cause));
+    }
+}
+
+impl fmt::Debug for CancelCauseFunc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CancelCauseFunc")
+            .field("ctx", &self.ctx)
+            .finish()
     }
 }
 
