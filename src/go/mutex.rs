@@ -45,7 +45,9 @@ impl Mutex {
         let at = Location::caller();
         let mut locked = self.locked.lock();
         while *locked {
-            locked = self.cv.wait_as("Mutex::lock", || self.object(), locked, at);
+            locked = self
+                .cv
+                .wait_as(crate::rt::op::GO_LOCK, || self.object(), locked, at);
         }
         *locked = true;
     }

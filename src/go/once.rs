@@ -72,7 +72,9 @@ impl Once {
             State::Done => return,
             State::Running => {
                 while *s == State::Running {
-                    s = self.cv.wait_as("Once::call", || self.object(), s, at);
+                    s = self
+                        .cv
+                        .wait_as(crate::rt::op::ONCE_CALL, || self.object(), s, at);
                 }
                 return;
             }

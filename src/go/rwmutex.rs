@@ -74,7 +74,9 @@ impl RwMutex {
         let seen = s.released;
         // The unlocking writer counts this reader in `readers` when it lets it in.
         while s.released == seen {
-            s = self.cv.wait_as("RwMutex::rlock", || self.object(), s, at);
+            s = self
+                .cv
+                .wait_as(crate::rt::op::GO_RLOCK, || self.object(), s, at);
         }
     }
 
@@ -122,7 +124,9 @@ impl RwMutex {
         let mut s = self.state.lock();
         s.writers_waiting += 1;
         while s.writer || s.readers > 0 {
-            s = self.cv.wait_as("RwMutex::lock", || self.object(), s, at);
+            s = self
+                .cv
+                .wait_as(crate::rt::op::GO_WLOCK, || self.object(), s, at);
         }
         s.writers_waiting -= 1;
         s.writer = true;

@@ -200,6 +200,14 @@ ops! {
     LOCK = Lock, "Mutex::lock";
     TRY_LOCK = Lock, "Mutex::try_lock";
     READ = ReadLock, "RwLock::read";
+    /// `go::Mutex::lock` (a lock without a guard, built on a condvar).
+    GO_LOCK = Lock, "Mutex::lock";
+    /// `go::RwMutex::rlock`.
+    GO_RLOCK = ReadLock, "RwMutex::rlock";
+    /// `go::RwMutex::lock`.
+    GO_WLOCK = WriteLock, "RwMutex::lock";
+    /// `go::Once::call` waiting for the call in progress on another task.
+    ONCE_CALL = Other, "Once::call";
     WRITE = WriteLock, "RwLock::write";
     WAIT = CondvarWait, "Condvar::wait";
     WAIT_TIMEOUT = CondvarWaitTimeout, "Condvar::wait_timeout";
