@@ -38,4 +38,5 @@ mod thread_hygiene;
 mod time;
 mod tokio_gate;
 mod track_caller;
+mod verdicts;
 mod watchdog;

@@ -210,7 +210,7 @@ fn a_leak_on_a_timer_channel_has_a_cause_and_an_interleaving() {
         report.assert_finds(ViolationKind::Leak);
         let cause = cause(&report);
         assert!(
-            cause.contains("'waiter'") && cause.contains("timer from tests/verdicts.rs"),
+            cause.contains("'waiter'") && cause.contains("timer from tests/suite/verdicts.rs"),
             "{checker:?}: the cause does not name the timer's channel: {cause}\n{report}"
         );
         assert!(
