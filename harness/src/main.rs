@@ -21,6 +21,7 @@
 mod child;
 mod cli;
 mod html;
+mod identity;
 mod merge;
 mod paths;
 mod speedup;
@@ -148,6 +149,10 @@ fn run(args: &RunArgs) -> ExitCode {
     let mut rows: Vec<Row> = child::run_all(&scenarios, args, jobs);
     let rejected = cases.len();
     rows.extend(cases.into_iter().map(Row::compile_fail));
+    let identity = identity::RunIdentity::of(args);
+    for row in &mut rows {
+        row.run = Some(identity.clone());
+    }
     print!("{}", table::render(&rows));
 
     let failures = rows.iter().filter(|r| !r.ok).count();

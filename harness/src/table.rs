@@ -7,6 +7,7 @@ use concheck_scenarios::compile_fail::CompileFail;
 use concheck_scenarios::{Role, Scenario};
 
 use crate::child::role_label;
+use crate::identity::RunIdentity;
 
 /// One scenario under one checker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -31,6 +32,11 @@ pub struct Row {
     #[serde(default)]
     pub shard: Option<Shard>,
     pub report: Option<Report>,
+    /// The run this row comes from (seed, budgets, filters, checkers, version, shard count):
+    /// `concheck merge` merges only rows of one run. `None` in reports written before it was
+    /// recorded, which merge refuses.
+    #[serde(default)]
+    pub run: Option<RunIdentity>,
 }
 
 /// A coverage cell: `10/17 (58%)`, or `-`.
@@ -74,6 +80,7 @@ impl Row {
             note,
             shard: report.shard.or(shard),
             report: Some(report),
+            run: None,
         }
     }
 
@@ -97,6 +104,7 @@ impl Row {
             note: why,
             shard,
             report: None,
+            run: None,
         }
     }
 }
@@ -119,6 +127,7 @@ impl Row {
             note: String::new(),
             shard: None,
             report: None,
+            run: None,
         }
     }
 }

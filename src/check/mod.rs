@@ -65,7 +65,7 @@ pub use self::shuttle::{worker_seed, ShuttleConfig, Strategy, DEFAULT_SEED};
 pub use self::stress::StressConfig;
 pub(crate) use hooks::message_of as panic_message;
 pub use merge::merge_shards;
-pub use replay::{replay, ReplayError};
+pub use replay::{replay, ReplayError, VERSION};
 pub use report::{completeness_label, Completeness, Outcome, Report};
 pub use shard::{Shard, ShardError, SHARD_ENV};
 pub use shrink::Shrinkage;

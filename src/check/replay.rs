@@ -18,9 +18,10 @@ use std::fmt;
 use super::report::Report;
 use super::Check;
 
-/// The version written into replay strings: a string from another version may decode into a
-/// different schedule.
-pub(crate) const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The version of this crate, written into replay strings (a string from another version may
+/// decode into a different schedule) and into the main command's reports (shards of different
+/// versions do not merge).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Why a replay string could not be replayed on a check.
 #[derive(Clone, Debug, PartialEq, Eq)]
