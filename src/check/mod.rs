@@ -46,6 +46,7 @@ mod html;
 mod loom;
 mod loom_path;
 mod merge;
+mod quiet;
 mod replay;
 mod report;
 mod shard;
@@ -213,7 +214,10 @@ impl Check {
     pub fn run(&self, checker: &Checker) -> Report {
         match checker {
             Checker::Loom(c) => self.traced(self::loom::run(self, c)),
-            Checker::Shuttle(c) => self.traced(self::shuttle::run(self, c)),
+            Checker::Shuttle(c) => {
+                let _quiet = quiet::Quiet::enter();
+                self.traced(self::shuttle::run(self, c))
+            }
             Checker::Stress(c) => self::stress::run(self, c),
             Checker::Tokio(c) => {
                 crate::tokio::run_check(self.tokio.as_ref(), self.limits.max_live_tasks, self.at, c)

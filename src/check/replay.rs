@@ -192,6 +192,7 @@ pub fn replay(check: &Check, replay: &str) -> Result<Report, ReplayError> {
         super::loom::replay(check, rest, payload)
     } else if let Some(rest) = replay.strip_prefix(super::shuttle::REPLAY_PREFIX) {
         let payload = decode("shuttle", check, rest)?;
+        let _quiet = super::quiet::Quiet::enter();
         super::shuttle::replay(check, rest, payload)
     } else {
         Err(ReplayError::NotReplay)

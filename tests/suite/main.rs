@@ -24,6 +24,7 @@ mod loom_parity;
 mod loom_unwind;
 mod misuse;
 mod parallel_search;
+mod quiet_stderr;
 mod recover;
 mod replay;
 mod replay_errors;
