@@ -156,11 +156,15 @@ pub(crate) fn decode<'s>(
     let (fp, sum) = ids
         .split_once('.')
         .ok_or_else(|| malformed("no `.` between fingerprint and checksum"))?;
+    // Lowercase only, as `encode` writes them: a flipped case bit (`d` to `D`) is a damaged
+    // string, not the same fingerprint.
     let hex = |s: &str| {
-        (s.len() == 8)
-            .then(|| u32::from_str_radix(s, 16).ok())
-            .flatten()
-            .ok_or_else(|| malformed("fingerprint and checksum are 8 hex digits each"))
+        (s.len() == 8
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+        .then(|| u32::from_str_radix(s, 16).ok())
+        .flatten()
+        .ok_or_else(|| malformed("fingerprint and checksum are 8 hex digits each"))
     };
     let (fp, sum) = (hex(fp)?, hex(sum)?);
     if sum != hash32(&[payload]) {
@@ -205,6 +209,22 @@ mod tests {
 
     fn check() -> Check {
         Check::new(|| {}).id("a")
+    }
+
+    #[test]
+    fn an_uppercase_hex_digit_is_a_damaged_header() {
+        let s = encode("shuttle", &check(), "91020304");
+        let rest = s.strip_prefix("shuttle:").unwrap();
+        let upper = rest.replacen(
+            |c: char| c.is_ascii_lowercase() && c.is_ascii_hexdigit(),
+            "A",
+            1,
+        );
+        if upper != rest {
+            assert!(decode("shuttle", &check(), &upper).is_err(), "{upper}");
+        }
+        let shouting = rest.to_uppercase();
+        assert!(decode("shuttle", &check(), &shouting).is_err());
     }
 
     #[test]
