@@ -172,7 +172,7 @@ fn run(args: &RunArgs) -> ExitCode {
     let summary = format!(
         "{} scenarios ({references} references, {twins} twins){shard}, {} checks, {failures} \
          failed; twins caught in {caught} of {} loom/shuttle/tokio checks; {rejected} Go bugs \
-         rejected by rustc; in {:.1}s",
+         rustc rejects listed (checked by `cargo test compile_fail`, not here); in {:.1}s",
         scenarios.len(),
         rows.len() - rejected,
         twin_checks.len(),

@@ -5,4 +5,5 @@ mod cli_errors;
 mod coverage_growth;
 mod html;
 mod merge;
+mod readme_figures;
 mod replay_cli;
