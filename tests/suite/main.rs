@@ -14,6 +14,7 @@ mod budget;
 mod common;
 mod conformance;
 mod coverage;
+mod fuzz_bodies;
 mod go_channel;
 mod go_context;
 mod go_select;

@@ -3,6 +3,7 @@
 
 mod cli_errors;
 mod coverage_growth;
+mod fuzz_cli;
 mod html;
 mod merge;
 mod readme_figures;
