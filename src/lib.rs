@@ -138,8 +138,10 @@
 //! assert_eq!(again.iterations, 1);
 //! ```
 //!
-//! Panics inside checker runs are recorded in the report, not printed; set
-//! `CONCHECK_SHOW_PANICS=1` to see them as they happen.
+//! Panics inside checker runs are recorded in the report, not printed, and so are shuttle's own
+//! lines about each failing schedule (`Test deadlocked, ...`, `test panicked in task ...`,
+//! filtered out of stderr on Unix while a shuttle check runs); set `CONCHECK_SHOW_PANICS=1` to
+//! see them as they happen.
 //!
 //! # Limitations
 //!

@@ -7,6 +7,7 @@ use concheck_scenarios::compile_fail::CompileFail;
 use concheck_scenarios::{Role, Scenario};
 
 use crate::child::role_label;
+use crate::identity::RunIdentity;
 
 /// One scenario under one checker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -31,6 +32,11 @@ pub struct Row {
     #[serde(default)]
     pub shard: Option<Shard>,
     pub report: Option<Report>,
+    /// The run this row comes from (seed, budgets, filters, checkers, version, shard count):
+    /// `concheck merge` merges only rows of one run. `None` in reports written before it was
+    /// recorded, which merge refuses.
+    #[serde(default)]
+    pub run: Option<RunIdentity>,
 }
 
 /// A coverage cell: `10/17 (58%)`, or `-`.
@@ -74,6 +80,7 @@ impl Row {
             note,
             shard: report.shard.or(shard),
             report: Some(report),
+            run: None,
         }
     }
 
@@ -97,28 +104,32 @@ impl Row {
             note: why,
             shard,
             report: None,
+            run: None,
         }
     }
 }
 
 impl Row {
-    /// A Go bug that Rust's types reject: verified by the trybuild test in `cargo test`, whose
-    /// snapshots the catalog's unit tests hold to [`CASES`](concheck_scenarios::compile_fail::CASES).
+    /// A Go bug that Rust's types reject: listed, not checked here. The trybuild test that
+    /// `cargo test compile_fail` runs checks it (the catalog's unit tests hold its snapshots to
+    /// [`CASES`](concheck_scenarios::compile_fail::CASES)); the row says so instead of claiming
+    /// a result this command did not see.
     pub fn compile_fail(case: &CompileFail) -> Row {
         Row {
             scenario: case.name.to_owned(),
             pattern: "go bug rust rejects".to_owned(),
             role: "compile-fail".to_owned(),
             checker: "rustc".to_owned(),
-            outcome: format!("rejected: {}", case.error),
+            outcome: format!("must not compile: {}", case.error),
             iterations: None,
             seconds: None,
             coverage: "-".to_owned(),
-            complete: format!("{} (cargo test compile_fail)", case.file),
+            complete: case.file.to_owned(),
             ok: true,
-            note: String::new(),
+            note: "not run here: `cargo test compile_fail` checks it".to_owned(),
             shard: None,
             report: None,
+            run: None,
         }
     }
 }

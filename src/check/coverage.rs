@@ -38,14 +38,26 @@ pub struct Coverage {
     /// Conflicting pairs seen in at least one order.
     pub pairs: u64,
     /// Every ordered pair seen, sorted: a stable hash of the unordered pair whose lowest bit
-    /// says the order. The same in every process and build, so reports of shards merge.
+    /// says the order. The same in every process and build, so reports of shards merge. Every
+    /// id is at most [`Coverage::MAX_PAIR_ID`], so JSON tools that read numbers as doubles (jq,
+    /// JavaScript) keep it exact.
     pub ordered: Vec<u64>,
 }
 
 impl Coverage {
-    /// The figure for a set of ordered pairs in the encoding of [`Coverage::ordered`].
+    /// The largest pair id a report holds: 2^53 - 1, the largest integer a double holds
+    /// exactly, so a report passed through a JSON tool that reads numbers as doubles keeps its
+    /// coverage. Ids are hashes cut to 53 bits (the order bit kept): among the few thousand
+    /// pairs of a body, two share an id with odds below one in a billion.
+    pub const MAX_PAIR_ID: u64 = (1 << 53) - 1;
+
+    /// The figure for a set of ordered pairs in the encoding of [`Coverage::ordered`] (ids
+    /// above [`Coverage::MAX_PAIR_ID`] are cut to its 53 bits).
     pub fn from_ordered(ordered: impl IntoIterator<Item = u64>) -> Coverage {
-        let mut ordered: Vec<u64> = ordered.into_iter().collect();
+        let mut ordered: Vec<u64> = ordered
+            .into_iter()
+            .map(|p| p & Coverage::MAX_PAIR_ID)
+            .collect();
         ordered.sort_unstable();
         ordered.dedup();
         let unordered: HashSet<u64> = ordered.iter().map(|p| p & !1).collect();
@@ -98,6 +110,15 @@ mod tests {
             Coverage::from_ordered([]).to_string(),
             "no conflicting pairs"
         );
+    }
+
+    #[test]
+    fn pair_ids_fit_a_double_and_keep_their_order_bit() {
+        let big = 0xfedc_ba98_7654_3210_u64;
+        let c = Coverage::from_ordered([big, big | 1]);
+        assert!(c.ordered.iter().all(|&p| p <= Coverage::MAX_PAIR_ID));
+        assert!(c.ordered.iter().all(|&p| (p as f64) as u64 == p));
+        assert_eq!((c.both_orders, c.pairs), (1, 1));
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! printed; a panic in a shuttle execution of the user's own goes to shuttle's hook; any other
 //! goes to the hook that was there before. Set `CONCHECK_SHOW_PANICS=1` to also print the panics
 //! inside executions while debugging. (shuttle also prints one line of its own to stderr for
-//! each failed execution, with `eprintln!`; no API silences it.)
+//! each failed execution, with `eprintln!`; no API silences it, so `check::quiet` filters those
+//! lines out of stderr while a shuttle check runs.)
 
 use std::panic::{self, PanicHookInfo};
 use std::sync::Once;

@@ -94,7 +94,7 @@ pub fn merge_shards(reports: &[Report]) -> Result<Report, ShardError> {
             .map(|r| r.elapsed)
             .max()
             .unwrap_or(Duration::ZERO),
-        completeness: completeness(&ran, count, &missing),
+        completeness: completeness(&ran, shards.len() > ran.len(), count, &missing),
         replay: found.and_then(|r| r.replay.clone()),
         coverage,
         shard: None,
@@ -110,7 +110,14 @@ pub fn merge_shards(reports: &[Report]) -> Result<Report, ShardError> {
     })
 }
 
-fn completeness(ran: &[&Report], count: u32, missing: &[String]) -> Completeness {
+/// The completeness of the merged search: `skipped_elsewhere` when some shard given skipped the
+/// check (a depth-first walk that shard 1 runs whole).
+fn completeness(
+    ran: &[&Report],
+    skipped_elsewhere: bool,
+    count: u32,
+    missing: &[String],
+) -> Completeness {
     let missing = if missing.is_empty() {
         String::new()
     } else {
@@ -131,7 +138,8 @@ fn completeness(ran: &[&Report], count: u32, missing: &[String]) -> Completeness
     }
     let bound = match (ran.len(), bounds.as_slice()) {
         (0, _) => "every shard skipped it".to_owned(),
-        (1, [one]) => format!("{one} (one shard runs it whole)"),
+        (1, [one]) if skipped_elsewhere => format!("{one} (one shard runs it whole)"),
+        (1, [one]) => (*one).to_owned(),
         (1, []) => "complete in the one shard that runs it".to_owned(),
         (n, [first, rest @ ..]) if rest.iter().all(|b| b == first) && bounds.len() == n => {
             format!("{n} shards x {first}")

@@ -52,6 +52,7 @@ mod loom_path;
 mod merge;
 #[cfg(test)]
 mod op_text;
+mod quiet;
 mod replay;
 mod report;
 mod shard;
@@ -72,7 +73,7 @@ pub use self::shuttle::{worker_seed, ShuttleConfig, Strategy, DEFAULT_SEED};
 pub use self::stress::StressConfig;
 pub(crate) use hooks::message_of as panic_message;
 pub use merge::merge_shards;
-pub use replay::{replay, ReplayError};
+pub use replay::{replay, ReplayError, VERSION};
 pub use report::{completeness_label, AllowedLeaks, Completeness, Outcome, Report};
 pub use shard::{Shard, ShardError, SHARD_ENV};
 pub use shrink::Shrinkage;
@@ -255,7 +256,10 @@ impl Check {
     pub fn run(&self, checker: &Checker) -> Report {
         match checker {
             Checker::Loom(c) => self.traced(self::loom::run(self, c)),
-            Checker::Shuttle(c) => self.traced(self::shuttle::run(self, c)),
+            Checker::Shuttle(c) => {
+                let _quiet = quiet::Quiet::enter();
+                self.traced(self::shuttle::run(self, c))
+            }
             Checker::Stress(c) => self::stress::run(self, c),
             Checker::Tokio(c) => {
                 crate::tokio::run_check(self.tokio.as_ref(), self.limits.max_live_tasks, self.at, c)

@@ -18,9 +18,10 @@ use std::fmt;
 use super::report::Report;
 use super::Check;
 
-/// The version written into replay strings: a string from another version may decode into a
-/// different schedule.
-pub(crate) const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The version of this crate, written into replay strings (a string from another version may
+/// decode into a different schedule) and into the main command's reports (shards of different
+/// versions do not merge).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Why a replay string could not be replayed on a check.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -155,12 +156,15 @@ pub(crate) fn decode<'s>(
     let (fp, sum) = ids
         .split_once('.')
         .ok_or_else(|| malformed("no `.` between fingerprint and checksum"))?;
-    // Lowercase only, as written: an uppercase digit is a changed byte, not the same string.
+    // Lowercase only, as `encode` writes them: a flipped case bit (`d` to `D`) is a damaged
+    // string, not the same fingerprint.
     let hex = |s: &str| {
-        (s.len() == 8 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
-            .then(|| u32::from_str_radix(s, 16).ok())
-            .flatten()
-            .ok_or_else(|| malformed("fingerprint and checksum are 8 lowercase hex digits each"))
+        (s.len() == 8
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+        .then(|| u32::from_str_radix(s, 16).ok())
+        .flatten()
+        .ok_or_else(|| malformed("fingerprint and checksum are 8 hex digits each"))
     };
     let (fp, sum) = (hex(fp)?, hex(sum)?);
     if sum != hash32(&[payload]) {
@@ -192,6 +196,7 @@ pub fn replay(check: &Check, replay: &str) -> Result<Report, ReplayError> {
         super::loom::replay(check, rest, payload)
     } else if let Some(rest) = replay.strip_prefix(super::shuttle::REPLAY_PREFIX) {
         let payload = decode("shuttle", check, rest)?;
+        let _quiet = super::quiet::Quiet::enter();
         super::shuttle::replay(check, rest, payload)
     } else {
         Err(ReplayError::NotReplay)
@@ -204,6 +209,22 @@ mod tests {
 
     fn check() -> Check {
         Check::new(|| {}).id("a")
+    }
+
+    #[test]
+    fn an_uppercase_hex_digit_is_a_damaged_header() {
+        let s = encode("shuttle", &check(), "91020304");
+        let rest = s.strip_prefix("shuttle:").unwrap();
+        let upper = rest.replacen(
+            |c: char| c.is_ascii_lowercase() && c.is_ascii_hexdigit(),
+            "A",
+            1,
+        );
+        if upper != rest {
+            assert!(decode("shuttle", &check(), &upper).is_err(), "{upper}");
+        }
+        let shouting = rest.to_uppercase();
+        assert!(decode("shuttle", &check(), &shouting).is_err());
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 mod cli_errors;
 mod coverage_growth;
+mod fuzz_cli;
 mod html;
 mod merge;
+mod readme_figures;
 mod replay_cli;
