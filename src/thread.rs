@@ -279,8 +279,8 @@ where
                 }
             };
             if backend == Backend::Loom {
-                // Raises loom's own failure again if the task caught it (see `loom_callable`).
-                rt::loom_callable();
+                // Raises loom's own failure again if the task caught it.
+                rt::loom_goes_on();
             }
             if let Some(ticket) = ticket {
                 ticket.end(false);

@@ -291,8 +291,8 @@ impl Check {
             (self.body)();
         }
         if backend == Backend::Loom {
-            // Raises loom's own failure again if the body caught it (see `loom_callable`).
-            rt::loom_callable();
+            // Raises loom's own failure again if the body caught it.
+            rt::loom_goes_on();
         }
         execution.close_scope(0, root);
         leak::join_scope(&execution, root, self.at);

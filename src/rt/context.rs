@@ -36,8 +36,6 @@ thread_local! {
     static EXECUTION: RefCell<Option<Arc<Execution>>> = const { RefCell::new(None) };
     /// loom's own failure on this thread (see [`loom_failed`]): its panic message.
     static LOOM_FAILED: RefCell<Option<String>> = const { RefCell::new(None) };
-    /// Whether [`LOOM_FAILED`] holds a message: read on every loom operation.
-    static LOOM_FAILED_SET: Cell<bool> = const { Cell::new(false) };
     /// loom's preemptions are stopped while the body's own panic unwinds (see
     /// [`loom_callable_unwinding`]).
     static UNWIND_CRITICAL: Cell<bool> = const { Cell::new(false) };
@@ -54,7 +52,10 @@ pub fn loom_failed(message: &str) {
     LOOM_FAILED.with(|f| {
         f.borrow_mut().get_or_insert_with(|| message.to_owned());
     });
-    LOOM_FAILED_SET.with(|f| f.set(true));
+}
+
+fn has_loom_failed() -> bool {
+    LOOM_FAILED.with(|f| f.borrow().is_some())
 }
 
 /// Runs `f`, a loom call whose panic the facade turns into a report of its own (loom's
@@ -75,7 +76,6 @@ pub fn loom_panic_expected() -> bool {
 /// A new loom execution starts on this thread: loom may be called again.
 pub fn loom_execution_starts() {
     LOOM_FAILED.with(|f| f.borrow_mut().take());
-    LOOM_FAILED_SET.with(|f| f.set(false));
     UNWIND_CRITICAL.with(|c| c.set(false));
 }
 
@@ -162,7 +162,7 @@ impl Drop for EnterGuard {
 /// execution ends with the failure loom found.
 #[inline]
 pub fn loom_callable() -> bool {
-    if LOOM_FAILED_SET.with(Cell::get) {
+    if has_loom_failed() {
         if !std::thread::panicking() {
             raise_loom_failure_again();
         }
@@ -187,7 +187,7 @@ pub fn loom_callable() -> bool {
 /// is up (see [`loom_callable`]).
 #[inline]
 pub fn loom_callable_unwinding() -> bool {
-    if LOOM_FAILED_SET.with(Cell::get) {
+    if has_loom_failed() {
         return loom_callable();
     }
     if std::thread::panicking() && !UNWIND_CRITICAL.with(Cell::get) {
@@ -195,6 +195,14 @@ pub fn loom_callable_unwinding() -> bool {
         loom::stop_exploring();
     }
     true
+}
+
+/// A task (or the body) that may have caught a panic goes on: if what it caught was loom's own
+/// failure, that is raised again; if it was the body's own panic, loom may preempt again. The
+/// same step every loom operation takes first ([`loom_callable`]), for code that is about to
+/// end without another one.
+pub fn loom_goes_on() {
+    let _ = loom_callable();
 }
 
 #[cold]

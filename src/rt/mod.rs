@@ -18,7 +18,7 @@ use std::sync::Arc;
 pub use context::Backend;
 pub(crate) use context::{
     backend, catch_loom_panic, check_backend, construction_backend, loom_callable,
-    loom_callable_unwinding, loom_execution_starts, loom_failed, loom_unwinding,
+    loom_callable_unwinding, loom_execution_starts, loom_failed, loom_goes_on, loom_unwinding,
 };
 pub(crate) use execution::{BlockedOn, Execution, Joinable, Limits, PanicRecord};
 
