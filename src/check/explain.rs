@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use super::trace::{Step, StepKind, Trace};
+use crate::rt::steps::{Step, StepKind, Trace};
 use crate::rt::OpKind;
 use crate::violation::{Site, TaskState, Violation, ViolationKind};
 

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use super::report::{Completeness, Outcome, Report};
-use super::trace::{Step, StepKind, Trace, TraceObject, TraceTask};
+use crate::rt::steps::{Step, StepKind, Trace, TraceObject, TraceTask};
 use crate::rt::OpKind;
 use crate::violation::{Site, TaskInfo, TaskState, Violation, ViolationKind};
 

@@ -12,6 +12,7 @@
 use std::panic::{self, PanicHookInfo};
 use std::sync::Once;
 
+pub(crate) use crate::rt::panic_message as message_of;
 use crate::rt::{self, context, PanicRecord};
 use crate::violation::Site;
 
@@ -80,17 +81,6 @@ pub(crate) fn in_crate_dir(file: &str, name: &str) -> bool {
 
 fn payload_message(info: &PanicHookInfo<'_>) -> String {
     message_of(info.payload())
-}
-
-/// The text of a panic payload (`&str` or `String`), or a placeholder.
-pub(crate) fn message_of(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "<non-string panic payload>".to_owned()
-    }
 }
 
 #[cfg(test)]

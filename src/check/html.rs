@@ -16,7 +16,7 @@ use std::io;
 use std::path::Path;
 
 use super::report::{completeness_label, thousands, Outcome, Report};
-use super::trace::{Step, StepKind, Trace};
+use crate::rt::steps::{Step, StepKind, Trace};
 use crate::violation::{Site, TaskState, Violation};
 
 /// The page's stylesheet, inlined into every report.

@@ -60,7 +60,6 @@ mod shrink;
 mod shuttle;
 mod strategy;
 mod stress;
-mod trace;
 
 use std::fmt;
 use std::panic::Location;
@@ -71,13 +70,12 @@ pub use self::html::html;
 pub use self::loom::{LoomConfig, MAX_BRANCHES_LIMIT};
 pub use self::shuttle::{worker_seed, ShuttleConfig, Strategy, DEFAULT_SEED};
 pub use self::stress::StressConfig;
-pub(crate) use hooks::message_of as panic_message;
+pub use crate::rt::steps::{Step, StepKind, Trace, TraceObject, TraceTask};
 pub use merge::merge_shards;
 pub use replay::{replay, ReplayError, VERSION};
 pub use report::{completeness_label, AllowedLeaks, Completeness, Outcome, Report};
 pub use shard::{Shard, ShardError, SHARD_ENV};
 pub use shrink::Shrinkage;
-pub use trace::{Step, StepKind, Trace, TraceObject, TraceTask};
 
 use crate::leak;
 use crate::rt::{self, context, Backend, Execution, Limits};

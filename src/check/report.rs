@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::coverage::Coverage;
 use super::shard::Shard;
 use super::shrink::Shrinkage;
-use super::trace::Trace;
+use crate::rt::steps::Trace;
 use crate::violation::{Violation, ViolationKind};
 
 /// Whether the search covered everything it set out to, or was cut by a bound.

@@ -32,7 +32,7 @@ use std::fmt;
 use std::panic::Location;
 use std::sync::{Arc, Weak};
 
-use super::signal::{fire_all, Signal, Watchers};
+use crate::sync::signal::{fire_all, Signal, Watchers};
 use crate::sync::{Condvar, Mutex};
 use crate::time::clock::{Clock, TimerKey};
 use crate::time::Instant;

@@ -15,7 +15,6 @@ pub mod once;
 pub mod rwmutex;
 mod select;
 pub mod semaphore;
-pub(crate) mod signal;
 mod wait_group;
 mod waiters;
 

@@ -33,8 +33,8 @@ use std::sync::Arc;
 use super::chan::{Receiver, RecvTry, SendTry, Sender};
 use super::choice;
 use super::context::Context;
-use super::signal::{Party, Signal};
 use crate::rt::Object;
+use crate::sync::signal::{Party, Signal};
 
 /// What polling one case found.
 enum Fire<R> {
@@ -147,7 +147,7 @@ impl<'a, R, F: FnOnce() -> R> Case<'a, R> for DoneCase<'a, F> {
     fn try_fire(&mut self, me: Option<Party<'_>>, _at: &'static Location<'static>) -> Fire<R> {
         if self.ctx.err().is_none() {
             Fire::NotReady
-        } else if super::signal::mark(me) {
+        } else if crate::sync::signal::mark(me) {
             Fire::Fired(self.complete())
         } else {
             Fire::Lost

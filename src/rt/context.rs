@@ -240,8 +240,8 @@ fn mixed_backends(built: Backend, now: Backend, what: &'static str) -> ! {
         }
         _ => "primitives must not be shared between runners",
     };
-    super::violation(crate::violation::Violation::new(
-        crate::violation::ViolationKind::Misuse,
+    super::violation(crate::rt::violation::Violation::new(
+        crate::rt::violation::ViolationKind::Misuse,
         format!("mixed backends: a {what} built for {built} was used under {now}; {hint}"),
     ));
 }

@@ -43,7 +43,6 @@ use std::panic::Location;
 use super::context::{self, Backend};
 use super::object::{Object, TaskName};
 use super::trace;
-use crate::sync::Mutex;
 
 pub(crate) use super::op::{
     Op, CANCEL, CAS, CLOSE, CTX_DONE, CTX_ERR, LOAD, LOCK, NOTIFY_ALL, NOTIFY_ONE, READ, RECV,
@@ -55,6 +54,15 @@ pub(crate) use super::op::{
 pub(crate) trait Traced {
     /// What a trace calls it.
     fn traced(&self) -> Object;
+}
+
+/// The lock guarding a Go-level object's state (the facade's `sync::Mutex`), as [`op`] sees it:
+/// only the backend it was built for (std costs a comparison and nothing else) and its address,
+/// which names the object within an execution. The recorder never locks it: a trait of the
+/// engine's own, so the engine does not import the facade built on it.
+pub(crate) trait Guarding {
+    /// The backend the lock was built for.
+    fn built(&self) -> Backend;
 }
 
 /// Records `op` on `object` at `at` by the running task, if `built` (the backend the object
@@ -139,13 +147,13 @@ pub(crate) fn noted(task: usize) {
 /// WaitGroup, a context): recorded once, when its first inner primitive operation takes effect.
 /// It lasts until the task's next operation at another site (see the module docs).
 #[inline]
-pub(crate) fn op<T>(
-    lock: &Mutex<T>,
+pub(crate) fn op<L: Guarding>(
+    lock: &L,
     of: impl Fn() -> Object,
     op: &'static Op,
     at: &'static Location<'static>,
 ) {
-    if lock.backend() != Backend::Std {
+    if lock.built() != Backend::Std {
         begin_op(address(lock), &of, op, at);
     }
 }
@@ -153,7 +161,7 @@ pub(crate) fn op<T>(
 /// [`op`] at the caller's site.
 #[inline]
 #[track_caller]
-pub(crate) fn op_here<T>(lock: &Mutex<T>, of: impl Fn() -> Object, op: &'static Op) {
+pub(crate) fn op_here<L: Guarding>(lock: &L, of: impl Fn() -> Object, op: &'static Op) {
     self::op(lock, of, op, Location::caller());
 }
 

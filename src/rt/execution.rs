@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::context::Backend;
 use super::object::{Object, TaskName};
-use crate::violation::{Site, TaskInfo, TaskState, Violation, ViolationKind};
+use crate::rt::violation::{Site, TaskInfo, TaskState, Violation, ViolationKind};
 
 /// Execution ids start at 1; 0 means "no execution" for [`crate::sync::Lazy`].
 static NEXT_EXECUTION: AtomicU64 = AtomicU64::new(1);
@@ -91,7 +91,7 @@ pub struct State {
     /// `try_get_current_task` rather than guessed.
     pub shuttle_tasks: Vec<(shuttle::scheduler::TaskId, usize)>,
     /// The execution's virtual clock (model backends; unused on std).
-    pub clock: crate::time::clock::VirtualState,
+    pub clock: super::clock_state::VirtualState,
 }
 
 impl State {

@@ -3,13 +3,16 @@
 //! Users never name these types; the facade (`sync`, `thread`, `go`) and the checkers (`check`)
 //! are built on them, as loom's public `sync` is built on its private `rt`.
 
+pub(crate) mod clock_state;
 pub(crate) mod context;
 pub(crate) mod coverage;
 pub(crate) mod execution;
 pub(crate) mod last_op;
 mod object;
 pub(crate) mod op;
+pub(crate) mod steps;
 pub(crate) mod trace;
+pub(crate) mod violation;
 
 use std::cell::Cell;
 use std::panic::Location;
@@ -26,7 +29,7 @@ pub(crate) use object::Object;
 pub(crate) use op::Op;
 pub use op::OpKind;
 
-use crate::violation::{Site, Violation};
+use crate::rt::violation::{Site, Violation};
 use execution::{State, Status};
 
 thread_local! {
@@ -197,7 +200,7 @@ pub(crate) fn with_awaiting<R>(f: impl FnOnce(&mut Vec<BlockedOn>) -> R) -> Opti
 }
 
 /// Every task of the current execution with its state, if the thread is in one.
-pub(crate) fn execution_tasks() -> Option<Vec<crate::violation::TaskInfo>> {
+pub(crate) fn execution_tasks() -> Option<Vec<crate::rt::violation::TaskInfo>> {
     context::execution().map(|e| e.tasks())
 }
 
@@ -323,4 +326,16 @@ pub(crate) fn violation(mut v: Violation) -> ! {
         execution.record_violation(task, v);
     }
     panic!("{message}");
+}
+
+/// The text of a panic payload (`&str` or `String`), or a placeholder: what a report says a
+/// task or a body panicked with.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "<non-string panic payload>".to_owned()
+    }
 }

@@ -77,7 +77,7 @@ impl fmt::Display for TaskName {
     }
 }
 
-/// A source location as reports print it ([`crate::violation::Site`]'s format).
+/// A source location as reports print it ([`crate::rt::violation::Site`]'s format).
 struct At(&'static Location<'static>);
 
 impl fmt::Display for At {
@@ -151,7 +151,7 @@ impl From<String> for Object {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::violation::Site;
+    use crate::rt::violation::Site;
 
     #[test]
     fn object_reads_as_the_eager_labels_did() {

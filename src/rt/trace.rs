@@ -17,8 +17,8 @@ use std::panic::Location;
 use super::execution::BlockedOn;
 use super::object::Object;
 use super::op::{Op, OpKind};
-use crate::check::{Step, StepKind, Trace, TraceObject, TraceTask};
-use crate::violation::Site;
+use super::steps::{Step, StepKind, Trace, TraceObject, TraceTask};
+use crate::rt::violation::Site;
 
 thread_local! {
     static TRACE: RefCell<Option<Log>> = const { RefCell::new(None) };

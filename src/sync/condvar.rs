@@ -16,7 +16,7 @@ use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use super::mutex::{LoomGuard, ModelGuard, MutexGuard};
-use crate::go::signal::Signal;
+use super::signal::Signal;
 use crate::rt::{self, check_backend, Backend};
 use crate::time::{self, clock::Clock};
 

@@ -28,6 +28,7 @@ mod condvar;
 mod lazy;
 pub(crate) mod mutex;
 mod rwlock;
+pub(crate) mod signal;
 
 pub use barrier::{Barrier, BarrierWaitResult};
 pub use condvar::{Condvar, WaitTimeoutResult};

@@ -103,6 +103,12 @@ impl<T> rt::coverage::Traced for Mutex<T> {
     }
 }
 
+impl<T> rt::coverage::Guarding for Mutex<T> {
+    fn built(&self) -> Backend {
+        self.backend()
+    }
+}
+
 impl<T> Mutex<T> {
     /// A new unlocked mutex for the backend of the current runner (std outside any runner).
     #[track_caller]

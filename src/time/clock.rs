@@ -7,72 +7,15 @@
 //! [`super::Policy`] allows.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BinaryHeap, HashMap};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
 use super::{driver, Instant};
 use crate::rt::{self, context, Backend, Execution};
 
-/// What a timer does when it fires. It runs on the timer thread or the driver task, so it must
-/// not block on anything user code holds for long (it locks a channel, a sleeper's signal, a
-/// context: all short critical sections of the facade).
-pub(crate) type Action = Box<dyn FnOnce() + Send>;
-
-/// Identifies one scheduled timer on one clock, to cancel it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) struct TimerKey {
-    deadline: Duration,
-    seq: u64,
-}
-
-impl TimerKey {
-    pub(crate) fn deadline(self) -> Duration {
-        self.deadline
-    }
-
-    /// The smallest key of any timer due strictly after `t`.
-    pub(crate) fn after(t: Duration) -> TimerKey {
-        TimerKey {
-            deadline: t + Duration::from_nanos(1),
-            seq: 0,
-        }
-    }
-}
-
-/// When virtual timers may fire.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Policy {
-    /// Time advances only when every task is blocked, to the earliest deadline, and every timer
-    /// due then fires at once (the woken tasks race). Running code takes no time, as in Go's
-    /// `testing/synctest`: a timeout never beats work that can still make progress.
-    #[default]
-    WhenIdle,
-    /// A due timer may also fire while other tasks can still run, at any point the checker
-    /// chooses, as on a loaded machine where a task can be descheduled for longer than any
-    /// timeout. Finds the bugs that assume a task is fast (a sleep used as synchronization);
-    /// a pattern correct under every timing passes under both policies.
-    Anytime,
-}
-
-/// The virtual clock of one model execution; lives in its registry.
-#[derive(Default)]
-pub(crate) struct VirtualState {
-    /// Virtual time since the execution began.
-    pub now: Duration,
-    pub timers: BTreeMap<TimerKey, Action>,
-    pub next_seq: u64,
-    pub policy: Policy,
-    /// Whether a driver task is alive in this execution (it exits when it has nothing to do).
-    pub driver_alive: bool,
-    /// Driver tasks ever started in this execution: each is a model thread (loom counts them).
-    pub drivers_started: usize,
-    /// Facade operations user tasks have returned from: the driver's evidence, under loom, that
-    /// a task ran while it yielded.
-    pub progress: u64,
-    /// The alive driver's model thread.
-    pub driver: Option<driver::DriverHandle>,
-}
+pub use crate::rt::clock_state::Policy;
+pub(crate) use crate::rt::clock_state::{Action, TimerKey};
 
 /// The clock the calling task reads: the execution's virtual clock under a model, else the
 /// real one.
@@ -123,10 +66,7 @@ impl Clock {
                 let key = {
                     let mut state = e.state();
                     let clock = &mut state.clock;
-                    let key = TimerKey {
-                        deadline: at.0.max(clock.now),
-                        seq: clock.next_seq,
-                    };
+                    let key = TimerKey::new(at.0.max(clock.now), clock.next_seq);
                     clock.next_seq += 1;
                     if !rt::loom_unwinding() {
                         clock.timers.insert(key, action);
@@ -212,10 +152,7 @@ impl StdTimers {
 
     fn schedule(&self, deadline: Duration, action: Action) -> TimerKey {
         let mut q = self.lock();
-        let key = TimerKey {
-            deadline,
-            seq: q.next_seq,
-        };
+        let key = TimerKey::new(deadline, q.next_seq);
         q.next_seq += 1;
         q.order.push(Reverse(key));
         q.actions.insert(key, action);
@@ -237,10 +174,10 @@ impl StdTimers {
                 continue;
             };
             let now = real_origin().elapsed();
-            if next.deadline > now {
+            if next.deadline() > now {
                 let (guard, _) = self
                     .changed
-                    .wait_timeout(q, next.deadline - now)
+                    .wait_timeout(q, next.deadline() - now)
                     .unwrap_or_else(|p| p.into_inner());
                 q = guard;
                 continue;

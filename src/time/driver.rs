@@ -20,6 +20,7 @@
 use std::sync::Arc;
 
 use super::clock::{Policy, TimerKey};
+use crate::rt::clock_state::DriverHandle;
 use crate::rt::execution::Status;
 use crate::rt::{Backend, Execution};
 
@@ -61,12 +62,6 @@ pub(crate) fn ensure_running(execution: &Arc<Execution>) {
         Backend::Std => unreachable!("the real clock has no driver"),
     };
     execution.state().clock.driver = Some(handle);
-}
-
-/// The model thread of a driver, joined when the body's execution ends.
-pub(crate) enum DriverHandle {
-    Loom(loom::thread::JoinHandle<()>),
-    Shuttle(shuttle::thread::JoinHandle<()>),
 }
 
 /// Waits for the driver to exit, once every user task has ended: it may be in the middle of a

@@ -68,8 +68,8 @@ pub use clock::Policy;
 pub use instant::Instant;
 pub use timer::{after, Ticker, Timer};
 
-use crate::go::signal::Signal;
 use crate::rt::Object;
+use crate::sync::signal::Signal;
 use clock::Clock;
 
 /// Waits for the execution's clock driver to exit (the body has ended).

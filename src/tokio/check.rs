@@ -18,7 +18,8 @@ use tokio::runtime::{Builder, Runtime};
 use super::config::{Flavor, TokioConfig};
 use super::scope::Scope;
 use super::tracker::Tracker;
-use crate::check::{panic_message, Outcome, Report};
+use crate::check::{Outcome, Report};
+use crate::rt::panic_message;
 use crate::violation::{Violation, ViolationKind};
 
 /// An async body: each call makes the future of one run.

@@ -15,7 +15,7 @@ use std::task::{Context, Poll};
 use tokio::task::JoinHandle;
 
 use super::tracker::{Status, Tracker};
-use crate::check::panic_message;
+use crate::rt::panic_message;
 
 thread_local! {
     /// The tracked task being polled on this thread, and its number (`0`: a scope's body).

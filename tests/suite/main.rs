@@ -17,6 +17,7 @@ mod conformance_go;
 mod coverage;
 mod fuzz_bodies;
 mod go_channel;
+mod go_channel_wakes;
 mod go_context;
 mod go_select;
 mod go_select_semantics;

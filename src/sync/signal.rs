@@ -12,13 +12,17 @@
 //! itself the same way ([`Signal::mark`]), and when both sides are selects, both are claimed at
 //! once ([`claim`]), the two signals locked in the order they were created, so two selects
 //! claiming each other cannot deadlock.
+//!
+//! It sits in `sync`, the facade's lowest module, next to the [`Mutex`] and [`Condvar`] it is
+//! built from: `go`'s channels, contexts and select use it, and so do [`Condvar::wait_timeout`]
+//! and the clock's sleeps, which `go` is built on.
 
 use std::panic::Location;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use super::{Condvar, Mutex};
 use crate::rt::Object;
-use crate::sync::{Condvar, Mutex};
 
 /// Creation order of signals: the order two of them are locked in by [`claim`].
 static NEXT_ID: AtomicU64 = AtomicU64::new(0);

@@ -1,17 +1,19 @@
 //! The interleaving of one failing execution, as data: every task, and every step the scheduler
 //! ran, in order.
 //!
-//! A checker that finds a violation replays the failing schedule once more with the trace
-//! recorder on (`rt::trace`), so the search itself pays nothing for it. Each step is one facade
-//! operation of one task (a lock, a send, a notify, a spawn), with the object it touched and the
-//! caller's source line; a task that blocks gets a [`StepKind::Block`] step and, if it ever
-//! runs again, a [`StepKind::Resume`]. A report renders the steps that matter as a table with
-//! one column per task (see `check::explain`); the HTML report draws all of them.
+//! The engine's trace recorder (`rt::trace`) produces it; the checkers (`check`) re-export it
+//! as `concheck::check::Trace` and render it. A checker that finds a violation replays the
+//! failing schedule once more with the recorder on, so the search itself pays nothing for it.
+//! Each step is one facade operation of one task (a lock, a send, a notify, a spawn), with the
+//! object it touched and the caller's source line; a task that blocks gets a
+//! [`StepKind::Block`] step and, if it ever runs again, a [`StepKind::Resume`]. A report renders
+//! the steps that matter as a table with one column per task (see `check::explain`); the HTML
+//! report draws all of them.
 
 use serde::{Deserialize, Serialize};
 
-use crate::rt::OpKind;
-use crate::violation::Site;
+use super::op::OpKind;
+use super::violation::Site;
 
 /// One execution's interleaving: its tasks and its steps in the order they ran.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
