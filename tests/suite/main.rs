@@ -24,6 +24,7 @@ mod go_select_semantics;
 mod go_types;
 mod go_wait_group;
 mod golang;
+mod layers;
 mod leak_scope;
 mod loom_parity;
 mod loom_unwind;
