@@ -52,14 +52,17 @@ mod loom_path;
 mod merge;
 #[cfg(test)]
 mod op_text;
+mod panic_text;
 mod quiet;
 mod replay;
 mod report;
+mod runner;
 mod shard;
 mod shrink;
 mod shuttle;
 mod strategy;
 mod stress;
+mod tokio_runs;
 mod trace;
 
 use std::fmt;
@@ -82,6 +85,7 @@ pub use trace::{Step, StepKind, Trace, TraceObject, TraceTask};
 use crate::leak;
 use crate::rt::{self, context, Backend, Execution, Limits};
 use crate::tokio::TokioConfig;
+use runner::Runner;
 
 /// A body to check, with the limits it declares.
 #[derive(Clone)]
@@ -241,29 +245,17 @@ impl Check {
             .collect()
     }
 
-    /// `report` with the trace of its failing schedule, recorded by replaying it once more (the
-    /// search itself records none; see [`Trace`]). Passing reports are returned as they are.
-    fn traced(&self, mut report: Report) -> Report {
-        if report.violation().is_some() && report.trace.is_none() {
-            if let Some(schedule) = &report.replay {
-                report.trace = replay(self, schedule).ok().and_then(|r| r.trace);
-            }
-        }
-        report
-    }
-
-    /// Runs this check under `checker`.
+    /// Runs this check under `checker`: its search, then the one finish step (classify,
+    /// shrink, trace) that builds the report.
     pub fn run(&self, checker: &Checker) -> Report {
         match checker {
-            Checker::Loom(c) => self.traced(self::loom::run(self, c)),
+            Checker::Loom(c) => runner::finish(c, self, c.search(self)),
             Checker::Shuttle(c) => {
                 let _quiet = quiet::Quiet::enter();
-                self.traced(self::shuttle::run(self, c))
+                runner::finish(c, self, c.search(self))
             }
-            Checker::Stress(c) => self::stress::run(self, c),
-            Checker::Tokio(c) => {
-                crate::tokio::run_check(self.tokio.as_ref(), self.limits.max_live_tasks, self.at, c)
-            }
+            Checker::Stress(c) => runner::finish(c, self, c.search(self)),
+            Checker::Tokio(c) => runner::finish(c, self, c.search(self)),
         }
     }
 

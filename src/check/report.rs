@@ -2,7 +2,7 @@
 //! shard, replay string, and how much the failing schedule was shrunk.
 
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -119,70 +119,23 @@ impl AllowedLeaks {
 }
 
 impl Report {
-    /// The report of a depth-first search (loom, shuttle DFS) in any shard but the first: such
-    /// a walk derives every execution from the one before, so it cannot start midway and runs
-    /// whole in shard 1 (see [`super::shard`]).
-    pub(crate) fn skipped_in_shard(checker: String, walk: &str, shard: super::Shard) -> Report {
-        Report {
-            checker,
-            outcome: Outcome::Skipped {
-                reason: format!(
-                    "{walk} runs whole in shard 1 of {}: its depth-first walk derives every \
-                     execution from the one before, so it cannot start midway",
-                    shard.count()
-                ),
-            },
-            iterations: 0,
-            elapsed: Duration::ZERO,
-            completeness: Completeness::Incomplete {
-                bound: format!("skipped in shard {shard}"),
-            },
-            replay: None,
-            coverage: None,
-            shard: Some(shard),
-            trace: None,
-            shrunk: None,
-            allowed_leaks: None,
-        }
-    }
-
-    /// The report of real runs (the std runner, the tokio checker), begun at `start`: up to
-    /// `runs` calls of `run_once`, one after another, stopping at the first that finds a
-    /// violation. Real runs find bugs only by chance, so the search is never complete; a failure
-    /// cannot be replayed, and no coverage or trace is recorded.
-    pub(crate) fn of_real_runs(
-        checker: String,
-        start: Instant,
-        runs: u64,
-        mut run_once: impl FnMut() -> Option<Violation>,
-    ) -> Report {
-        let mut iterations = 0;
-        let mut outcome = Outcome::NoViolation;
-        for _ in 0..runs {
-            iterations += 1;
-            if let Some(v) = run_once() {
-                outcome = Outcome::Violation(v);
-                break;
-            }
-        }
-        Report::real(checker, start, outcome, iterations)
-    }
-
-    /// The report of `iterations` real runs begun at `start`; see [`Report::of_real_runs`].
-    pub(crate) fn real(
-        checker: String,
-        start: Instant,
+    /// A report of `iterations` executions in `elapsed` that ended in `outcome`, with nothing
+    /// else recorded (no replay string, coverage, shard, trace, shrinkage or allowed leaks):
+    /// set those fields after. Every report is built here, the checkers' through one finish
+    /// step (classify, shrink, trace), so a field added later has one place to start from.
+    pub fn new(
+        checker: impl Into<String>,
         outcome: Outcome,
         iterations: u64,
+        elapsed: Duration,
+        completeness: Completeness,
     ) -> Report {
         Report {
-            checker,
+            checker: checker.into(),
             outcome,
             iterations,
-            elapsed: start.elapsed(),
-            completeness: Completeness::Incomplete {
-                bound: format!("{iterations} real runs"),
-            },
+            elapsed,
+            completeness,
             replay: None,
             coverage: None,
             shard: None,
