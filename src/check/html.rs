@@ -15,7 +15,7 @@ use std::fmt::{self, Write as _};
 use std::io;
 use std::path::Path;
 
-use super::report::{completeness_label, thousands, Outcome, Report};
+use super::report::{thousands, Outcome, Report};
 use super::trace::{Step, StepKind, Trace};
 use crate::violation::{Site, TaskState, Violation};
 
@@ -115,7 +115,7 @@ fn header(out: &mut String, report: &Report, title: &str) -> fmt::Result {
         Esc(&report.checker),
         thousands(report.iterations),
         report.elapsed.as_secs_f64(),
-        Esc(&completeness_label(&report.completeness))
+        Esc(&report.search_label())
     )?;
     match &report.outcome {
         Outcome::Violation(v) => {

@@ -12,11 +12,17 @@ use super::shrink::Shrinkage;
 use super::trace::Trace;
 use crate::violation::{Violation, ViolationKind};
 
-/// Whether the search covered everything it set out to, or was cut by a bound.
+/// Whether the search was exhaustive, or cut by a bound.
+///
+/// This says what the search's space was, not whether the search stopped at a violation:
+/// that is [`Report::stopped_at_violation`]. A failing exhaustive search is `Complete` (no
+/// bound cut it) and stopped at its first violation; reports print it as `stopped at first
+/// violation of an exhaustive search` ([`Report::search_label`]), never as `complete`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Completeness {
-    /// Every schedule in the checker's space was explored (loom with no preemption bound, shuttle
-    /// DFS that ran out of schedules before its iteration cap).
+    /// The search was exhaustive: no bound cut it (loom with no preemption bound, shuttle DFS
+    /// that ran out of schedules before its iteration cap). With no violation, every schedule
+    /// in the checker's space was explored.
     Complete,
     /// Only part of the space was explored; `bound` says what cut it. A run like this that found
     /// nothing is "no violation found", never "pass".
@@ -53,8 +59,10 @@ pub enum Outcome {
     },
 }
 
-/// A checker's report on one body.
+/// A checker's report on one body. Built with [`Report::new`]; the fields are public to read
+/// and to set.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Report {
     /// Which checker and settings, e.g. `loom (preemption bound 2)`.
     pub checker: String,
@@ -67,6 +75,11 @@ pub struct Report {
     pub elapsed: Duration,
     /// Whether the search was exhaustive or cut by a bound.
     pub completeness: Completeness,
+    /// Whether the search stopped at a violation (every checker stops at its first), so it did
+    /// not explore the rest of its space, exhaustive or not. Set by [`Report::new`] from the
+    /// outcome.
+    #[serde(default)]
+    pub stopped_at_violation: bool,
     /// For a violation: the string [`crate::check::replay`] takes to run the failing schedule
     /// again. `None` for passing runs and for std runs, which cannot be replayed.
     pub replay: Option<String>,
@@ -132,6 +145,7 @@ impl Report {
     ) -> Report {
         Report {
             checker: checker.into(),
+            stopped_at_violation: matches!(outcome, Outcome::Violation(_)),
             outcome,
             iterations,
             elapsed,
@@ -175,6 +189,18 @@ impl Report {
             (Outcome::NoViolation, Completeness::Incomplete { .. }) => "no violation".to_owned(),
             (Outcome::Violation(v), _) => v.kind.name().to_owned(),
             (Outcome::Skipped { .. }, _) => "skipped".to_owned(),
+        }
+    }
+
+    /// How far the search went, as every report prints it: `complete`, `incomplete: <bound>`,
+    /// or, for an exhaustive search that stopped at a violation, `stopped at first violation of
+    /// an exhaustive search` (it is not complete: the rest of its space was not explored).
+    pub fn search_label(&self) -> String {
+        match &self.completeness {
+            Completeness::Complete if self.stopped_at_violation => {
+                "stopped at first violation of an exhaustive search".to_owned()
+            }
+            c => completeness_label(c),
         }
     }
 
@@ -257,7 +283,7 @@ impl fmt::Display for Report {
             self.outcome_label(),
             self.iterations,
             self.elapsed.as_secs_f64(),
-            completeness_label(&self.completeness)
+            self.search_label()
         )?;
         if let Some(c) = &self.coverage {
             write!(f, "; coverage: {c}")?;
