@@ -44,18 +44,15 @@ mod classify;
 mod coverage;
 pub mod explain;
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 mod hooks;
-mod html;
 mod loom;
 mod loom_path;
-mod merge;
 #[cfg(test)]
 mod op_text;
 mod panic_text;
 mod quiet;
 mod replay;
-mod report;
 mod runner;
 mod shard;
 mod shrink;
@@ -70,19 +67,20 @@ use std::panic::Location;
 use std::sync::Arc;
 
 pub use self::coverage::Coverage;
-pub use self::html::html;
 pub use self::loom::{LoomConfig, MAX_BRANCHES_LIMIT};
 pub use self::shuttle::{worker_seed, ShuttleConfig, Strategy, DEFAULT_SEED};
 pub use self::stress::StressConfig;
+pub use crate::report::{
+    completeness_label, html, merge_shards, AllowedLeaks, Completeness, Outcome, Report,
+};
 pub(crate) use hooks::message_of as panic_message;
-pub use merge::merge_shards;
 pub use replay::{replay, ReplayError, VERSION};
-pub use report::{completeness_label, AllowedLeaks, Completeness, Outcome, Report};
 pub use shard::{Shard, ShardError, SHARD_ENV};
 pub use shrink::Shrinkage;
 pub use trace::{Step, StepKind, Trace, TraceObject, TraceTask};
 
 use crate::leak;
+use crate::report;
 use crate::rt::{self, context, Backend, Execution, Limits};
 use crate::tokio::TokioConfig;
 use runner::Runner;

@@ -7,9 +7,8 @@
 
 use std::time::Duration;
 
-use super::coverage::Coverage;
-use super::report::{thousands, Completeness, Outcome, Report};
-use super::shard::{Shard, ShardError};
+use super::{thousands, Completeness, Outcome, Report};
+use crate::check::{Coverage, Shard, ShardError};
 
 /// Merges the reports of the shards of one check (one body under one checker, run once per
 /// shard `K/N`) into one report; its `shard` is `None` and its time the longest shard's (the

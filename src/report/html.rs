@@ -15,8 +15,8 @@ use std::fmt::{self, Write as _};
 use std::io;
 use std::path::Path;
 
-use super::report::{thousands, Outcome, Report};
-use super::trace::{Step, StepKind, Trace};
+use super::{thousands, Outcome, Report};
+use crate::check::{Step, StepKind, Trace};
 use crate::violation::{Site, TaskState, Violation};
 
 /// The page's stylesheet, inlined into every report.
@@ -123,7 +123,7 @@ fn header(out: &mut String, report: &Report, title: &str) -> fmt::Result {
             let cause = report
                 .trace
                 .as_ref()
-                .and_then(|t| super::explain::cause(t, v));
+                .and_then(|t| crate::check::explain::cause(t, v));
             if let Some(cause) = cause {
                 writeln!(out, "<p class=\"cause\"><b>cause</b> {}</p>", Esc(&cause))?;
             }

@@ -1,15 +1,22 @@
-//! What a checker returns: outcome, violation, iterations, time, completeness, coverage,
-//! shard, replay string, and how much the failing schedule was shrunk.
+//! Reports: what a checker returns (outcome, violation, iterations, time, completeness,
+//! coverage, shard, replay string, trace, and how much the failing schedule was shrunk), and
+//! its forms: text ([`Report`]'s `Display`), HTML (`html`), JSON (serde) and the merge of
+//! shards' reports (`merge`). The checkers build every report through one finish step
+//! (`check::runner`); this folder only reads them. The public paths are re-exports from
+//! [`crate::check`].
 
 use std::fmt;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::coverage::Coverage;
-use super::shard::Shard;
-use super::shrink::Shrinkage;
-use super::trace::Trace;
+mod html;
+mod merge;
+
+pub use html::html;
+pub use merge::merge_shards;
+
+use crate::check::{Coverage, Shard, Shrinkage, Trace};
 use crate::violation::{Violation, ViolationKind};
 
 /// Whether the search was exhaustive, or cut by a bound.
@@ -100,13 +107,13 @@ pub struct Report {
     #[serde(default)]
     pub shrunk: Option<Shrinkage>,
     /// Executions that ended with only tasks the check allows to leak still blocked
-    /// ([`Check::allow_leak`](super::Check::allow_leak)): they passed, and the report says so.
+    /// ([`Check::allow_leak`](crate::check::Check::allow_leak)): they passed, and the report says so.
     #[serde(default)]
     pub allowed_leaks: Option<AllowedLeaks>,
 }
 
 /// Executions whose only leaked tasks were ones the check allows to leak
-/// ([`Check::allow_leak`](super::Check::allow_leak)), in the spirit of goleak's
+/// ([`Check::allow_leak`](crate::check::Check::allow_leak)), in the spirit of goleak's
 /// `IgnoreTopFunction`: not a violation, never a silent pass either.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AllowedLeaks {
@@ -308,10 +315,10 @@ impl fmt::Display for Report {
                 write!(f, "\n  shrunk: {s}")?;
             }
             if let Some(trace) = &self.trace {
-                if let Some(cause) = super::explain::cause(trace, v) {
+                if let Some(cause) = crate::check::explain::cause(trace, v) {
                     write!(f, "\n  cause: {cause}")?;
                 }
-                if let Some(table) = super::explain::table(trace, v) {
+                if let Some(table) = crate::check::explain::table(trace, v) {
                     write!(f, "\n  interleaving ({} steps in all):", trace.steps.len())?;
                     for line in table.lines() {
                         write!(f, "\n    {line}")?;
