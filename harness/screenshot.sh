@@ -46,9 +46,9 @@ fi
 grep -E '^[0-9]+ scenarios|^HTML reports' "$OUT/run.txt"
 
 CONCHECK_HTML_DEMO="$OUT/demo" cargo test --quiet -p concheck --lib \
-    check::html::tests::html_demo_pages_are_written_when_asked >/dev/null 2>&1 ||
+    report::html::tests::html_demo_pages_are_written_when_asked >/dev/null 2>&1 ||
     { echo "the demo pages' test failed: run it for details:" \
-        "cargo test -p concheck --lib check::html" >&2; exit 1; }
+        "cargo test -p concheck --lib report::html" >&2; exit 1; }
 
 shot() { # page.html out.png height
     timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-background-networking \

@@ -13,6 +13,7 @@ use crate::rt::{Execution, OpKind, PanicRecord};
 use crate::violation::{TaskInfo, TaskState, Violation, ViolationKind};
 
 /// How the checker said the execution ended.
+#[derive(Clone, Debug)]
 pub(crate) enum Ending {
     /// Every task blocked (the checker's deadlock detection, or the std watchdog).
     AllBlocked,

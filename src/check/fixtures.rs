@@ -146,19 +146,16 @@ fn blocked(op: &str, object: &str, at: Site) -> TaskState {
 }
 
 fn failing(checker: &str, replay: &str, violation: Violation, trace: Trace) -> Report {
-    Report {
-        checker: checker.to_owned(),
-        outcome: Outcome::Violation(violation),
-        iterations: 3,
-        elapsed: Duration::from_micros(212),
-        completeness: Completeness::Complete,
-        replay: Some(replay.to_owned()),
-        coverage: None,
-        shard: None,
-        trace: Some(trace),
-        shrunk: None,
-        allowed_leaks: None,
-    }
+    let mut report = Report::new(
+        checker,
+        Outcome::Violation(violation),
+        3,
+        Duration::from_micros(212),
+        Completeness::Complete,
+    );
+    report.replay = Some(replay.to_owned());
+    report.trace = Some(trace);
+    report
 }
 
 /// `ready_flag_lost_wakeup` under loom: the setter stores and notifies between main's check of

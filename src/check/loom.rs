@@ -24,12 +24,15 @@ use std::collections::HashSet;
 use super::classify::{classify, Ending};
 use super::coverage::Coverage;
 use super::hooks;
+use super::panic_text::{self, Model};
 use super::replay::ReplayError;
-use super::report::{thousands, AllowedLeaks, Completeness, Outcome, Report};
+use super::report::{thousands, AllowedLeaks, Completeness};
+use super::runner::{Failed, Found, Replayed, Runner, Searched};
 use super::shard::Shard;
 use super::Check;
 use crate::go::choice;
 use crate::rt::{self, context, Backend, Execution};
+use crate::violation::Violation;
 
 /// Replay strings of loom reports start with this.
 pub const REPLAY_PREFIX: &str = "loom:";
@@ -224,16 +227,7 @@ fn search(check: &Check, builder: &loom::model::Builder) -> Search {
 }
 
 fn ending(message: &str) -> Ending {
-    if message.starts_with("deadlock") {
-        Ending::AllBlocked
-    } else if message.contains("Model exceeded maximum number of branches") {
-        Ending::StepBound(
-            "more scheduling points than loom's max_branches (a spin loop that never ends?)"
-                .to_owned(),
-        )
-    } else {
-        Ending::Panic(message.to_owned())
-    }
+    panic_text::ending(Model::Loom, message)
 }
 
 /// Why a loom search that met a hang after a recovered panic stops without a verdict.
@@ -246,11 +240,48 @@ const ALLOWED_LEAK_STOPS_LOOM: &str = "stopped at the first execution with an al
      loom ends its whole search at an execution that ends with tasks blocked, so the \
      executions after it were not run; shuttle goes on past it";
 
-pub(super) fn run(check: &Check, config: &LoomConfig) -> Report {
-    super::on_fresh_thread(|| run_here(check, config))
+impl Runner for LoomConfig {
+    fn search(&self, check: &Check) -> Searched {
+        super::on_fresh_thread(|| search_here(check, self))
+    }
+
+    /// A leak the check allows, or a hang after a lock loom could not release, lets the search
+    /// pass with a completeness that says why it stopped; any other violation is kept, with
+    /// the path of its execution as the replay string.
+    fn judge(
+        &self,
+        check: &Check,
+        searched: &mut Searched,
+        failed: &Failed,
+        v: Violation,
+        _replay: Option<String>,
+    ) -> Option<(Violation, Option<String>)> {
+        if check.allows(&v) {
+            // loom fails its whole model at an execution that ends blocked: the search
+            // cannot go on past it (`Check::allow_leak`).
+            searched.completeness = Completeness::Incomplete {
+                bound: ALLOWED_LEAK_STOPS_LOOM.to_owned(),
+            };
+            AllowedLeaks::note(&mut searched.allowed_leaks, &v.to_string());
+            return None;
+        }
+        let lock_lost = matches!(failed, Failed::Ended(e, _) if e.state().loom_lock_lost);
+        if lock_lost && v.kind.is_hang_like() {
+            // Not the body's hang: a lock loom could not release (`LoomGuard`).
+            searched.completeness = Completeness::Incomplete {
+                bound: LOCK_LOST_TO_UNWIND.to_owned(),
+            };
+            return None;
+        }
+        let iterations = searched.iterations;
+        let replay = super::on_fresh_thread(|| capture_replay(check, self, iterations, &v));
+        Some((v, replay))
+    }
 }
 
-fn run_here(check: &Check, config: &LoomConfig) -> Report {
+/// The search, on this thread. A failure has no replay string yet: [`Runner::judge`] records
+/// it, for the violations it keeps.
+fn search_here(check: &Check, config: &LoomConfig) -> Searched {
     assert!(
         (1..=MAX_BRANCHES_LIMIT).contains(&config.max_branches),
         "LoomConfig::max_branches is {}: give 1 to {MAX_BRANCHES_LIMIT} (loom counts an \
@@ -258,7 +289,7 @@ fn run_here(check: &Check, config: &LoomConfig) -> Report {
         config.max_branches
     );
     if let Some(shard) = config.shard.filter(|s| !s.is_first()) {
-        return Report::skipped_in_shard(config.label(), "loom", shard);
+        return Searched::skipped(config.label(), "loom", shard);
     }
     rt::coverage::set_enabled(config.coverage);
     let s = search(check, &config.builder());
@@ -283,48 +314,27 @@ fn run_here(check: &Check, config: &LoomConfig) -> Report {
     } else {
         Completeness::Complete
     };
-    let mut completeness = if s.choice_unexplored {
+    let completeness = if s.choice_unexplored {
         completeness.and_unexplored(choice::UNEXPLORED)
     } else {
         completeness
     };
-    let mut allowed = None;
-    let (outcome, replay) = match &s.failure {
-        None => (Outcome::NoViolation, None),
-        Some((execution, message)) => {
-            let v = classify(execution, ending(message));
-            if check.allows(&v) {
-                // loom fails its whole model at an execution that ends blocked: the search
-                // cannot go on past it (`Check::allow_leak`).
-                completeness = Completeness::Incomplete {
-                    bound: ALLOWED_LEAK_STOPS_LOOM.to_owned(),
-                };
-                AllowedLeaks::note(&mut allowed, &v.to_string());
-                (Outcome::NoViolation, None)
-            } else if execution.state().loom_lock_lost && v.kind.is_hang_like() {
-                // Not the body's hang: a lock loom could not release (`LoomGuard`).
-                completeness = Completeness::Incomplete {
-                    bound: LOCK_LOST_TO_UNWIND.to_owned(),
-                };
-                (Outcome::NoViolation, None)
-            } else {
-                let replay = capture_replay(check, config, s.iterations, &v);
-                (Outcome::Violation(v), replay)
-            }
-        }
+    let found = match s.failure {
+        None => Found::Nothing,
+        Some((execution, message)) => Found::Failure {
+            failed: Failed::Ended(execution, ending(&message)),
+            replay: None,
+        },
     };
-    Report {
+    Searched {
         checker: config.label(),
-        outcome,
         iterations: s.iterations,
         elapsed: s.elapsed,
         completeness,
-        replay,
         coverage: config.coverage.then(|| Coverage::from_ordered(s.pairs)),
         shard: config.shard,
-        trace: None,
-        shrunk: None,
-        allowed_leaks: allowed,
+        allowed_leaks: None,
+        found,
     }
 }
 
@@ -336,7 +346,7 @@ fn capture_replay(
     check: &Check,
     config: &LoomConfig,
     failing_iteration: u64,
-    first: &crate::violation::Violation,
+    first: &Violation,
 ) -> Option<String> {
     let file = TempFile::new();
     let mut builder = config.builder();
@@ -363,7 +373,7 @@ fn capture_replay(
 
 /// Replays a decoded loom string (`rest` is the string after `loom:`, `payload` its part
 /// after the header): its settings and path are checked before loom reads them.
-pub(super) fn replay(check: &Check, rest: &str, payload: &str) -> Result<Report, ReplayError> {
+pub(super) fn replay(check: &Check, rest: &str, payload: &str) -> Result<Replayed, ReplayError> {
     let malformed = |what: String| ReplayError::Malformed {
         checker: "loom",
         what,
@@ -404,7 +414,7 @@ fn replay_here(
     rest: &str,
     config: &LoomConfig,
     path: &str,
-) -> Result<Report, ReplayError> {
+) -> Result<Replayed, ReplayError> {
     let file = TempFile::new();
     std::fs::write(&file.0, path).map_err(|e| ReplayError::Diverged {
         why: format!("cannot write loom's checkpoint {}: {e}", file.0.display()),
@@ -417,29 +427,33 @@ fn replay_here(
     rt::trace::start();
     let s = search(check, &builder);
     let trace = rt::trace::finish();
-    let outcome = match &s.failure {
-        None => Outcome::NoViolation,
+    let found = match s.failure {
+        None => Found::Nothing,
         Some((execution, message)) => {
-            if let Some(why) = left_the_path(execution, message) {
+            if let Some(why) = left_the_path(&execution, &message) {
                 return Err(ReplayError::Diverged { why });
             }
-            Outcome::Violation(classify(execution, ending(message)))
+            Found::Failure {
+                failed: Failed::Ended(execution, ending(&message)),
+                replay: None,
+            }
         }
     };
-    Ok(Report {
-        checker: format!("{} replay", config.label()),
-        outcome,
-        iterations: s.iterations,
-        elapsed: s.elapsed,
-        completeness: Completeness::Incomplete {
-            bound: "one replayed schedule".to_owned(),
+    Ok(Replayed {
+        searched: Searched {
+            checker: format!("{} replay", config.label()),
+            iterations: s.iterations,
+            elapsed: s.elapsed,
+            completeness: Completeness::Incomplete {
+                bound: "one replayed schedule".to_owned(),
+            },
+            coverage: None,
+            shard: None,
+            allowed_leaks: None,
+            found,
         },
-        replay: Some(format!("{REPLAY_PREFIX}{rest}")),
-        coverage: None,
-        shard: None,
+        replay: format!("{REPLAY_PREFIX}{rest}"),
         trace,
-        shrunk: None,
-        allowed_leaks: None,
     })
 }
 
@@ -449,7 +463,7 @@ fn replay_here(
 /// verdicts are not such failures: they are the body's, reported as usual.
 fn left_the_path(execution: &Execution, message: &str) -> Option<String> {
     // loom's own verdicts on the body: all tasks blocked, too many branches or threads.
-    if message.starts_with("deadlock") || message.contains("Model exceeded maximum number of") {
+    if panic_text::is_loom_verdict(message) {
         return None;
     }
     let panics = &execution.state().panics;

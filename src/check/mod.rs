@@ -44,42 +44,44 @@ mod classify;
 mod coverage;
 pub mod explain;
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 mod hooks;
-mod html;
 mod loom;
 mod loom_path;
-mod merge;
 #[cfg(test)]
 mod op_text;
+mod panic_text;
 mod quiet;
 mod replay;
-mod report;
+mod runner;
 mod shard;
 mod shrink;
 mod shuttle;
 mod strategy;
 mod stress;
+mod tokio_runs;
 
 use std::fmt;
 use std::panic::Location;
 use std::sync::Arc;
 
 pub use self::coverage::Coverage;
-pub use self::html::html;
 pub use self::loom::{LoomConfig, MAX_BRANCHES_LIMIT};
 pub use self::shuttle::{worker_seed, ShuttleConfig, Strategy, DEFAULT_SEED};
 pub use self::stress::StressConfig;
+pub use crate::report::{
+    completeness_label, html, merge_shards, AllowedLeaks, Completeness, Outcome, Report,
+};
 pub use crate::rt::steps::{Step, StepKind, Trace, TraceObject, TraceTask};
-pub use merge::merge_shards;
 pub use replay::{replay, ReplayError, VERSION};
-pub use report::{completeness_label, AllowedLeaks, Completeness, Outcome, Report};
 pub use shard::{Shard, ShardError, SHARD_ENV};
 pub use shrink::Shrinkage;
 
 use crate::leak;
+use crate::report;
 use crate::rt::{self, context, Backend, Execution, Limits};
 use crate::tokio::TokioConfig;
+use runner::Runner;
 
 /// A body to check, with the limits it declares.
 #[derive(Clone)]
@@ -239,29 +241,17 @@ impl Check {
             .collect()
     }
 
-    /// `report` with the trace of its failing schedule, recorded by replaying it once more (the
-    /// search itself records none; see [`Trace`]). Passing reports are returned as they are.
-    fn traced(&self, mut report: Report) -> Report {
-        if report.violation().is_some() && report.trace.is_none() {
-            if let Some(schedule) = &report.replay {
-                report.trace = replay(self, schedule).ok().and_then(|r| r.trace);
-            }
-        }
-        report
-    }
-
-    /// Runs this check under `checker`.
+    /// Runs this check under `checker`: its search, then the one finish step (classify,
+    /// shrink, trace) that builds the report.
     pub fn run(&self, checker: &Checker) -> Report {
         match checker {
-            Checker::Loom(c) => self.traced(self::loom::run(self, c)),
+            Checker::Loom(c) => runner::finish(c, self, c.search(self)),
             Checker::Shuttle(c) => {
                 let _quiet = quiet::Quiet::enter();
-                self.traced(self::shuttle::run(self, c))
+                runner::finish(c, self, c.search(self))
             }
-            Checker::Stress(c) => self::stress::run(self, c),
-            Checker::Tokio(c) => {
-                crate::tokio::run_check(self.tokio.as_ref(), self.limits.max_live_tasks, self.at, c)
-            }
+            Checker::Stress(c) => runner::finish(c, self, c.search(self)),
+            Checker::Tokio(c) => runner::finish(c, self, c.search(self)),
         }
     }
 

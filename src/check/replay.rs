@@ -16,6 +16,7 @@
 use std::fmt;
 
 use super::report::Report;
+use super::runner::Replayed;
 use super::Check;
 
 /// The version of this crate, written into replay strings (a string from another version may
@@ -191,6 +192,12 @@ pub(crate) fn decode<'s>(
 /// checker cannot run, or a body that left the recorded schedule before its end. It never
 /// panics on a bad string.
 pub fn replay(check: &Check, replay: &str) -> Result<Report, ReplayError> {
+    replayed(check, replay).map(Replayed::into_report)
+}
+
+/// The failing schedule `replay` describes, run once with the trace recorder on, before it is
+/// a report: [`replay`] makes it one, the finish step of a search keeps its trace.
+pub(crate) fn replayed(check: &Check, replay: &str) -> Result<Replayed, ReplayError> {
     if let Some(rest) = replay.strip_prefix(super::loom::REPLAY_PREFIX) {
         let payload = decode("loom", check, rest)?;
         super::loom::replay(check, rest, payload)

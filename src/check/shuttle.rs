@@ -24,8 +24,10 @@ use shuttle_engine::scheduler::serialization::{deserialize_schedule, serialize_s
 use super::classify::{classify, Ending};
 use super::coverage::Coverage;
 use super::hooks;
+use super::panic_text::{self, Model};
 use super::replay::ReplayError;
-use super::report::{thousands, AllowedLeaks, Completeness, Outcome, Report};
+use super::report::{thousands, AllowedLeaks, Completeness};
+use super::runner::{Failed, Found, Replayed, Runner, Searched, Shrunk};
 use super::shard::Shard;
 use super::shrink;
 use super::strategy::delay::DelayBounded;
@@ -756,18 +758,8 @@ fn search_parallel(check: &Check, config: &ShuttleConfig) -> Search {
 }
 
 fn ending(message: &str) -> Ending {
-    if message.starts_with("deadlock!") {
-        Ending::AllBlocked
-    } else if message.starts_with("exceeded max_steps bound") {
-        Ending::StepBound(message.to_owned())
-    } else {
-        Ending::Panic(message.to_owned())
-    }
+    panic_text::ending(Model::Shuttle, message)
 }
-
-/// PCT's scheduler panics with this when the body never has two runnable tasks at once: there is
-/// nothing to prioritise, and nothing the body did wrong.
-const NO_CONCURRENCY: &str = "test closure did not exercise any concurrency";
 
 fn on_workers(config: &ShuttleConfig) -> String {
     if config.workers > 1 && config.strategy != Strategy::Dfs {
@@ -777,62 +769,61 @@ fn on_workers(config: &ShuttleConfig) -> String {
     }
 }
 
-pub(super) fn run(check: &Check, config: &ShuttleConfig) -> Report {
-    let mut report = super::on_fresh_thread(|| run_here(check, config));
-    shrink_failure(check, config, &mut report);
-    report
-}
-
-/// Shrinks the failing schedule of `report` (see [`super::shrink`]) and makes the report
-/// describe the shrunk run: its violation (whose message, sites and tasks may differ from the
-/// found run's), its replay string, and `shrunk`, saying by how much. `iterations`, coverage
-/// and completeness still describe the search; `elapsed` includes the shrinking.
-///
-/// Every trial is one execution run as the search runs one: on a fresh OS thread, through
-/// [`search`], its ending classified by [`classify`]. A trial counts only if it fails with the
-/// same [`ViolationKind`] and not by running past its step bound. Nothing changes when the
-/// report has no violation, when it is a [`ViolationKind::Hang`] (a run past the step bound:
-/// every trial would cost the whole bound, and its steps cannot shrink), or when the found
-/// schedule, replayed, does not fail the same way again (a body that is not deterministic
-/// under a fixed schedule).
-fn shrink_failure(check: &Check, config: &ShuttleConfig, report: &mut Report) {
-    let start = Instant::now();
-    let Some(kind) = report.kind() else { return };
-    let found = report
-        .replay
-        .as_deref()
-        .and_then(|r| r.strip_prefix(REPLAY_PREFIX))
-        .and_then(|r| super::replay::decode("shuttle", check, r).ok())
-        .and_then(deserialize_schedule);
-    let Some(found) = found else { return };
-    if config.max_shrink_trials == 0 || kind == ViolationKind::Hang {
-        return;
+impl Runner for ShuttleConfig {
+    fn search(&self, check: &Check) -> Searched {
+        super::on_fresh_thread(|| search_here(check, self))
     }
-    let seed = found.seed;
-    // A plan can send the default policy into a task that spins without yielding; such a trial
-    // runs to its step bound and is rejected, so it need not run far past the found schedule.
-    let mut trial_config = config.shuttle_config();
-    trial_config.max_time = None;
-    let mut guided_config = trial_config.clone();
-    guided_config.max_steps =
-        shuttle::MaxSteps::FailAfter(config.max_steps.min(4 * found.len() + 1_000));
-    // A body that does not follow the schedule again stops the replay (rather than panicking
-    // in the scheduler): the run passes, and the report stays as found.
-    let mut replayer = ReplayScheduler::new_from_schedule(found);
-    replayer.set_allow_incomplete();
-    let (recording, log) = shrink::Recording::new(replayer);
-    let Some(original) = trial(check, recording, &log, trial_config, kind) else {
-        return;
-    };
-    let (best, shrunk) = shrink::shrink(original, config.max_shrink_trials, |plan| {
-        let (guided, log) = shrink::Guided::new(plan, seed);
-        trial(check, guided, &log, guided_config.clone(), kind)
-    });
-    let (violation, schedule) = best.run;
-    report.outcome = Outcome::Violation(violation);
-    report.replay = Some(super::replay::encode("shuttle", check, &schedule));
-    report.shrunk = Some(shrunk);
-    report.elapsed += start.elapsed();
+
+    /// Shrinks the failing schedule `replay` (see [`super::shrink`]): the shrunk run's
+    /// violation (whose message, sites and tasks may differ from the found run's), its replay
+    /// string, and by how much. `iterations`, coverage and completeness still describe the
+    /// search; the time spent here is added to the report's.
+    ///
+    /// Every trial is one execution run as the search runs one: on a fresh OS thread, through
+    /// [`search`], its ending classified by [`classify`]. A trial counts only if it fails with
+    /// the same [`ViolationKind`] and not by running past its step bound. Nothing is shrunk
+    /// when the violation is a [`ViolationKind::Hang`] (a run past the step bound: every trial
+    /// would cost the whole bound, and its steps cannot shrink), or when the found schedule,
+    /// replayed, does not fail the same way again (a body that is not deterministic under a
+    /// fixed schedule).
+    fn shrink(&self, check: &Check, violation: &Violation, replay: &str) -> Option<Shrunk> {
+        let config = self;
+        let start = Instant::now();
+        let kind = violation.kind;
+        let found = replay
+            .strip_prefix(REPLAY_PREFIX)
+            .and_then(|r| super::replay::decode("shuttle", check, r).ok())
+            .and_then(deserialize_schedule)?;
+        if config.max_shrink_trials == 0 || kind == ViolationKind::Hang {
+            return None;
+        }
+        let seed = found.seed;
+        // A plan can send the default policy into a task that spins without yielding; such a
+        // trial runs to its step bound and is rejected, so it need not run far past the found
+        // schedule.
+        let mut trial_config = config.shuttle_config();
+        trial_config.max_time = None;
+        let mut guided_config = trial_config.clone();
+        guided_config.max_steps =
+            shuttle::MaxSteps::FailAfter(config.max_steps.min(4 * found.len() + 1_000));
+        // A body that does not follow the schedule again stops the replay (rather than
+        // panicking in the scheduler): the run passes, and the report stays as found.
+        let mut replayer = ReplayScheduler::new_from_schedule(found);
+        replayer.set_allow_incomplete();
+        let (recording, log) = shrink::Recording::new(replayer);
+        let original = trial(check, recording, &log, trial_config, kind)?;
+        let (best, shrunk) = shrink::shrink(original, config.max_shrink_trials, |plan| {
+            let (guided, log) = shrink::Guided::new(plan, seed);
+            trial(check, guided, &log, guided_config.clone(), kind)
+        });
+        let (violation, schedule) = best.run;
+        Some(Shrunk {
+            violation,
+            replay: super::replay::encode("shuttle", check, &schedule),
+            shrinkage: shrunk,
+            elapsed: start.elapsed(),
+        })
+    }
 }
 
 /// One execution of `check` under `scheduler`, run as the search runs one; the failing run if
@@ -858,15 +849,16 @@ fn trial<S: Scheduler + Send + 'static>(
 }
 
 /// DFS is one depth-first walk, not split over shards: shard 1 runs it whole.
-fn skipped_shard(config: &ShuttleConfig) -> Option<Report> {
+fn skipped_shard(config: &ShuttleConfig) -> Option<Searched> {
     let shard = config.shard.filter(|s| !s.is_first())?;
     (config.strategy == Strategy::Dfs)
-        .then(|| Report::skipped_in_shard(config.label(), "shuttle dfs", shard))
+        .then(|| Searched::skipped(config.label(), "shuttle dfs", shard))
 }
 
-fn run_here(check: &Check, config: &ShuttleConfig) -> Report {
-    if let Some(report) = skipped_shard(config) {
-        return report;
+/// The search, on this thread; the failure is classified by [`super::runner::finish`].
+fn search_here(check: &Check, config: &ShuttleConfig) -> Searched {
+    if let Some(searched) = skipped_shard(config) {
+        return searched;
     }
     rt::coverage::set_enabled(config.coverage);
     let n = config.iterations as usize;
@@ -905,18 +897,19 @@ fn run_here(check: &Check, config: &ShuttleConfig) -> Report {
     } else {
         completeness
     };
-    let (outcome, replay, completeness) = match s.failure {
-        None => (Outcome::NoViolation, None, completeness),
-        Some((_, message, _)) if message.contains(NO_CONCURRENCY) => (
-            Outcome::NoViolation,
-            None,
+    let (found, completeness) = match s.failure {
+        None => (Found::Nothing, completeness),
+        Some((_, message, _)) if panic_text::is_no_concurrency(&message) => (
+            Found::Nothing,
             Completeness::Incomplete {
                 bound: "pct stopped: the body never had two tasks runnable at once".to_owned(),
             },
         ),
         Some((execution, message, schedule)) => (
-            Outcome::Violation(classify(&execution, ending(&message))),
-            Some(super::replay::encode("shuttle", check, &schedule)),
+            Found::Failure {
+                failed: Failed::Ended(execution, ending(&message)),
+                replay: Some(super::replay::encode("shuttle", check, &schedule)),
+            },
             completeness,
         ),
     };
@@ -925,27 +918,25 @@ fn run_here(check: &Check, config: &ShuttleConfig) -> Report {
         .member
         .as_deref()
         .map_or(String::new(), |m| format!(" running {m}"));
-    let found_by = match (&outcome, config.strategy.seed()) {
-        (Outcome::Violation(_), Some(seed)) if split => format!(
+    let failed = matches!(found, Found::Failure { .. });
+    let found_by = match config.strategy.seed() {
+        Some(seed) if failed && split => format!(
             ", found by worker {}{member} (seed {:#x})",
             s.worker,
             config.stream_seed(seed, s.worker)
         ),
-        (Outcome::Violation(_), _) if !member.is_empty() => format!(", found by{member}"),
+        _ if failed && !member.is_empty() => format!(", found by{member}"),
         _ => String::new(),
     };
-    Report {
+    Searched {
         checker: format!("{}{}{found_by}", config.label(), on_workers(config)),
-        outcome,
         iterations: s.iterations,
         elapsed: s.elapsed,
         completeness,
-        replay,
         coverage: config.coverage.then(|| Coverage::from_ordered(s.pairs)),
         shard: config.shard,
-        trace: None,
-        shrunk: None,
         allowed_leaks: s.allowed,
+        found,
     }
 }
 
@@ -956,7 +947,7 @@ fn out_of_time(config: &ShuttleConfig, s: &Search) -> bool {
 
 /// Replays a decoded shuttle string (`rest` is the string after `shuttle:`, `schedule` its part
 /// after the header): the schedule is checked before shuttle decodes it.
-pub(super) fn replay(check: &Check, rest: &str, schedule: &str) -> Result<Report, ReplayError> {
+pub(super) fn replay(check: &Check, rest: &str, schedule: &str) -> Result<Replayed, ReplayError> {
     let steps = schedule_steps(schedule).map_err(|what| ReplayError::Malformed {
         checker: "shuttle",
         what,
@@ -969,7 +960,7 @@ fn replay_here(
     rest: &str,
     schedule: &str,
     steps: usize,
-) -> Result<Report, ReplayError> {
+) -> Result<Replayed, ReplayError> {
     let Some(decoded) = deserialize_schedule(schedule) else {
         return Err(ReplayError::Malformed {
             checker: "shuttle",
@@ -988,45 +979,40 @@ fn replay_here(
     let s = search(check, scheduler, config);
     let trace = rt::trace::finish();
     let taken = taken.load(Ordering::Relaxed);
-    let outcome = match s.failure {
-        None => Outcome::NoViolation,
-        Some((_, message, _)) if LEFT_THE_SCHEDULE.iter().any(|m| message.contains(m)) => {
+    let found = match s.failure {
+        None => Found::Nothing,
+        Some((_, message, _)) if panic_text::left_the_schedule(&message) => {
             return Err(ReplayError::Diverged {
                 why: format!("step {taken} of {steps}: {message}"),
             })
         }
-        Some((execution, message, _)) => Outcome::Violation(classify(&execution, ending(&message))),
+        Some((execution, message, _)) => Found::Failure {
+            failed: Failed::Ended(execution, ending(&message)),
+            replay: None,
+        },
     };
     if taken < steps as u64 {
         return Err(ReplayError::Diverged {
             why: format!("the execution ended after {taken} of the schedule's {steps} steps"),
         });
     }
-    Ok(Report {
-        checker: "shuttle replay".to_owned(),
-        outcome,
-        iterations: s.iterations,
-        elapsed: s.elapsed,
-        completeness: Completeness::Incomplete {
-            bound: "one replayed schedule".to_owned(),
+    Ok(Replayed {
+        searched: Searched {
+            checker: "shuttle replay".to_owned(),
+            iterations: s.iterations,
+            elapsed: s.elapsed,
+            completeness: Completeness::Incomplete {
+                bound: "one replayed schedule".to_owned(),
+            },
+            coverage: None,
+            shard: None,
+            allowed_leaks: None,
+            found,
         },
-        replay: Some(format!("{REPLAY_PREFIX}{rest}")),
-        coverage: None,
-        shard: None,
+        replay: format!("{REPLAY_PREFIX}{rest}"),
         trace,
-        shrunk: None,
-        allowed_leaks: None,
     })
 }
-
-/// What shuttle's replay scheduler (and [`Following`]) panic with when the body asks for a
-/// step the schedule does not hold.
-const LEFT_THE_SCHEDULE: [&str; 4] = [
-    "schedule ended early",
-    "scheduled task is not runnable",
-    "expected context switch but next schedule step is random choice",
-    "expected random choice but next schedule step is context switch",
-];
 
 /// shuttle's replay scheduler, counting the steps it hands out so a replay that ends before the
 /// schedule's end is seen, and refusing a step past the end (shuttle's would index out of
@@ -1058,7 +1044,8 @@ impl Scheduler for Following {
     fn next_u64(&mut self) -> u64 {
         assert!(
             self.taken.load(Ordering::Relaxed) < self.steps,
-            "schedule ended early"
+            "{}",
+            panic_text::SCHEDULE_ENDED_EARLY
         );
         self.taken.fetch_add(1, Ordering::Relaxed);
         self.inner.next_u64()

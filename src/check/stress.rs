@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use super::classify::{classify, Ending};
 use super::hooks;
 use super::report::AllowedLeaks;
-use super::report::Report;
+use super::runner::{Runner, Searched};
 use super::Check;
 use crate::rt::{Backend, Execution};
 
@@ -73,14 +73,20 @@ impl StressConfig {
     }
 }
 
-pub(super) fn run(check: &Check, config: &StressConfig) -> Report {
+impl Runner for StressConfig {
+    fn search(&self, check: &Check) -> Searched {
+        search(check, self)
+    }
+}
+
+fn search(check: &Check, config: &StressConfig) -> Searched {
     hooks::install();
     let checker = format!(
         "std threads ({} runs, watchdog {:?})",
         config.runs, config.timeout
     );
     let mut allowed = None;
-    let mut report = Report::of_real_runs(checker, Instant::now(), config.runs, || {
+    let mut searched = Searched::of_real_runs(checker, Instant::now(), config.runs, || {
         let v = run_once(check, config.timeout)?;
         if check.allows(&v) {
             // Only allowed tasks were still blocked when the watchdog fired: the run passes,
@@ -90,8 +96,8 @@ pub(super) fn run(check: &Check, config: &StressConfig) -> Report {
         }
         Some(v)
     });
-    report.allowed_leaks = allowed;
-    report
+    searched.allowed_leaks = allowed;
+    searched
 }
 
 fn run_once(check: &Check, timeout: Duration) -> Option<crate::violation::Violation> {

@@ -185,8 +185,10 @@ impl fmt::Display for TaskInfo {
     }
 }
 
-/// A bug found in one execution.
+/// A bug found in one execution. Built with [`Violation::new`] and its `with_` setters; the
+/// fields are public to read.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Violation {
     /// Its class.
     pub kind: ViolationKind,
@@ -207,6 +209,18 @@ impl Violation {
             sites: Vec::new(),
             tasks: Vec::new(),
         }
+    }
+
+    /// This violation with the source locations involved.
+    pub fn with_sites(mut self, sites: Vec<Site>) -> Self {
+        self.sites = sites;
+        self
+    }
+
+    /// This violation with the tasks involved.
+    pub fn with_tasks(mut self, tasks: Vec<TaskInfo>) -> Self {
+        self.tasks = tasks;
+        self
     }
 }
 

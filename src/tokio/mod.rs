@@ -87,14 +87,14 @@
 //!   moving; the checker's watchdog reports it as a hang, a bare [`scope`] hangs.
 //! - The gate sees what tasks do, not what blocking threads (`spawn_blocking`) do.
 
-mod check;
+mod body;
 mod config;
 mod scope;
 mod task;
 mod tracker;
 mod waiting;
 
-pub(crate) use check::{body, refuse_other_checkers, run as run_check, Body};
+pub(crate) use body::{body, refuse_other_checkers, Body};
 pub use config::{Flavor, TokioConfig};
 pub use scope::{scope, Scope};
 pub use task::{spawn, track, Tracked};

@@ -12,6 +12,7 @@ mod async_oneshot;
 mod async_race;
 mod budget;
 mod common;
+mod completeness;
 mod conformance;
 mod conformance_go;
 mod coverage;

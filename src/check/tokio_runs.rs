@@ -1,59 +1,46 @@
-//! The tokio checker: an async body run many times, each on a fresh tokio runtime inside a leak
-//! gate, under a watchdog.
+//! The tokio checker: an async body ([`Check::tokio`]) run many times, each on a fresh tokio
+//! runtime inside a leak gate, under a watchdog.
 //!
 //! Each run builds the configured runtime, runs the body in a [`Scope`] (its tracker carries the
 //! check's `max_live_tasks`), and shuts the runtime down. Runs happen one after another on one
 //! OS thread; the caller waits for each with the watchdog, so a run that never ends is a
 //! [`ViolationKind::Hang`] naming the tracked tasks, and its thread is left parked (it cannot be
-//! killed) until the process exits, as the std runner does.
+//! killed) until the process exits, as the std runner does. The runner sits in the check layer
+//! on top of the facade's gate (`crate::tokio`), which knows nothing of checks or reports.
 
-use std::future::Future;
 use std::panic::{self, AssertUnwindSafe, Location};
-use std::pin::Pin;
 use std::sync::{mpsc, Arc};
 use std::time::Instant;
 
 use tokio::runtime::{Builder, Runtime};
 
-use super::config::{Flavor, TokioConfig};
-use super::scope::Scope;
-use super::tracker::Tracker;
-use crate::check::{Outcome, Report};
+use super::runner::{Runner, Searched};
+use super::Check;
 use crate::rt::panic_message;
+use crate::tokio::{Body, Flavor, Scope, TokioConfig, Tracker};
 use crate::violation::{Violation, ViolationKind};
-
-/// An async body: each call makes the future of one run.
-pub(crate) type Body = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = ()>>> + Send + Sync>;
-
-/// Boxes `f` as a [`Body`].
-pub(crate) fn body<F, Fut>(f: F) -> Body
-where
-    F: Fn() -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = ()> + 'static,
-{
-    Arc::new(move || Box::pin(f()))
-}
-
-/// The sync body of an async check, which only the tokio checker can run.
-pub(crate) fn refuse_other_checkers() {
-    crate::rt::violation(Violation::new(
-        ViolationKind::Misuse,
-        "this check's body is async code on tokio, and tokio's runtime cannot run under loom, \
-         shuttle or the std runner: run it with Checker::tokio() (or \
-         Checker::Tokio(TokioConfig::multi_thread(n)) for real threads)",
-    ));
-}
 
 /// One run's result as the runner thread sends it.
 type RunResult = Result<Option<Violation>, String>;
 
+impl Runner for TokioConfig {
+    fn search(&self, check: &Check) -> Searched {
+        search(
+            check.tokio.as_ref(),
+            check.limits.max_live_tasks,
+            check.at,
+            self,
+        )
+    }
+}
+
 /// Runs the check's async `body` under `config`.
-pub(crate) fn run(
+fn search(
     body: Option<&Body>,
     max_live_tasks: Option<usize>,
     at: &'static Location<'static>,
     config: &TokioConfig,
-) -> Report {
+) -> Searched {
     let start = Instant::now();
     let Some(body) = body else {
         let v = Violation::new(
@@ -61,7 +48,7 @@ pub(crate) fn run(
             "Checker::Tokio runs async bodies: build the check with \
              Check::tokio(|| async { ... }) (a sync body runs under loom, shuttle and std)",
         );
-        return Report::real(config.describe(), start, Outcome::Violation(v), 0);
+        return Searched::real(config.describe(), start, Some(v), 0);
     };
     let scope = Scope {
         grace: config.grace,
@@ -84,7 +71,7 @@ pub(crate) fn run(
         .name("concheck-tokio".to_owned())
         .spawn(runner)
         .unwrap_or_else(|e| panic!("failed to spawn the tokio checker's runner thread: {e}"));
-    Report::of_real_runs(config.describe(), start, config.runs, || {
+    Searched::of_real_runs(config.describe(), start, config.runs, || {
         let tracker = match max_live_tasks {
             Some(n) => Tracker::new().max_live_tasks(n),
             None => Tracker::new(),

@@ -7,9 +7,8 @@
 
 use std::time::Duration;
 
-use super::coverage::Coverage;
-use super::report::{thousands, Completeness, Outcome, Report};
-use super::shard::{Shard, ShardError};
+use super::{thousands, Completeness, Outcome, Report};
+use crate::check::{Coverage, Shard, ShardError};
 
 /// Merges the reports of the shards of one check (one body under one checker, run once per
 /// shard `K/N`) into one report; its `shard` is `None` and its time the longest shard's (the
@@ -85,29 +84,28 @@ pub fn merge_shards(reports: &[Report]) -> Result<Report, ShardError> {
         ),
         None => String::new(),
     };
-    Ok(Report {
-        checker: format!("{}{found_in}", base.checker),
+    let mut merged = Report::new(
+        format!("{}{found_in}", base.checker),
         outcome,
-        iterations: ran.iter().map(|r| r.iterations).sum(),
-        elapsed: ran
-            .iter()
+        ran.iter().map(|r| r.iterations).sum(),
+        ran.iter()
             .map(|r| r.elapsed)
             .max()
             .unwrap_or(Duration::ZERO),
-        completeness: completeness(&ran, shards.len() > ran.len(), count, &missing),
-        replay: found.and_then(|r| r.replay.clone()),
-        coverage,
-        shard: None,
-        trace: found.and_then(|r| r.trace.clone()),
-        shrunk: found.and_then(|r| r.shrunk),
-        allowed_leaks: ran
-            .iter()
-            .filter_map(|r| r.allowed_leaks.clone())
-            .reduce(|mut a, b| {
-                a.executions += b.executions;
-                a
-            }),
-    })
+        completeness(&ran, shards.len() > ran.len(), count, &missing),
+    );
+    merged.replay = found.and_then(|r| r.replay.clone());
+    merged.coverage = coverage;
+    merged.trace = found.and_then(|r| r.trace.clone());
+    merged.shrunk = found.and_then(|r| r.shrunk);
+    merged.allowed_leaks = ran
+        .iter()
+        .filter_map(|r| r.allowed_leaks.clone())
+        .reduce(|mut a, b| {
+            a.executions += b.executions;
+            a
+        });
+    Ok(merged)
 }
 
 /// The completeness of the merged search: `skipped_elsewhere` when some shard given skipped the
@@ -161,21 +159,18 @@ mod tests {
     use crate::violation::{Violation, ViolationKind};
 
     fn report(shard: &str, iterations: u64, outcome: Outcome, ordered: &[u64]) -> Report {
-        Report {
-            checker: "shuttle random (seed 0xc0ffee)".to_owned(),
+        let mut r = Report::new(
+            "shuttle random (seed 0xc0ffee)",
             outcome,
             iterations,
-            elapsed: Duration::from_millis(iterations),
-            completeness: Completeness::Incomplete {
+            Duration::from_millis(iterations),
+            Completeness::Incomplete {
                 bound: format!("{iterations} random schedules"),
             },
-            replay: None,
-            coverage: Some(Coverage::from_ordered(ordered.iter().copied())),
-            shard: Some(shard.parse().unwrap()),
-            trace: None,
-            shrunk: None,
-            allowed_leaks: None,
-        }
+        );
+        r.coverage = Some(Coverage::from_ordered(ordered.iter().copied()));
+        r.shard = Some(shard.parse().unwrap());
+        r
     }
 
     #[test]
@@ -218,13 +213,17 @@ mod tests {
 
     #[test]
     fn a_check_only_shard_one_runs_keeps_its_result() {
-        let skipped = |s: &str| Report {
-            outcome: Outcome::Skipped {
-                reason: "loom runs whole in shard 1".to_owned(),
-            },
-            iterations: 0,
-            coverage: None,
-            ..report(s, 0, Outcome::NoViolation, &[])
+        let skipped = |s: &str| {
+            let mut r = report(
+                s,
+                0,
+                Outcome::Skipped {
+                    reason: "loom runs whole in shard 1".to_owned(),
+                },
+                &[],
+            );
+            r.coverage = None;
+            r
         };
         let mut loom = report("1/2", 8, Outcome::NoViolation, &[]);
         loom.completeness = Completeness::Complete;

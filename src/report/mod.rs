@@ -1,22 +1,36 @@
-//! What a checker returns: outcome, violation, iterations, time, completeness, coverage,
-//! shard, replay string, and how much the failing schedule was shrunk.
+//! Reports: what a checker returns (outcome, violation, iterations, time, completeness,
+//! coverage, shard, replay string, trace, and how much the failing schedule was shrunk), and
+//! its forms: text ([`Report`]'s `Display`), HTML (`html`), JSON (serde) and the merge of
+//! shards' reports (`merge`). The checkers build every report through one finish step
+//! (`check::runner`); this folder only reads them. The public paths are re-exports from
+//! [`crate::check`].
 
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::coverage::Coverage;
-use super::shard::Shard;
-use super::shrink::Shrinkage;
+mod html;
+mod merge;
+
+pub use html::html;
+pub use merge::merge_shards;
+
+use crate::check::{Coverage, Shard, Shrinkage};
 use crate::rt::steps::Trace;
 use crate::violation::{Violation, ViolationKind};
 
-/// Whether the search covered everything it set out to, or was cut by a bound.
+/// Whether the search was exhaustive, or cut by a bound.
+///
+/// This says what the search's space was, not whether the search stopped at a violation:
+/// that is [`Report::stopped_at_violation`]. A failing exhaustive search is `Complete` (no
+/// bound cut it) and stopped at its first violation; reports print it as `stopped at first
+/// violation of an exhaustive search` ([`Report::search_label`]), never as `complete`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Completeness {
-    /// Every schedule in the checker's space was explored (loom with no preemption bound, shuttle
-    /// DFS that ran out of schedules before its iteration cap).
+    /// The search was exhaustive: no bound cut it (loom with no preemption bound, shuttle DFS
+    /// that ran out of schedules before its iteration cap). With no violation, every schedule
+    /// in the checker's space was explored.
     Complete,
     /// Only part of the space was explored; `bound` says what cut it. A run like this that found
     /// nothing is "no violation found", never "pass".
@@ -53,8 +67,10 @@ pub enum Outcome {
     },
 }
 
-/// A checker's report on one body.
+/// A checker's report on one body. Built with [`Report::new`]; the fields are public to read
+/// and to set.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Report {
     /// Which checker and settings, e.g. `loom (preemption bound 2)`.
     pub checker: String,
@@ -67,6 +83,11 @@ pub struct Report {
     pub elapsed: Duration,
     /// Whether the search was exhaustive or cut by a bound.
     pub completeness: Completeness,
+    /// Whether the search stopped at a violation (every checker stops at its first), so it did
+    /// not explore the rest of its space, exhaustive or not. Set by [`Report::new`] from the
+    /// outcome.
+    #[serde(default)]
+    pub stopped_at_violation: bool,
     /// For a violation: the string [`crate::check::replay`] takes to run the failing schedule
     /// again. `None` for passing runs and for std runs, which cannot be replayed.
     pub replay: Option<String>,
@@ -87,13 +108,13 @@ pub struct Report {
     #[serde(default)]
     pub shrunk: Option<Shrinkage>,
     /// Executions that ended with only tasks the check allows to leak still blocked
-    /// ([`Check::allow_leak`](super::Check::allow_leak)): they passed, and the report says so.
+    /// ([`Check::allow_leak`](crate::check::Check::allow_leak)): they passed, and the report says so.
     #[serde(default)]
     pub allowed_leaks: Option<AllowedLeaks>,
 }
 
 /// Executions whose only leaked tasks were ones the check allows to leak
-/// ([`Check::allow_leak`](super::Check::allow_leak)), in the spirit of goleak's
+/// ([`Check::allow_leak`](crate::check::Check::allow_leak)), in the spirit of goleak's
 /// `IgnoreTopFunction`: not a violation, never a silent pass either.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AllowedLeaks {
@@ -119,70 +140,24 @@ impl AllowedLeaks {
 }
 
 impl Report {
-    /// The report of a depth-first search (loom, shuttle DFS) in any shard but the first: such
-    /// a walk derives every execution from the one before, so it cannot start midway and runs
-    /// whole in shard 1 (see [`super::shard`]).
-    pub(crate) fn skipped_in_shard(checker: String, walk: &str, shard: super::Shard) -> Report {
-        Report {
-            checker,
-            outcome: Outcome::Skipped {
-                reason: format!(
-                    "{walk} runs whole in shard 1 of {}: its depth-first walk derives every \
-                     execution from the one before, so it cannot start midway",
-                    shard.count()
-                ),
-            },
-            iterations: 0,
-            elapsed: Duration::ZERO,
-            completeness: Completeness::Incomplete {
-                bound: format!("skipped in shard {shard}"),
-            },
-            replay: None,
-            coverage: None,
-            shard: Some(shard),
-            trace: None,
-            shrunk: None,
-            allowed_leaks: None,
-        }
-    }
-
-    /// The report of real runs (the std runner, the tokio checker), begun at `start`: up to
-    /// `runs` calls of `run_once`, one after another, stopping at the first that finds a
-    /// violation. Real runs find bugs only by chance, so the search is never complete; a failure
-    /// cannot be replayed, and no coverage or trace is recorded.
-    pub(crate) fn of_real_runs(
-        checker: String,
-        start: Instant,
-        runs: u64,
-        mut run_once: impl FnMut() -> Option<Violation>,
-    ) -> Report {
-        let mut iterations = 0;
-        let mut outcome = Outcome::NoViolation;
-        for _ in 0..runs {
-            iterations += 1;
-            if let Some(v) = run_once() {
-                outcome = Outcome::Violation(v);
-                break;
-            }
-        }
-        Report::real(checker, start, outcome, iterations)
-    }
-
-    /// The report of `iterations` real runs begun at `start`; see [`Report::of_real_runs`].
-    pub(crate) fn real(
-        checker: String,
-        start: Instant,
+    /// A report of `iterations` executions in `elapsed` that ended in `outcome`, with nothing
+    /// else recorded (no replay string, coverage, shard, trace, shrinkage or allowed leaks):
+    /// set those fields after. Every report is built here, the checkers' through one finish
+    /// step (classify, shrink, trace), so a field added later has one place to start from.
+    pub fn new(
+        checker: impl Into<String>,
         outcome: Outcome,
         iterations: u64,
+        elapsed: Duration,
+        completeness: Completeness,
     ) -> Report {
         Report {
-            checker,
+            checker: checker.into(),
+            stopped_at_violation: matches!(outcome, Outcome::Violation(_)),
             outcome,
             iterations,
-            elapsed: start.elapsed(),
-            completeness: Completeness::Incomplete {
-                bound: format!("{iterations} real runs"),
-            },
+            elapsed,
+            completeness,
             replay: None,
             coverage: None,
             shard: None,
@@ -222,6 +197,18 @@ impl Report {
             (Outcome::NoViolation, Completeness::Incomplete { .. }) => "no violation".to_owned(),
             (Outcome::Violation(v), _) => v.kind.name().to_owned(),
             (Outcome::Skipped { .. }, _) => "skipped".to_owned(),
+        }
+    }
+
+    /// How far the search went, as every report prints it: `complete`, `incomplete: <bound>`,
+    /// or, for an exhaustive search that stopped at a violation, `stopped at first violation of
+    /// an exhaustive search` (it is not complete: the rest of its space was not explored).
+    pub fn search_label(&self) -> String {
+        match &self.completeness {
+            Completeness::Complete if self.stopped_at_violation => {
+                "stopped at first violation of an exhaustive search".to_owned()
+            }
+            c => completeness_label(c),
         }
     }
 
@@ -304,7 +291,7 @@ impl fmt::Display for Report {
             self.outcome_label(),
             self.iterations,
             self.elapsed.as_secs_f64(),
-            completeness_label(&self.completeness)
+            self.search_label()
         )?;
         if let Some(c) = &self.coverage {
             write!(f, "; coverage: {c}")?;
@@ -329,10 +316,10 @@ impl fmt::Display for Report {
                 write!(f, "\n  shrunk: {s}")?;
             }
             if let Some(trace) = &self.trace {
-                if let Some(cause) = super::explain::cause(trace, v) {
+                if let Some(cause) = crate::check::explain::cause(trace, v) {
                     write!(f, "\n  cause: {cause}")?;
                 }
-                if let Some(table) = super::explain::table(trace, v) {
+                if let Some(table) = crate::check::explain::table(trace, v) {
                     write!(f, "\n  interleaving ({} steps in all):", trace.steps.len())?;
                     for line in table.lines() {
                         write!(f, "\n    {line}")?;

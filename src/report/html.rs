@@ -15,7 +15,7 @@ use std::fmt::{self, Write as _};
 use std::io;
 use std::path::Path;
 
-use super::report::{completeness_label, thousands, Outcome, Report};
+use super::{thousands, Outcome, Report};
 use crate::rt::steps::{Step, StepKind, Trace};
 use crate::violation::{Site, TaskState, Violation};
 
@@ -115,7 +115,7 @@ fn header(out: &mut String, report: &Report, title: &str) -> fmt::Result {
         Esc(&report.checker),
         thousands(report.iterations),
         report.elapsed.as_secs_f64(),
-        Esc(&completeness_label(&report.completeness))
+        Esc(&report.search_label())
     )?;
     match &report.outcome {
         Outcome::Violation(v) => {
@@ -123,7 +123,7 @@ fn header(out: &mut String, report: &Report, title: &str) -> fmt::Result {
             let cause = report
                 .trace
                 .as_ref()
-                .and_then(|t| super::explain::cause(t, v));
+                .and_then(|t| crate::check::explain::cause(t, v));
             if let Some(cause) = cause {
                 writeln!(out, "<p class=\"cause\"><b>cause</b> {}</p>", Esc(&cause))?;
             }

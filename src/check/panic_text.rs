@@ -1,0 +1,113 @@
+//! The one place that reads loom's and shuttle's panic texts.
+//!
+//! loom and shuttle end a failing execution with a panic whose text is all they say about why:
+//! every task blocked, a step or branch bound passed, a replayed schedule left, PCT finding no
+//! concurrency. Both runners, their replays and the shrinker ask this module what a text means,
+//! so a wording that changes in a new version of either crate is fixed here once.
+
+use super::classify::Ending;
+
+/// Which model checker raised a panic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Model {
+    Loom,
+    Shuttle,
+}
+
+/// loom's livelock verdict: an execution took more scheduling points than its `max_branches`.
+const LOOM_BRANCHES: &str = "Model exceeded maximum number of branches";
+
+/// loom's caps on one execution (branches, threads): its verdicts on the body, not failures of
+/// loom itself.
+const LOOM_CAPS: &str = "Model exceeded maximum number of";
+
+/// PCT's scheduler panics with this when the body never has two runnable tasks at once: there
+/// is nothing to prioritise, and nothing the body did wrong.
+const NO_CONCURRENCY: &str = "test closure did not exercise any concurrency";
+
+/// What shuttle's replay scheduler (and the replay runner's own step counter) panic with when
+/// the body asks for a step the schedule does not hold.
+const LEFT_THE_SCHEDULE: [&str; 4] = [
+    "schedule ended early",
+    "scheduled task is not runnable",
+    "expected context switch but next schedule step is random choice",
+    "expected random choice but next schedule step is context switch",
+];
+
+/// The panic text the replay runner's step counter uses when a replay asks for one step more
+/// than its schedule holds (one of [`LEFT_THE_SCHEDULE`]).
+pub(crate) const SCHEDULE_ENDED_EARLY: &str = LEFT_THE_SCHEDULE[0];
+
+/// How the execution that panicked with `message` under `model` ended.
+pub(crate) fn ending(model: Model, message: &str) -> Ending {
+    match model {
+        Model::Loom if message.starts_with("deadlock") => Ending::AllBlocked,
+        Model::Loom if message.contains(LOOM_BRANCHES) => Ending::StepBound(
+            "more scheduling points than loom's max_branches (a spin loop that never ends?)"
+                .to_owned(),
+        ),
+        Model::Shuttle if message.starts_with("deadlock!") => Ending::AllBlocked,
+        Model::Shuttle if message.starts_with("exceeded max_steps bound") => {
+            Ending::StepBound(message.to_owned())
+        }
+        _ => Ending::Panic(message.to_owned()),
+    }
+}
+
+/// Whether loom's text is its own verdict on the body (all tasks blocked, a cap passed) rather
+/// than a failure inside loom.
+pub(crate) fn is_loom_verdict(message: &str) -> bool {
+    message.starts_with("deadlock") || message.contains(LOOM_CAPS)
+}
+
+/// Whether PCT stopped because the body never ran two tasks at once.
+pub(crate) fn is_no_concurrency(message: &str) -> bool {
+    message.contains(NO_CONCURRENCY)
+}
+
+/// Whether a shuttle replay stopped because the body left the recorded schedule.
+pub(crate) fn left_the_schedule(message: &str) -> bool {
+    LEFT_THE_SCHEDULE.iter().any(|m| message.contains(m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_model_reads_its_own_deadlock_and_bound_texts() {
+        let kind = |m, s| match ending(m, s) {
+            Ending::AllBlocked => "blocked",
+            Ending::StepBound(_) => "bound",
+            Ending::Panic(_) => "panic",
+            Ending::Watchdog(_) => "watchdog",
+        };
+        assert_eq!(kind(Model::Loom, "deadlock; threads = [..]"), "blocked");
+        assert_eq!(
+            kind(Model::Shuttle, "deadlock! blocked tasks: [..]"),
+            "blocked"
+        );
+        // loom's text is not shuttle's: shuttle's needs the `!`.
+        assert_eq!(kind(Model::Shuttle, "deadlock; threads"), "panic");
+        assert_eq!(
+            kind(
+                Model::Loom,
+                "Model exceeded maximum number of branches. ..."
+            ),
+            "bound"
+        );
+        assert_eq!(
+            kind(Model::Shuttle, "exceeded max_steps bound 100000"),
+            "bound"
+        );
+        assert_eq!(kind(Model::Loom, "exceeded max_steps bound 1"), "panic");
+        assert_eq!(kind(Model::Shuttle, "assertion failed: x"), "panic");
+        assert!(is_loom_verdict("Model exceeded maximum number of threads"));
+        assert!(!is_loom_verdict("index out of bounds"));
+        assert!(is_no_concurrency(
+            "test closure did not exercise any concurrency"
+        ));
+        assert!(left_the_schedule(SCHEDULE_ENDED_EARLY));
+        assert!(!left_the_schedule("assertion failed"));
+    }
+}
