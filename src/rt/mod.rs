@@ -9,6 +9,7 @@ pub(crate) mod execution;
 pub(crate) mod last_op;
 mod object;
 pub(crate) mod op;
+pub(crate) mod progress;
 pub(crate) mod trace;
 
 use std::cell::Cell;
