@@ -113,6 +113,9 @@ impl<T> UnsafeCell<T> {
             Model::Loom(_) if !loom_callable() => {}
             Model::Loom(shadow) => {
                 check_backend(Backend::Loom, "UnsafeCell");
+                if write {
+                    rt::progress::made();
+                }
                 let access = Access::now(write, at, None);
                 let raced = rt::catch_loom_panic(|| {
                     if write {
@@ -131,6 +134,9 @@ impl<T> UnsafeCell<T> {
             }
             Model::Shuttle => {
                 check_backend(Backend::Shuttle, "UnsafeCell");
+                if write {
+                    rt::progress::made();
+                }
                 let access = Access::now(write, at, race::shuttle_stamp());
                 let mut log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
                 if let Some(other) = log.unordered(&access).cloned() {

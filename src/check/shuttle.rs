@@ -457,7 +457,9 @@ impl<S: Scheduler> Scheduler for UntilStopped<S> {
         current: Option<shuttle::scheduler::TaskId>,
         is_yielding: bool,
     ) -> Option<shuttle::scheduler::TaskId> {
-        self.inner.next_task(runnable, current, is_yielding)
+        let next = self.inner.next_task(runnable, current, is_yielding);
+        rt::progress::step(next.map(usize::from));
+        next
     }
 
     fn next_u64(&mut self) -> u64 {
@@ -478,6 +480,10 @@ struct Search {
     pairs: HashSet<u64>,
     /// Executions that ended with only allowed tasks leaked (see `Check::allow_leak`).
     allowed: Option<AllowedLeaks>,
+    /// The search stopped at an execution that reached the step bound while its tasks were
+    /// still making progress (see `rt::progress`): a program longer than the bound, not a
+    /// violation. Its steps.
+    cut: Option<u64>,
 }
 
 /// One scheduler shared by the successive shuttle runs of one search (a run ends at an
@@ -556,6 +562,7 @@ fn search_until<S: Scheduler + 'static>(
     let previous = context::replace(None);
     rt::coverage::start();
     let mut allowed = None;
+    let mut cut = None;
     // An execution whose only leak is of tasks the check allows to leak ends shuttle's run
     // (every task blocked is a failure to shuttle): it is noted, and a new run goes on with
     // the same scheduler, from the next schedule. Bounded by the scheduler's own count.
@@ -581,7 +588,23 @@ fn search_until<S: Scheduler + 'static>(
             .unwrap_or_else(PoisonError::into_inner)
             .take()
             .expect("a failed shuttle run ran at least one execution");
-        let message = hooks::message_of(payload.as_ref());
+        let mut message = hooks::message_of(payload.as_ref());
+        if let Ending::StepBound(_) = ending(&message) {
+            // Still at work, or stuck? Every later execution would run as long: stop here.
+            let standing = rt::progress::standing();
+            if !standing.stuck() {
+                cut = Some(standing.steps);
+                stop.store(true, Ordering::Relaxed);
+                break None;
+            }
+            message = format!(
+                "{message}; livelock: no task made progress (a value moved, a task ended, a \
+                 write) in the last {} of its {} steps, while {} kept running",
+                thousands(standing.idle),
+                thousands(standing.steps),
+                looping_names(&execution, &standing.looping)
+            );
+        }
         if ending(&message).is_all_blocked() {
             let v = classify(&execution, ending(&message));
             if check.allows(&v) {
@@ -602,6 +625,7 @@ fn search_until<S: Scheduler + 'static>(
         member: None,
         pairs,
         allowed,
+        cut,
     }
 }
 
@@ -734,8 +758,10 @@ fn search_parallel(check: &Check, config: &ShuttleConfig) -> Search {
     let mut pairs = HashSet::new();
     let mut failure = None;
     let mut allowed: Option<AllowedLeaks> = None;
+    let mut cut = None;
     for s in searches {
         pairs.extend(s.pairs);
+        cut = cut.or(s.cut);
         match (&mut allowed, s.allowed) {
             (Some(a), Some(b)) => a.executions += b.executions,
             (slot @ None, b) => *slot = b,
@@ -754,6 +780,24 @@ fn search_parallel(check: &Check, config: &ShuttleConfig) -> Search {
         member,
         pairs,
         allowed,
+        cut,
+    }
+}
+
+/// The tasks shuttle numbers `looping`, by name: `'poller'`, or `'a' and 'b'`.
+fn looping_names(execution: &Execution, looping: &[usize]) -> String {
+    let names: Vec<String> = looping
+        .iter()
+        .map(|&s| {
+            execution
+                .task_of_shuttle(s)
+                .map_or_else(|| format!("shuttle task {s}"), |name| format!("'{name}'"))
+        })
+        .collect();
+    match names.as_slice() {
+        [] => "no task".to_owned(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }
 
@@ -890,7 +934,21 @@ fn search_here(check: &Check, config: &ShuttleConfig) -> Searched {
         (_, Strategy::Dfs) => Completeness::Incomplete {
             bound: format!("dfs cap of {} schedules", thousands(config.iterations)),
         },
-        _ => Completeness::Incomplete { bound: schedules },
+        _ => Completeness::Incomplete {
+            bound: schedules.clone(),
+        },
+    };
+    let completeness = match s.cut {
+        Some(steps) if s.failure.is_none() => Completeness::Incomplete {
+            bound: format!(
+                "step bound {} reached by an execution still making progress ({} steps): it \
+                 was not checked past the bound, and the search stopped there after {schedules}; \
+                 raise ShuttleConfig::max_steps",
+                thousands(config.max_steps as u64),
+                thousands(steps)
+            ),
+        },
+        _ => completeness,
     };
     let completeness = if config.strategy == Strategy::Dfs && choice::unexplored() {
         completeness.and_unexplored(choice::UNEXPLORED)

@@ -81,7 +81,7 @@ fn make<T>(
     at: &'static Location<'static>,
 ) -> (Sender<T>, Receiver<T>) {
     let chan = Arc::new(Chan {
-        state: Mutex::new(State {
+        state: Mutex::internal(State {
             queue: VecDeque::new(),
             offered: 0,
             taken: 0,
@@ -328,6 +328,7 @@ impl<T> Chan<T> {
             }
             let receiver = state.waiting.pop_front().expect("not empty");
             state.handed.push((receiver, value));
+            rt::progress::made();
             state.receivers.wake_the_one();
             if self.cap > 0 {
                 // The buffer is empty (a receiver was registered), so it has room; if this
@@ -349,6 +350,7 @@ impl<T> Chan<T> {
                     Claim::Won => {
                         let (partner, _) = state.select_receivers.remove(i);
                         state.select_handed.push((partner, value));
+                        rt::progress::made();
                         return SendTry::Sent;
                     }
                     // It completed another case and will withdraw this entry itself.
@@ -363,6 +365,7 @@ impl<T> Chan<T> {
             }
             // No receiver is registered (`waiting` is empty), so none waits for this value.
             state.queue.push_back(value);
+            rt::progress::made();
             state.offered += 1;
             return SendTry::Sent;
         }
@@ -390,6 +393,7 @@ impl<T> Chan<T> {
             }
             let v = state.queue.pop_front().expect("not empty");
             state.taken += 1;
+            rt::progress::made();
             // Capacity 0: offer number `taken - 1` completes, and only its sender may go on.
             // Capacity N: a slot is free for any blocked sender.
             if self.cap == 0 {
@@ -417,7 +421,10 @@ impl<T> Chan<T> {
                 continue;
             }
             match signal::claim((&offer.signal, offer.case), me) {
-                Claim::Won => return RecvTry::Got(state.select_senders.remove(i).value),
+                Claim::Won => {
+                    rt::progress::made();
+                    return RecvTry::Got(state.select_senders.remove(i).value);
+                }
                 Claim::PartnerTaken => i += 1,
                 Claim::MeTaken => return RecvTry::Lost,
             }
@@ -498,6 +505,7 @@ impl<T> Sender<T> {
         let ticket = state.offered;
         state.queue.push_back(value);
         state.offered += 1;
+        rt::progress::made();
         loop {
             if state.taken > ticket {
                 return;
@@ -551,6 +559,7 @@ impl<T> Sender<T> {
             rt::violation(v);
         }
         state.closed = Some(Closed::now(at));
+        rt::progress::made();
         if chan.cap == 0 {
             // Offers not taken never complete: their senders see the close.
             state.queue.clear();

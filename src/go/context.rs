@@ -105,7 +105,7 @@ impl Context {
     ) -> Context {
         Context {
             inner: Arc::new(Inner {
-                state: Mutex::new(State {
+                state: Mutex::internal(State {
                     err,
                     cause,
                     children: Vec::new(),
@@ -262,6 +262,7 @@ impl Context {
         }
         state.err = Some(err);
         state.cause.clone_from(&cause);
+        crate::rt::progress::made();
         let children = std::mem::take(&mut state.children);
         let watchers = state.watchers.snapshot();
         let timer = state.timer.take();

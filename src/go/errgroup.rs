@@ -115,7 +115,7 @@ impl<E: Send + 'static> ErrGroup<E> {
         let group = ErrGroup {
             ctx: ctx.clone(),
             cancel: Arc::new(cancel),
-            first_err: Arc::new(Mutex::new(None)),
+            first_err: Arc::new(Mutex::internal(None)),
             handles: Vec::new(),
             limit: None,
             panicked: None,

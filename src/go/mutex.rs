@@ -33,7 +33,7 @@ impl Mutex {
     #[track_caller]
     pub fn new() -> Self {
         Mutex {
-            locked: FacadeMutex::new(false),
+            locked: FacadeMutex::internal(false),
             cv: Condvar::new(),
             created_at: Location::caller(),
         }

@@ -43,6 +43,7 @@ struct Finish<'a>(&'a Once);
 impl Drop for Finish<'_> {
     fn drop(&mut self) {
         *self.0.state.lock() = State::Done;
+        crate::rt::progress::made();
         self.0.cv.notify_all();
     }
 }
@@ -52,7 +53,7 @@ impl Once {
     #[track_caller]
     pub fn new() -> Self {
         Once {
-            state: Mutex::new(State::New),
+            state: Mutex::internal(State::New),
             cv: Condvar::new(),
             created_at: Location::caller(),
         }

@@ -49,7 +49,7 @@ impl RwMutex {
     #[track_caller]
     pub fn new() -> Self {
         RwMutex {
-            state: Mutex::new(State {
+            state: Mutex::internal(State {
                 readers: 0,
                 writer: false,
                 writers_waiting: 0,

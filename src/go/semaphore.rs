@@ -74,7 +74,7 @@ impl Weighted {
     pub fn new(size: usize) -> Self {
         Weighted {
             size,
-            state: Mutex::new(State {
+            state: Mutex::internal(State {
                 cur: 0,
                 waiters: VecDeque::new(),
                 next_id: 0,

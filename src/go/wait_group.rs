@@ -42,7 +42,7 @@ impl WaitGroup {
     #[track_caller]
     pub fn new() -> Self {
         WaitGroup {
-            state: Mutex::new(State {
+            state: Mutex::internal(State {
                 count: 0,
                 waiters: 0,
             }),
@@ -81,6 +81,9 @@ impl WaitGroup {
             );
         }
         state.count += delta;
+        if delta != 0 {
+            rt::progress::made();
+        }
         if state.count < 0 {
             let count = state.count;
             drop(state);

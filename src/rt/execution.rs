@@ -123,6 +123,7 @@ pub struct Execution {
 
 impl Execution {
     pub fn new(backend: Backend, limits: Limits) -> Arc<Execution> {
+        super::progress::begin_execution();
         let execution = Execution {
             id: NEXT_EXECUTION.fetch_add(1, Ordering::Relaxed),
             backend,
@@ -141,6 +142,16 @@ impl Execution {
             holds: Vec::new(),
         });
         Arc::new(execution)
+    }
+
+    /// The name of the task shuttle numbers `shuttle_id`, if it is one of this execution's.
+    pub fn task_of_shuttle(&self, shuttle_id: usize) -> Option<String> {
+        let state = self.state();
+        let (_, id) = state
+            .shuttle_tasks
+            .iter()
+            .find(|(s, _)| usize::from(*s) == shuttle_id)?;
+        Some(state.tasks[*id].name.to_string())
     }
 
     pub fn id(&self) -> u64 {
@@ -208,6 +219,7 @@ impl Execution {
             }
         }
         super::trace::spawn(parent, id, state.tasks[id].name.to_string(), at);
+        super::progress::made();
         Ok(id)
     }
 
@@ -231,6 +243,7 @@ impl Execution {
             Status::Finished
         };
         super::trace::end(task, panicked);
+        super::progress::made();
     }
 
     /// Records a violation that `task`'s panic is about to carry; the first one recorded (and

@@ -10,6 +10,7 @@ pub(crate) mod execution;
 pub(crate) mod last_op;
 mod object;
 pub(crate) mod op;
+pub(crate) mod progress;
 pub(crate) mod steps;
 pub(crate) mod trace;
 pub(crate) mod violation;

@@ -270,6 +270,9 @@ macro_rules! facade_atomic {
                         let r = a.compare_exchange(current, new, success, failure);
                         if r.is_ok() {
                             shadow.store(new, Ordering::SeqCst);
+                            if current != new {
+                                rt::progress::made();
+                            }
                         }
                         rt::note_running();
                         rt::coverage::after_note_here(Backend::Loom, self, rt::coverage::CAS);
@@ -278,6 +281,9 @@ macro_rules! facade_atomic {
                     Inner::Shuttle(a) => {
                         check_backend(Backend::Shuttle, stringify!($name));
                         let r = a.compare_exchange(current, new, success, failure);
+                        if r.is_ok() && current != new {
+                            rt::progress::made();
+                        }
                         rt::note_running();
                         rt::coverage::after_note_here(Backend::Shuttle, self, rt::coverage::CAS);
                         r
@@ -326,6 +332,10 @@ macro_rules! facade_atomic {
                         let r = on_loom(a, order);
                         let prev = r.prev().unwrap_or_else(|| shadow.load(Ordering::SeqCst));
                         shadow.store(next(prev), Ordering::SeqCst);
+                        // A store always counts: its old value is not read.
+                        if r.prev().is_none_or(|p| next(p) != p) {
+                            rt::progress::made();
+                        }
                         rt::note_running();
                         rt::coverage::after_note_here(Backend::Loom, self, rt::coverage::STORE);
                         r
@@ -333,6 +343,9 @@ macro_rules! facade_atomic {
                     Inner::Shuttle(a) => {
                         check_backend(Backend::Shuttle, stringify!($name));
                         let r = on_shuttle(a, order);
+                        if r.prev().is_none_or(|p| next(p) != p) {
+                            rt::progress::made();
+                        }
                         rt::note_running();
                         rt::coverage::after_note_here(Backend::Shuttle, self, rt::coverage::STORE);
                         r

@@ -38,7 +38,7 @@ impl Barrier {
     #[track_caller]
     pub fn new(n: usize) -> Self {
         Barrier {
-            state: Mutex::new((0, 0)),
+            state: Mutex::internal((0, 0)),
             cv: Condvar::new(),
             n,
             created_at: Location::caller(),

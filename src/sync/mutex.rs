@@ -28,6 +28,9 @@ pub struct Mutex<T> {
     model: Model,
     data: std::sync::Mutex<T>,
     created_at: &'static Location<'static>,
+    /// The facade's own state lock (a channel's, a WaitGroup's...): a write through its guard
+    /// is not the body's progress; the primitive notes its real changes (`rt::progress`).
+    internal: bool,
 }
 
 /// Holds a [`Mutex`] locked; unlocks on drop.
@@ -122,6 +125,16 @@ impl<T> Mutex<T> {
             model,
             data: std::sync::Mutex::new(value),
             created_at: Location::caller(),
+            internal: false,
+        }
+    }
+
+    /// [`Mutex::new`] for the state of a facade primitive (see the `internal` field).
+    #[track_caller]
+    pub(crate) fn internal(value: T) -> Self {
+        Mutex {
+            internal: true,
+            ..Mutex::new(value)
         }
     }
 
@@ -331,7 +344,13 @@ impl<T> Deref for MutexGuard<'_, T> {
 }
 
 impl<T> DerefMut for MutexGuard<'_, T> {
+    /// A write through the guard of the body's mutex (not a facade primitive's own state lock)
+    /// is progress (see `rt::progress`).
+    #[inline]
     fn deref_mut(&mut self) -> &mut T {
+        if !self.mutex.internal && !matches!(self.model, ModelGuard::Std) {
+            rt::progress::made();
+        }
         &mut self.data
     }
 }

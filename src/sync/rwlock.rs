@@ -247,7 +247,12 @@ impl<T> Deref for RwLockWriteGuard<'_, T> {
 }
 
 impl<T> DerefMut for RwLockWriteGuard<'_, T> {
+    /// A write through the guard by the body is progress (see `rt::progress`).
+    #[inline]
     fn deref_mut(&mut self) -> &mut T {
+        if !matches!(self._model, WriteModel::Std) {
+            rt::progress::made();
+        }
         &mut self.data
     }
 }

@@ -59,7 +59,7 @@ impl Signal {
     pub(crate) fn new() -> Arc<Signal> {
         Arc::new(Signal {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-            state: Mutex::new(State::default()),
+            state: Mutex::internal(State::default()),
             cv: Condvar::new(),
         })
     }

@@ -58,7 +58,7 @@ impl CancellationToken {
     fn make(name: Option<String>, at: &'static Location<'static>) -> Self {
         CancellationToken {
             inner: Arc::new(Inner {
-                state: Mutex::new(State {
+                state: Mutex::internal(State {
                     cancelled: false,
                     waiters: Waiters::default(),
                 }),

@@ -69,7 +69,7 @@ fn make<T>(
     at: &'static Location<'static>,
 ) -> (Sender<T>, Receiver<T>) {
     let chan = Arc::new(Chan {
-        state: Mutex::new(State {
+        state: Mutex::internal(State {
             queue: VecDeque::new(),
             last_ticket: 0,
             closed: None,
@@ -213,6 +213,7 @@ impl<T> Sender<T> {
             rt::violation(first.double_close(&chan.label(), at, Some(advice)));
         }
         state.closed = Some(Closed::now(at));
+        crate::rt::progress::made();
         let wakeups = state.receivers.take_all().and(state.senders.take_all());
         drop(state);
         wakeups.wake();
@@ -297,6 +298,7 @@ impl<T> Future for SendFuture<T> {
         let ticket = state.last_ticket;
         let value = this.value.take().expect("the value is queued once");
         state.queue.push_back((ticket, value));
+        crate::rt::progress::made();
         let wakeups = state.receivers.take_all();
         if chan.cap > 0 {
             return this.complete(state, wakeups);
@@ -371,6 +373,9 @@ impl<T> Future for RecvFuture<T> {
         } else {
             state.queue.pop_front().map(|(_, v)| v)
         };
+        if value.is_some() {
+            crate::rt::progress::made();
+        }
         if value.is_none() && !closed {
             state.receivers.register(&mut this.key, cx.waker());
             drop(state);

@@ -46,7 +46,7 @@ pub fn named<T>(name: &str) -> (Sender<T>, Receiver<T>) {
 
 fn make<T>(name: Option<String>, at: &'static Location<'static>) -> (Sender<T>, Receiver<T>) {
     let inner = Arc::new(Inner {
-        state: Mutex::new(State {
+        state: Mutex::internal(State {
             value: None,
             sender: SenderState::Alive,
             receiver_gone: false,
@@ -116,6 +116,7 @@ impl<T> Sender<T> {
                 return Err(value);
             }
             state.value = Some(value);
+            crate::rt::progress::made();
             state.sender = SenderState::Sent;
             state.waker.take()
         };

@@ -19,7 +19,7 @@ pub(crate) struct Parker {
 impl Parker {
     pub(crate) fn new() -> Arc<Parker> {
         Arc::new(Parker {
-            woken: Mutex::new(false),
+            woken: Mutex::internal(false),
             cv: Condvar::new(),
         })
     }

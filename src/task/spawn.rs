@@ -56,7 +56,7 @@ impl Builder {
     {
         let at = Location::caller();
         let joined = Arc::new(Joined {
-            state: Mutex::new(JoinState {
+            state: Mutex::internal(JoinState {
                 outcome: Outcome::Running,
                 waker: None,
             }),

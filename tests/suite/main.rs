@@ -37,6 +37,7 @@ mod replay;
 mod replay_errors;
 mod sharding;
 mod shrink;
+mod step_bound;
 mod strategies;
 mod sync_facade;
 mod thread_hygiene;

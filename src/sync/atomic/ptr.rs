@@ -140,6 +140,9 @@ impl<T> AtomicPtr<T> {
                 }
             }
         };
+        if !swap || prev != p {
+            rt::progress::made();
+        }
         rt::note_running();
         rt::coverage::after_note_here(self.backend(), self, rt::coverage::STORE);
         prev
@@ -198,6 +201,13 @@ impl<T> AtomicPtr<T> {
                 check_backend(Backend::Shuttle, WHAT);
                 a.compare_exchange(current, new, success, failure)
             }
+        };
+        let r = match r {
+            Ok(prev) if current != new => {
+                rt::progress::made();
+                Ok(prev)
+            }
+            r => r,
         };
         rt::note_running();
         rt::coverage::after_note_here(self.backend(), self, rt::coverage::CAS);
