@@ -17,6 +17,26 @@ use crate::rt::{self, check_backend, Backend};
 macro_rules! facade_int_ops {
     ($name:ident, $prim:ty) => {
         impl $name {
+            /// Mutable access to the value through `&mut self`, which proves no other task
+            /// holds the atomic (loom's `with_mut`, on the integer types as in loom; std's `get_mut` in closure form). Under loom
+            /// the access is loom's own, so one that races a concurrent atomic access is
+            /// reported as loom reports it; a drop that reads its state this way needs it.
+            #[track_caller]
+            pub fn with_mut<R>(&mut self, f: impl FnOnce(&mut $prim) -> R) -> R {
+                match &mut self.inner {
+                    Inner::Std(a) => f(a.get_mut()),
+                    // While a loom execution unwinds loom may not be called: the shadow holds
+                    // the last value written.
+                    Inner::Loom(_, shadow) if !rt::loom_callable() => f(shadow.get_mut()),
+                    Inner::Loom(a, shadow) => {
+                        let (r, v) = a.with_mut(|v| (f(v), *v));
+                        *shadow.get_mut() = v;
+                        r
+                    }
+                    Inner::Shuttle(a) => f(a.get_mut()),
+                }
+            }
+
             /// Adds to the value, returning the previous value.
             #[track_caller]
             #[inline]

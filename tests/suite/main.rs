@@ -31,6 +31,7 @@ mod loom_parity;
 mod loom_unwind;
 mod misuse;
 mod parallel_search;
+mod ported;
 mod quiet_stderr;
 mod recover;
 mod replay;

@@ -56,6 +56,25 @@ impl<T> AtomicPtr<T> {
         }
     }
 
+    /// Mutable access to the pointer through `&mut self`, which proves no other task holds the
+    /// atomic (loom's `with_mut`; std's `get_mut` in closure form); see
+    /// [`AtomicUsize::with_mut`](super::AtomicUsize::with_mut).
+    #[track_caller]
+    pub fn with_mut<R>(&mut self, f: impl FnOnce(&mut *mut T) -> R) -> R {
+        match &mut self.inner {
+            Inner::Std(a) => f(a.get_mut()),
+            // While a loom execution unwinds loom may not be called: the shadow holds the last
+            // pointer written.
+            Inner::Loom(_, shadow) if !loom_callable() => f(shadow.get_mut()),
+            Inner::Loom(a, shadow) => {
+                let (r, p) = a.with_mut(|p| (f(p), *p));
+                *shadow.get_mut() = p;
+                r
+            }
+            Inner::Shuttle(a) => f(a.get_mut()),
+        }
+    }
+
     /// Loads the pointer.
     #[track_caller]
     #[inline]
