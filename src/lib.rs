@@ -178,6 +178,13 @@ pub mod time;
 pub mod tokio;
 mod violation;
 
+/// The backends, for the expansion of [`thread_local!`]; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use loom;
+    pub use shuttle;
+}
+
 pub use rt::{Backend, OpKind};
 pub use violation::{Site, TaskInfo, TaskState, Violation, ViolationKind};
 
