@@ -21,7 +21,8 @@
 //! # Writing a check
 //!
 //! Write the body against the facade, create every primitive inside it (or in a
-//! [`sync::Lazy`]), share with `std::sync::Arc`, and assert what must hold:
+//! [`sync::Lazy`]), share with [`sync::Arc`] (an `Arc` alive when an execution ends is a reported
+//! resource leak), and assert what must hold:
 //!
 //! ```
 //! use concheck::check::{Check, Checker};

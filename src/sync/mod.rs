@@ -34,11 +34,11 @@ pub(crate) mod mutex;
 mod once_lock;
 mod rwlock;
 
+pub use arc::Arc;
+pub(crate) use arc::{report_leaked, untracked};
 pub use barrier::{Barrier, BarrierWaitResult};
 pub use condvar::{Condvar, WaitTimeoutResult};
 pub use lazy::Lazy;
 pub use mutex::{Mutex, MutexGuard};
 pub use once_lock::{LazyLock, OnceLock};
 pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
-pub use arc::Arc;
-pub(crate) use arc::{report_leaked, untracked};

@@ -224,7 +224,11 @@ impl<T, F: FnOnce() -> T> LazyLock<T, F> {
     #[track_caller]
     pub fn force(this: &LazyLock<T, F>) -> &T {
         this.cell.get_or_init(|| {
-            let f = this.init.lock().unwrap_or_else(PoisonError::into_inner).take();
+            let f = this
+                .init
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take();
             match f {
                 Some(f) => f(),
                 None => panic!(
@@ -252,6 +256,8 @@ impl<T: Default> Default for LazyLock<T> {
 
 impl<T: fmt::Debug, F> fmt::Debug for LazyLock<T, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("LazyLock").field(&self.cell.value.get()).finish()
+        f.debug_tuple("LazyLock")
+            .field(&self.cell.value.get())
+            .finish()
     }
 }

@@ -57,9 +57,7 @@ impl<T: 'static> LocalKey<T> {
     /// [`LocalKey::with`], or `Err` if the task's value was already destroyed.
     pub fn try_with<F: FnOnce(&T) -> R, R>(&'static self, f: F) -> Result<R, AccessError> {
         match rt::backend() {
-            Backend::Loom if rt::loom_callable() => {
-                self.loom.try_with(f).map_err(|_| AccessError)
-            }
+            Backend::Loom if rt::loom_callable() => self.loom.try_with(f).map_err(|_| AccessError),
             Backend::Shuttle => self.shuttle.try_with(f).map_err(|_| AccessError),
             Backend::Std | Backend::Loom => self.std.try_with(f).map_err(|_| AccessError),
         }

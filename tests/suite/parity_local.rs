@@ -19,7 +19,11 @@ concheck::thread_local! {
 #[test]
 fn each_task_has_its_own_value_in_every_execution() {
     let check = Check::new(|| {
-        assert_eq!(COUNT.get(), 0, "a value carried over from another task or execution");
+        assert_eq!(
+            COUNT.get(),
+            0,
+            "a value carried over from another task or execution"
+        );
         COUNT.set(COUNT.get() + 1);
         NAMES.with_borrow_mut(|n| n.push("main"));
         let t = thread::spawn(|| {

@@ -62,7 +62,11 @@ fn rendezvous_send_waits_for_the_receiver() {
             tx.send(7).unwrap();
             done_tx.send(()).unwrap();
         });
-        assert_eq!(done_rx.try_recv(), Err(TryRecvError::Empty), "send returned early");
+        assert_eq!(
+            done_rx.try_recv(),
+            Err(TryRecvError::Empty),
+            "send returned early"
+        );
         assert_eq!(rx.recv(), Ok(7));
         assert_eq!(done_rx.recv(), Ok(()));
         sender.join().unwrap();

@@ -118,4 +118,3 @@ fn a_static_once_lock_across_executions_is_a_misuse() {
     let text = report.violation().unwrap().to_string();
     assert!(text.contains("concheck::sync::Lazy"), "{text}");
 }
-

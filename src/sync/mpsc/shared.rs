@@ -101,7 +101,11 @@ impl<T> Shared<T> {
     }
 
     /// `Sender::send` (unbounded) and `SyncSender::send`.
-    pub(super) fn send(&self, value: T, at: &'static Location<'static>) -> Result<(), SendError<T>> {
+    pub(super) fn send(
+        &self,
+        value: T,
+        at: &'static Location<'static>,
+    ) -> Result<(), SendError<T>> {
         let mut state = self.state.lock();
         let room = self.bound.map_or(usize::MAX, |b| b.max(1));
         // A rendezvous takes one value at a time: the next sender waits for the slot.
