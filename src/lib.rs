@@ -21,7 +21,8 @@
 //! # Writing a check
 //!
 //! Write the body against the facade, create every primitive inside it (or in a
-//! [`sync::Lazy`]), share with `std::sync::Arc`, and assert what must hold:
+//! [`sync::Lazy`]), share with [`sync::Arc`] (an `Arc` alive when an execution ends is a reported
+//! resource leak), and assert what must hold:
 //!
 //! ```
 //! use concheck::check::{Check, Checker};
@@ -178,6 +179,13 @@ pub mod thread;
 pub mod time;
 pub mod tokio;
 mod violation;
+
+/// The backends, for the expansion of [`thread_local!`]; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use loom;
+    pub use shuttle;
+}
 
 pub use rt::{Backend, OpKind};
 pub use violation::{Site, TaskInfo, TaskState, Violation, ViolationKind};

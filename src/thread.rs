@@ -12,8 +12,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use crate::rt::{self, context, Backend, Execution, Joinable};
 use crate::violation::{Site, Violation, ViolationKind};
 
+mod local;
 mod park;
 
+pub use local::{AccessError, LocalKey};
 pub use park::{current, park, park_timeout, Thread};
 
 /// The result of joining a task: `Err` holds the panic payload if it panicked.

@@ -284,6 +284,8 @@ impl Check {
         }
         execution.close_scope(0, root);
         leak::join_scope(&execution, root, self.at);
+        // Every task ended: an `Arc` of this execution still alive now is a leak.
+        crate::sync::report_leaked(&execution);
         execution.finish(0, false);
         crate::time::join_driver(&execution);
         // Whatever runs between executions (a scheduler's own panic) is not this body's.

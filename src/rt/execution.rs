@@ -92,6 +92,9 @@ pub struct State {
     pub shuttle_tasks: Vec<(shuttle::scheduler::TaskId, usize)>,
     /// The execution's virtual clock (model backends; unused on std).
     pub clock: super::clock_state::VirtualState,
+    /// Every `sync::Arc` allocation built in this execution: where and by which task, `None`
+    /// once its last clone dropped (indexed by the id its token holds).
+    pub arcs: Vec<Option<(&'static Location<'static>, String)>>,
 }
 
 impl State {
@@ -122,6 +125,25 @@ pub struct Execution {
 }
 
 impl Execution {
+    /// Records a new `sync::Arc` allocation; the id is for [`Execution::untrack_arc`].
+    pub fn track_arc(&self, at: &'static Location<'static>, task: String) -> usize {
+        let mut state = self.state();
+        state.arcs.push(Some((at, task)));
+        state.arcs.len() - 1
+    }
+
+    /// The last clone of allocation `id` dropped.
+    pub fn untrack_arc(&self, id: usize) {
+        if let Some(slot) = self.state().arcs.get_mut(id) {
+            *slot = None;
+        }
+    }
+
+    /// The `sync::Arc` allocations still alive: where each was created, by which task.
+    pub fn live_arcs(&self) -> Vec<(&'static Location<'static>, String)> {
+        self.state().arcs.iter().flatten().cloned().collect()
+    }
+
     pub fn new(backend: Backend, limits: Limits) -> Arc<Execution> {
         super::progress::begin_execution();
         let execution = Execution {

@@ -233,6 +233,12 @@ ops! {
     JOIN = Join, "JoinHandle::join";
     PARK = Park, "thread::park";
     BARRIER_WAIT = BarrierWait, "Barrier::wait";
+    /// `sync::mpsc::Receiver::recv` (and `iter`) waiting for a value or the last sender's drop.
+    MPSC_RECV = ChannelRecv, "mpsc::Receiver::recv";
+    /// `sync::mpsc::SyncSender::send` waiting for room, or for the receiver to take its value.
+    MPSC_SEND = ChannelSend, "mpsc::SyncSender::send";
+    /// `sync::OnceLock` initialisation waiting for the initialiser running on another task.
+    ONCE_LOCK_INIT = Other, "OnceLock::get_or_init";
     SLEEP = Sleep, "sleep";
     /// A scope end waiting for its tasks (see `leak::scope`).
     SCOPE_END = ScopeEnd, "leak::scope end";

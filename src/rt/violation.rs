@@ -43,11 +43,14 @@ pub enum ViolationKind {
     /// Two tasks accessed a [`crate::cell::UnsafeCell`] with no happens-before between them,
     /// at least one of them writing.
     DataRace,
+    /// A resource built in the execution outlived it: a [`crate::sync::Arc`] still alive when
+    /// every task had ended (a reference cycle, a clone kept where nothing drops it).
+    ResourceLeak,
 }
 
 impl ViolationKind {
     /// Every kind, for tables and CLI parsing.
-    pub const ALL: [ViolationKind; 12] = [
+    pub const ALL: [ViolationKind; 13] = [
         ViolationKind::Leak,
         ViolationKind::DoubleClose,
         ViolationKind::SendAfterClose,
@@ -60,6 +63,7 @@ impl ViolationKind {
         ViolationKind::Hang,
         ViolationKind::Misuse,
         ViolationKind::DataRace,
+        ViolationKind::ResourceLeak,
     ];
 
     /// The short lowercase name used in tables and messages.
@@ -77,6 +81,7 @@ impl ViolationKind {
             ViolationKind::Hang => "hang",
             ViolationKind::Misuse => "misuse",
             ViolationKind::DataRace => "data race",
+            ViolationKind::ResourceLeak => "resource leak",
         }
     }
 

@@ -46,7 +46,7 @@ impl<T> Lazy<T> {
                 // Build outside the slot lock: `init` may itself use other `Lazy` values or
                 // facade primitives that switch tasks.
                 drop(slot);
-                let value = Arc::new((self.init)());
+                let value = Arc::new(super::untracked(self.init));
                 let mut slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
                 match &*slot {
                     Some((id, existing)) if *id == execution => Arc::clone(existing),

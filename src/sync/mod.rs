@@ -18,21 +18,28 @@
 //!   not rely on it.
 //! - [`Lazy`] is built again in every checker execution; outside a runner, once.
 //! - [`atomic`] orderings pass through: loom explores weak memory, shuttle does not.
+//! - [`mpsc`], [`OnceLock`] and [`LazyLock`] are std's, built on the facade.
 //!
-//! Share primitives between tasks with `std::sync::Arc`: the checkers track the primitives, not
-//! the reference counts, and a loom `Arc` cannot be dropped while a failed execution unwinds.
+//! Share primitives between tasks with [`Arc`]: an `Arc` still alive when a checker execution
+//! ends is a reported `resource leak` naming where it was created; outside any runner it is a
+//! plain `std::sync::Arc`.
 
+mod arc;
 pub mod atomic;
 mod barrier;
 mod condvar;
 mod lazy;
+pub mod mpsc;
 pub(crate) mod mutex;
+mod once_lock;
 mod rwlock;
 pub(crate) mod signal;
 
+pub use arc::Arc;
+pub(crate) use arc::{report_leaked, untracked};
 pub use barrier::{Barrier, BarrierWaitResult};
 pub use condvar::{Condvar, WaitTimeoutResult};
 pub use lazy::Lazy;
 pub use mutex::{Mutex, MutexGuard};
+pub use once_lock::{LazyLock, OnceLock};
 pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
-pub use std::sync::Arc;

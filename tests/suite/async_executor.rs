@@ -69,7 +69,7 @@ struct Slot {
     state: Mutex<(Option<u32>, Option<Waker>)>,
 }
 
-struct Take(std::sync::Arc<Slot>);
+struct Take(Arc<Slot>);
 
 impl Future for Take {
     type Output = u32;

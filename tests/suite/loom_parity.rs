@@ -13,24 +13,24 @@ use concheck::{hint, thread, ViolationKind};
 /// schedules, 300 keeps the whole file under a few seconds.
 const SCHEDULES: u64 = 300;
 
-fn loom() -> Checker {
+pub(crate) fn loom() -> Checker {
     // Bound 2: enough for every two-preemption race below; the bodies stay under 1k executions.
     Checker::Loom(LoomConfig::new().preemption_bound(Some(2)))
 }
 
-fn shuttle_random() -> Checker {
+pub(crate) fn shuttle_random() -> Checker {
     Checker::Shuttle(ShuttleConfig::random().iterations(SCHEDULES))
 }
 
-fn shuttle_pct() -> Checker {
+pub(crate) fn shuttle_pct() -> Checker {
     Checker::Shuttle(ShuttleConfig::pct().iterations(SCHEDULES))
 }
 
-fn models() -> [Checker; 3] {
+pub(crate) fn models() -> [Checker; 3] {
     [loom(), shuttle_random(), shuttle_pct()]
 }
 
-fn assert_clean_everywhere(check: &Check) -> Vec<Report> {
+pub(crate) fn assert_clean_everywhere(check: &Check) -> Vec<Report> {
     let mut reports = Vec::new();
     for checker in models().into_iter().chain([Checker::stress()]) {
         let report = check.run(&checker);
@@ -40,7 +40,7 @@ fn assert_clean_everywhere(check: &Check) -> Vec<Report> {
     reports
 }
 
-fn assert_found_by_models(check: &Check, kind: ViolationKind) {
+pub(crate) fn assert_found_by_models(check: &Check, kind: ViolationKind) {
     for checker in models() {
         check.run(&checker).assert_finds(kind);
     }
