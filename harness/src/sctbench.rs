@@ -62,6 +62,7 @@ pub fn sctbench(args: &SctbenchArgs) -> ExitCode {
         args.fixed_seeds
     );
     let mut rows = Vec::new();
+    let mut pivot: Vec<(&Program, Vec<Cell>)> = Vec::new();
     let mut false_reports = Vec::new();
     for p in &selected {
         let cells: Vec<Cell> = checkers(p, args)
@@ -72,6 +73,7 @@ pub fn sctbench(args: &SctbenchArgs) -> ExitCode {
             rows.push(row(p, cell));
             eprintln!("{}", row(p, cell).join("  "));
         }
+        pivot.push((p, cells));
         if let Some(fixed) = p.fixed {
             let fixed_args = SctbenchArgs {
                 seeds: args.fixed_seeds,
@@ -91,6 +93,8 @@ pub fn sctbench(args: &SctbenchArgs) -> ExitCode {
         }
     }
     let table = markdown(&rows);
+    println!("{table}");
+    let table = pivot_markdown(&pivot);
     println!("{table}");
     let fixed_count = selected.iter().filter(|p| p.fixed.is_some()).count();
     if false_reports.is_empty() {
@@ -219,6 +223,52 @@ fn markdown(rows: &[Vec<String>]) -> String {
         out.push_str("| ");
         out.push_str(&r.join(" | "));
         out.push_str(" |\n");
+    }
+    out
+}
+
+/// One row per benchmark, one column per checker: `found/seeds · median schedules · median
+/// time`, or `-` where loom cannot run the program.
+fn pivot_markdown(pivot: &[(&Program, Vec<Cell>)]) -> String {
+    let mut names: Vec<String> = Vec::new();
+    for (_, cells) in pivot {
+        for c in cells {
+            if !names.contains(&c.checker) {
+                names.push(c.checker.clone());
+            }
+        }
+    }
+    let mut out = String::from("| benchmark | tasks | study: threads / points |");
+    for n in &names {
+        out.push_str(&format!(" {n} |"));
+    }
+    out.push_str("\n| --- | ---: | ---: |");
+    out.push_str(&" --- |".repeat(names.len()));
+    out.push('\n');
+    for (p, cells) in pivot {
+        let study = p
+            .study
+            .map_or("-".to_owned(), |s| format!("{} / {}", s.threads, s.points));
+        out.push_str(&format!("| {} | {} | {study} |", p.name(), p.tasks));
+        for n in &names {
+            let text = match cells.iter().find(|c| &c.checker == n) {
+                None => "-".to_owned(),
+                Some(c) => {
+                    let found = format!("{}/{}", c.found.len(), c.runs);
+                    match (
+                        median(c.found.iter().map(|f| f.0).collect()),
+                        median(c.found.iter().map(|f| f.1).collect()),
+                    ) {
+                        (Some(s), Some(t)) => {
+                            format!("{found} · {s} · {:.1} ms", t.as_secs_f64() * 1000.0)
+                        }
+                        _ => format!("**{found}**"),
+                    }
+                }
+            };
+            out.push_str(&format!(" {text} |"));
+        }
+        out.push('\n');
     }
     out
 }
