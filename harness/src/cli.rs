@@ -40,6 +40,39 @@ pub enum Command {
     /// Measure shuttle's iterations per second on one worker and on several, and print the
     /// speed-up of the parallel search.
     Speedup(SpeedupArgs),
+    /// Run the SCTBench benchmark (the schedule-bounding study's buggy C programs, ported):
+    /// every shuttle strategy from several seeds, and loom where a program fits, and print per
+    /// benchmark and checker the seeds that found the bug and the median schedules and time to
+    /// the first failure; fixed twins must stay clean (exit 1 otherwise).
+    Sctbench(SctbenchArgs),
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct SctbenchArgs {
+    /// Only benchmarks whose name contains one of these.
+    pub filters: Vec<String>,
+    /// List the benchmarks and exit.
+    #[arg(long)]
+    pub list: bool,
+    /// Seeds per shuttle strategy on each buggy program (the medians are over them).
+    #[arg(long, default_value_t = 5, allow_hyphen_values = true, value_parser = parse_count)]
+    pub seeds: u64,
+    /// Seeds per shuttle strategy on each fixed twin.
+    #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = parse_count)]
+    pub fixed_seeds: u64,
+    /// The first seed; seed i of a run is this plus i. Decimal or 0x-hex.
+    #[arg(long, default_value_t = 0x00c0_ffee, allow_hyphen_values = true, value_parser = parse_seed)]
+    pub seed: u64,
+    /// Schedules per checker and seed (loom: executions), at most.
+    #[arg(long, default_value_t = 2_000, allow_hyphen_values = true, value_parser = parse_count)]
+    pub iterations: u64,
+    /// Time per checker and seed, at most (`2s`, `500ms`).
+    #[arg(long, default_value = "2s", allow_hyphen_values = true, value_parser = parse_budget)]
+    pub budget: Duration,
+    /// Also write the table as markdown to this file: one row per benchmark, one column per
+    /// checker (found/seeds, median schedules, median time).
+    #[arg(long)]
+    pub markdown: Option<PathBuf>,
 }
 
 #[derive(Clone, Debug, Args)]

@@ -11,6 +11,7 @@
 //! cargo run --release -p concheck-harness -- run --shard 2/4 --json shard2.json   # one shard
 //! cargo run --release -p concheck-harness -- merge shard*.json                     # all shards
 //! cargo run --release -p concheck-harness -- speedup worker_pool                   # workers
+//! cargo run --release -p concheck-harness -- sctbench --seeds 5 --budget 2s        # SCTBench
 //! ```
 //!
 //! `run` exits 1 if a reference pattern shows a violation or a buggy twin escapes loom or
@@ -24,6 +25,7 @@ mod html;
 mod identity;
 mod merge;
 mod paths;
+mod sctbench;
 mod speedup;
 mod table;
 
@@ -53,6 +55,7 @@ fn main() -> ExitCode {
         Some(Command::Replay { scenario, replay }) => replay_one(&scenario, &replay),
         Some(Command::Merge(args)) => merge::merge(&args),
         Some(Command::Speedup(args)) => speedup::speedup(&args),
+        Some(Command::Sctbench(args)) => sctbench::sctbench(&args),
     }
 }
 

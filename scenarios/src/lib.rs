@@ -34,6 +34,7 @@ pub mod ready_flag;
 pub mod request_timeout;
 pub mod rwlock_cache;
 pub mod safe_counter;
+pub mod sctbench;
 pub mod sliding_window;
 pub mod static_init;
 pub mod token_bucket;

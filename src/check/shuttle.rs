@@ -254,6 +254,22 @@ impl ShuttleConfig {
         Self::with(Strategy::Portfolio { seed: DEFAULT_SEED }, 1_000)
     }
 
+    /// Every sampling strategy with its defaults: random, PCT, POS, iterative-deepening PCT,
+    /// delay bounding and the portfolio, in that order. The one list that benchmarks (the
+    /// `concheck sctbench` runner) iterate over: a new strategy is added here. DFS is not in
+    /// it: it samples nothing a seed could vary, and on the benchmark's programs its walk
+    /// exhausts any budget before leaving the first branches.
+    pub fn every_strategy() -> Vec<ShuttleConfig> {
+        vec![
+            Self::random(),
+            Self::pct(),
+            Self::pos(),
+            Self::pct_deepening(),
+            Self::delay_bounded(),
+            Self::portfolio(),
+        ]
+    }
+
     fn with(strategy: Strategy, iterations: u64) -> Self {
         ShuttleConfig {
             strategy,

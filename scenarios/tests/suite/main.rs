@@ -4,6 +4,7 @@
 mod catalog;
 mod compile_fail;
 mod explain;
+mod sctbench;
 mod seeds;
 mod tokio_multi_thread;
 mod workloads;
