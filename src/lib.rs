@@ -171,7 +171,7 @@ pub mod future;
 pub mod go;
 pub mod hint;
 pub mod leak;
-mod report;
+pub mod report;
 mod rt;
 pub mod sync;
 pub mod task;

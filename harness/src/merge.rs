@@ -1,7 +1,7 @@
 //! `concheck merge`: one table from the JSON reports of a run's shards.
 //!
 //! Rows are grouped by scenario and checker; each group's reports merge with
-//! [`concheck::check::merge_shards`] (iterations add up, coverage is the union of the shards'
+//! [`concheck::report::merge_shards`] (iterations add up, coverage is the union of the shards'
 //! ordered pairs, the first violation by shard wins, missing shards are named). A reference
 //! passes if every shard that ran it passed; a twin is caught if any shard caught it. A check
 //! that no shard given ran (loom when shard 1 is not among them) is neither: it fails the merge,
@@ -13,7 +13,8 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use concheck::check::{merge_shards, Report};
+use concheck::check::Report;
+use concheck::report::merge_shards;
 
 use crate::cli::MergeArgs;
 use crate::identity::RunIdentity;

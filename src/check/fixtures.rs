@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::report::{Completeness, Outcome, Report};
+use super::verdict::{Completeness, Outcome, Report};
 use crate::rt::steps::{Step, StepKind, Trace, TraceObject, TraceTask};
 use crate::rt::OpKind;
 use crate::violation::{Site, TaskInfo, TaskState, Violation, ViolationKind};

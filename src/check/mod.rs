@@ -28,7 +28,7 @@
 //!   (PCT at depths 1 to 6 in turn), [`ShuttleConfig::delay_bounded`] (round-robin with a few
 //!   random delays). Their failures replay and shrink like PCT's.
 //! - Many machines: [`ShuttleConfig::shard`] (or `CONCHECK_SHARD=K/N`, see [`Shard`]) gives each
-//!   CI job its own seed streams; [`merge_shards`] makes one report of the jobs' reports.
+//!   CI job its own seed streams; [`crate::report::merge_shards`] makes one report of the jobs' reports.
 //! - Time instead of a count: [`ShuttleConfig::time_budget`], [`LoomConfig::time_budget`]; the
 //!   report says how many schedules the budget covered.
 //! - How much was seen: every loom and shuttle [`Report`] carries a [`Coverage`], the pairs of
@@ -37,7 +37,7 @@
 //! # Reading a failure
 //!
 //! A failing loom or shuttle report carries its execution's interleaving ([`Trace`]);
-//! [`html`] (or [`Report::write_html`]) draws a report as one self-contained HTML page, a lane
+//! [`crate::report::html`] (or [`Report::write_html`]) draws a report as one self-contained HTML page, a lane
 //! per task, blocked time as bars, the violation marked at the end.
 
 mod classify;
@@ -60,6 +60,7 @@ mod shuttle;
 mod strategy;
 mod stress;
 mod tokio_runs;
+mod verdict;
 
 use std::fmt;
 use std::panic::Location;
@@ -69,16 +70,14 @@ pub use self::coverage::Coverage;
 pub use self::loom::{LoomConfig, MAX_BRANCHES_LIMIT};
 pub use self::shuttle::{worker_seed, ShuttleConfig, Strategy, DEFAULT_SEED};
 pub use self::stress::StressConfig;
-pub use crate::report::{
-    completeness_label, html, merge_shards, AllowedLeaks, Completeness, Outcome, Report,
-};
 pub use crate::rt::steps::{Step, StepKind, Trace, TraceObject, TraceTask};
 pub use replay::{replay, ReplayError, VERSION};
 pub use shard::{Shard, ShardError, SHARD_ENV};
 pub use shrink::Shrinkage;
+pub(crate) use verdict::thousands;
+pub use verdict::{completeness_label, AllowedLeaks, Completeness, Outcome, Report};
 
 use crate::leak;
-use crate::report;
 use crate::rt::{self, context, Backend, Execution, Limits};
 use crate::tokio::TokioConfig;
 use runner::Runner;

@@ -15,8 +15,8 @@
 
 use std::fmt;
 
-use super::report::Report;
 use super::runner::Replayed;
+use super::verdict::Report;
 use super::Check;
 
 /// The version of this crate, written into replay strings (a string from another version may

@@ -22,11 +22,11 @@ use std::time::{Duration, Instant};
 
 use super::classify::{classify, Ending};
 use super::coverage::Coverage;
-use super::report::{AllowedLeaks, Completeness, Outcome, Report};
 use super::shard::Shard;
 use super::shrink::Shrinkage;
-use crate::rt::steps::Trace;
+use super::verdict::{AllowedLeaks, Completeness, Outcome, Report};
 use super::Check;
+use crate::rt::steps::Trace;
 use crate::rt::Execution;
 use crate::violation::Violation;
 

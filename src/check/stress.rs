@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use super::classify::{classify, Ending};
 use super::hooks;
-use super::report::AllowedLeaks;
 use super::runner::{Runner, Searched};
+use super::verdict::AllowedLeaks;
 use super::Check;
 use crate::rt::{Backend, Execution};
 

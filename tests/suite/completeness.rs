@@ -3,7 +3,8 @@
 //! stopped at its first violation, and its text, HTML page and JSON all say so; none calls it
 //! `complete` (the main command's table says "stopped at first violation").
 
-use concheck::check::{html, Check, Checker, Completeness, LoomConfig, Report};
+use concheck::check::{Check, Checker, Completeness, LoomConfig, Report};
+use concheck::report::html;
 use concheck::sync::{Arc, Mutex};
 use concheck::thread;
 use concheck::ViolationKind;

@@ -2,9 +2,8 @@
 //! whole in shard 1, failures that replay alone, and reports that merge.
 
 use crate::common::lost_wakeup;
-use concheck::check::{
-    merge_shards, replay, Check, Checker, Completeness, LoomConfig, Report, ShuttleConfig,
-};
+use concheck::check::{replay, Check, Checker, Completeness, LoomConfig, Report, ShuttleConfig};
+use concheck::report::merge_shards;
 use concheck::sync::{Arc, Mutex};
 use concheck::{thread, ViolationKind};
 
