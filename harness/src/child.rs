@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use concheck::check::{Checker, Report, ShuttleConfig};
+use concheck::check::{Checker, Report, ShuttleConfig, DEFAULT_DELAY_BOUND};
 use concheck::tokio::TokioConfig;
 use concheck_scenarios::{catalog, Role, Scenario};
 
@@ -59,6 +59,11 @@ pub fn checkers_for(scenario: &Scenario, args: &RunArgs) -> Vec<Checker> {
                 CheckerKind::ShuttlePctDeepening => like_pct(ShuttleConfig::pct_deepening()),
                 CheckerKind::ShuttleDelay => like_pct(ShuttleConfig::delay_bounded()),
                 CheckerKind::ShuttlePortfolio => like_pct(ShuttleConfig::portfolio()),
+                CheckerKind::ShuttleGuided => like_pct(ShuttleConfig::coverage_guided()),
+                // A sync scenario only, like DFS.
+                CheckerKind::ShuttleDelayDfs => find("loom").map(|_| {
+                    Checker::Shuttle(ShuttleConfig::delay_bounded_dfs(DEFAULT_DELAY_BOUND))
+                }),
                 CheckerKind::Std => find("std"),
                 CheckerKind::Tokio => find("tokio"),
                 CheckerKind::TokioMt => {

@@ -135,8 +135,14 @@ pub enum CheckerKind {
     ShuttlePctDeepening,
     /// shuttle, round-robin with 2 random delays per schedule.
     ShuttleDelay,
-    /// shuttle, a portfolio of PCT, POS, random, PCT deepening and delay bounding dealt over the
-    /// --workers (the way to run a long search: with --workers and --budget).
+    /// shuttle, every round-robin schedule with at most 2 delays (delay-bounded DFS; not in the
+    /// default set: complete only within its bound).
+    ShuttleDelayDfs,
+    /// shuttle, schedules fuzzed with the coverage of conflicting pairs as feedback (RFF-style).
+    ShuttleGuided,
+    /// shuttle, a portfolio of PCT, POS, coverage-guided, random, PCT deepening and delay
+    /// bounding dealt over the --workers (the way to run a long search: with --workers and
+    /// --budget).
     ShuttlePortfolio,
     /// Real std threads with a watchdog.
     Std,

@@ -22,11 +22,14 @@
 //! # Searching at scale
 //!
 //! - Every core: [`ShuttleConfig::workers`] runs a search on several OS threads, each from its
-//!   own seed; [`ShuttleConfig::portfolio`] deals several strategies (PCT, POS, random,
-//!   iterative-deepening PCT, delay bounding) over them and names the one that found a bug.
+//!   own seed; [`ShuttleConfig::portfolio`] deals several strategies (PCT, POS,
+//!   coverage-guided, random, iterative-deepening PCT, delay bounding) over them and names the one that found a bug.
 //! - Past PCT: [`ShuttleConfig::pos`] (partial order sampling), [`ShuttleConfig::pct_deepening`]
 //!   (PCT at depths 1 to 6 in turn), [`ShuttleConfig::delay_bounded`] (round-robin with a few
-//!   random delays). Their failures replay and shrink like PCT's.
+//!   random delays), [`ShuttleConfig::coverage_guided`] (schedules fuzzed with the coverage of
+//!   conflicting pairs as feedback, after RFF), [`ShuttleConfig::delay_bounded_dfs`] (every
+//!   round-robin schedule within a delay bound; complete only within it). Their failures
+//!   replay and shrink like PCT's; [`ShuttleConfig::strategies`] lists every strategy.
 //! - Many machines: [`ShuttleConfig::shard`] (or `CONCHECK_SHARD=K/N`, see [`Shard`]) gives each
 //!   CI job its own seed streams; [`crate::report::merge_shards`] makes one report of the jobs' reports.
 //! - Time instead of a count: [`ShuttleConfig::time_budget`], [`LoomConfig::time_budget`]; the
@@ -68,7 +71,7 @@ use std::sync::Arc;
 
 pub use self::coverage::Coverage;
 pub use self::loom::{LoomConfig, MAX_BRANCHES_LIMIT};
-pub use self::shuttle::{worker_seed, ShuttleConfig, Strategy, DEFAULT_SEED};
+pub use self::shuttle::{worker_seed, ShuttleConfig, Strategy, DEFAULT_DELAY_BOUND, DEFAULT_SEED};
 pub use self::stress::StressConfig;
 pub use crate::rt::steps::{Step, StepKind, Trace, TraceObject, TraceTask};
 pub use replay::{replay, ReplayError, VERSION};
@@ -390,7 +393,8 @@ impl Checker {
     }
 
     /// A short name for tables: `loom`, `shuttle-random`, `shuttle-pct`, `shuttle-dfs`,
-    /// `shuttle-pos`, `shuttle-pct-deepening`, `shuttle-delay`, `shuttle-portfolio`, `std`,
+    /// `shuttle-pos`, `shuttle-pct-deepening`, `shuttle-delay`, `shuttle-delay-dfs`,
+    /// `shuttle-guided`, `shuttle-portfolio`, `std`,
     /// `tokio`, `tokio-mt`.
     pub fn short_name(&self) -> &'static str {
         match self {

@@ -30,6 +30,8 @@ use super::runner::{Failed, Found, Replayed, Runner, Searched, Shrunk};
 use super::shard::Shard;
 use super::shrink;
 use super::strategy::delay::DelayBounded;
+use super::strategy::delay_dfs::{DelayDfs, Walk};
+use super::strategy::guided::Guided;
 use super::strategy::pos::Pos;
 use super::strategy::rotate::{self, Member, Rotate};
 use super::verdict::{thousands, AllowedLeaks, Completeness};
@@ -80,7 +82,27 @@ pub enum Strategy {
         /// Deviations from round-robin per execution.
         delays: usize,
     },
-    /// A portfolio: PCT (depth 3), POS, random, iterative-deepening PCT and delay bounding,
+    /// Coverage-guided fuzzing of schedules (after RFF, Wolff et al., ASPLOS'24): schedules
+    /// that ran a pair of conflicting operations in a new order are kept and mutated (a swap,
+    /// a delay, new priorities at a chosen step), half the mutants aimed at turning a pair seen
+    /// in one order only (see `strategy::guided`).
+    CoverageGuided {
+        /// The seed.
+        seed: u64,
+        /// Whether coverage steers the search (on by default); off, every schedule is kept and
+        /// mutated at random steps, which is what the feedback's worth is measured against.
+        feedback: bool,
+    },
+    /// Delay-bounded DFS (Emmi et al., POPL'11): every schedule of a deterministic round-robin
+    /// scheduler with at most `delays` deviations, each once (see `strategy::delay_dfs`). A walk
+    /// that finishes is complete only if the bound never cut a schedule off; otherwise its report
+    /// says it covered every schedule within the bound.
+    DelayBoundedDfs {
+        /// The delay bound.
+        delays: usize,
+    },
+    /// A portfolio: PCT (depth 3), POS, coverage-guided, random, iterative-deepening PCT and
+    /// delay bounding,
     /// dealt over the workers (worker `i` of `n` takes members `i`, `i + n`, ...), each worker
     /// running its members in turn; the first failure stops every worker and the report names
     /// the member that found it.
@@ -91,7 +113,7 @@ pub enum Strategy {
 }
 
 impl Strategy {
-    /// `shuttle-random`, `shuttle-pct` or `shuttle-dfs`.
+    /// `shuttle-random`, `shuttle-pct`, `shuttle-dfs`, `shuttle-pos`, `shuttle-guided`, ...
     pub fn short_name(&self) -> &'static str {
         match self {
             Strategy::Random { .. } => "shuttle-random",
@@ -100,6 +122,8 @@ impl Strategy {
             Strategy::Pos { .. } => "shuttle-pos",
             Strategy::PctDeepening { .. } => "shuttle-pct-deepening",
             Strategy::DelayBounded { .. } => "shuttle-delay",
+            Strategy::CoverageGuided { .. } => "shuttle-guided",
+            Strategy::DelayBoundedDfs { .. } => "shuttle-delay-dfs",
             Strategy::Portfolio { .. } => "shuttle-portfolio",
         }
     }
@@ -112,8 +136,9 @@ impl Strategy {
             | Strategy::Pos { seed }
             | Strategy::PctDeepening { seed }
             | Strategy::DelayBounded { seed, .. }
+            | Strategy::CoverageGuided { seed, .. }
             | Strategy::Portfolio { seed } => Some(seed),
-            Strategy::Dfs => None,
+            Strategy::Dfs | Strategy::DelayBoundedDfs { .. } => None,
         }
     }
 
@@ -124,20 +149,34 @@ impl Strategy {
             .unwrap_or("shuttle")
     }
 
-    /// Whether a scheduler of this strategy reads each task's latest operation.
+    /// Whether a scheduler of this strategy reads each task's latest operation, or the
+    /// coverage recorder's feedback: either needs the recorder on.
     fn reads_operations(&self) -> bool {
-        matches!(self, Strategy::Pos { .. } | Strategy::Portfolio { .. })
+        matches!(
+            self,
+            Strategy::Pos { .. } | Strategy::CoverageGuided { .. } | Strategy::Portfolio { .. }
+        )
+    }
+
+    /// Whether this is a walk over a whole space (DFS, delay-bounded DFS): one worker, one
+    /// shard, complete when it finishes within its cap.
+    pub fn is_exhaustive(&self) -> bool {
+        matches!(self, Strategy::Dfs | Strategy::DelayBoundedDfs { .. })
     }
 }
 
 /// The portfolio's members, in the order they are dealt to workers: PCT first (the strongest
-/// single strategy on the catalog), then POS, so two workers run both.
-const PORTFOLIO: [Strategy; 5] = [
+/// single strategy on the catalog), then POS, so two workers run both, then coverage-guided.
+const PORTFOLIO: [Strategy; 6] = [
     Strategy::Pct {
         seed: DEFAULT_SEED,
         depth: 3,
     },
     Strategy::Pos { seed: DEFAULT_SEED },
+    Strategy::CoverageGuided {
+        seed: DEFAULT_SEED,
+        feedback: true,
+    },
     Strategy::Random { seed: DEFAULT_SEED },
     Strategy::PctDeepening { seed: DEFAULT_SEED },
     Strategy::DelayBounded {
@@ -199,6 +238,12 @@ pub fn worker_seed(seed: u64, worker: usize) -> u64 {
     z ^ (z >> 31)
 }
 
+/// The delay bound of delay-bounded DFS when none is given (the main command's
+/// `--checker shuttle-delay-dfs`, [`ShuttleConfig::strategies`]): SCTBench found most of its
+/// delay-bounded bugs at 1 or 2 delays, and each delay more multiplies the schedules by about
+/// the execution's length times its task count.
+pub const DEFAULT_DELAY_BOUND: usize = super::strategy::delay_dfs::DEFAULT_BOUND;
+
 /// The seed every default shuttle search starts from, fixed so CI explores the same schedules
 /// on every run. Change it (or use the CLI's `--seed`) to look further.
 pub const DEFAULT_SEED: u64 = 0x00c0_ffee;
@@ -247,27 +292,45 @@ impl ShuttleConfig {
         )
     }
 
+    /// Coverage-guided fuzzing of schedules ([`Strategy::CoverageGuided`]), 1,000 executions.
+    pub fn coverage_guided() -> Self {
+        Self::with(
+            Strategy::CoverageGuided {
+                seed: DEFAULT_SEED,
+                feedback: true,
+            },
+            1_000,
+        )
+    }
+
+    /// Delay-bounded DFS within `delays` delays ([`Strategy::DelayBoundedDfs`]), up to 100,000
+    /// executions (DFS's cap: the walk within 2 delays of the catalog's bodies takes at most a
+    /// few thousand).
+    pub fn delay_bounded_dfs(delays: usize) -> Self {
+        Self::with(Strategy::DelayBoundedDfs { delays }, 100_000)
+    }
+
+    /// Every strategy, each with its defaults (delay-bounded DFS within 2 delays), in the order
+    /// a table lists them: the one place to iterate for a comparison of strategies.
+    pub fn strategies() -> Vec<ShuttleConfig> {
+        vec![
+            Self::random(),
+            Self::pct(),
+            Self::dfs(),
+            Self::pos(),
+            Self::pct_deepening(),
+            Self::delay_bounded(),
+            Self::delay_bounded_dfs(DEFAULT_DELAY_BOUND),
+            Self::coverage_guided(),
+            Self::portfolio(),
+        ]
+    }
+
     /// The portfolio ([`Strategy::Portfolio`]), 1,000 executions over all its workers: give it
     /// [`ShuttleConfig::workers`] (one per core) and a [`ShuttleConfig::time_budget`] for a
     /// long search.
     pub fn portfolio() -> Self {
         Self::with(Strategy::Portfolio { seed: DEFAULT_SEED }, 1_000)
-    }
-
-    /// Every sampling strategy with its defaults: random, PCT, POS, iterative-deepening PCT,
-    /// delay bounding and the portfolio, in that order. The one list that benchmarks (the
-    /// `concheck sctbench` runner) iterate over: a new strategy is added here. DFS is not in
-    /// it: it samples nothing a seed could vary, and on the benchmark's programs its walk
-    /// exhausts any budget before leaving the first branches.
-    pub fn every_strategy() -> Vec<ShuttleConfig> {
-        vec![
-            Self::random(),
-            Self::pct(),
-            Self::pos(),
-            Self::pct_deepening(),
-            Self::delay_bounded(),
-            Self::portfolio(),
-        ]
     }
 
     fn with(strategy: Strategy, iterations: u64) -> Self {
@@ -280,9 +343,10 @@ impl ShuttleConfig {
             max_shrink_trials: shrink::MAX_TRIALS,
             coverage: true,
             // The environment splits only the searches that split; see `shard`.
-            shard: match strategy {
-                Strategy::Dfs => None,
-                _ => Shard::from_env(),
+            shard: if strategy.is_exhaustive() {
+                None
+            } else {
+                Shard::from_env()
             },
         }
     }
@@ -355,8 +419,9 @@ impl ShuttleConfig {
             | Strategy::Pos { seed: s }
             | Strategy::PctDeepening { seed: s }
             | Strategy::DelayBounded { seed: s, .. }
+            | Strategy::CoverageGuided { seed: s, .. }
             | Strategy::Portfolio { seed: s } => *s = seed,
-            Strategy::Dfs => {}
+            Strategy::Dfs | Strategy::DelayBoundedDfs { .. } => {}
         }
         self
     }
@@ -403,6 +468,13 @@ impl ShuttleConfig {
                 )
             }
             Strategy::Pos { seed } => format!("shuttle pos (seed {seed:#x})"),
+            Strategy::CoverageGuided { seed, feedback } => format!(
+                "shuttle coverage-guided ({}seed {seed:#x})",
+                if feedback { "" } else { "feedback off, " }
+            ),
+            Strategy::DelayBoundedDfs { delays } => {
+                format!("shuttle delay-bounded dfs (delay bound {delays})")
+            }
             Strategy::Portfolio { seed } => format!(
                 "shuttle portfolio ({}, seed {seed:#x})",
                 PORTFOLIO.map(|m| m.kind()).join("+")
@@ -500,6 +572,9 @@ struct Search {
     /// still making progress (see `rt::progress`): a program longer than the bound, not a
     /// violation. Its steps.
     cut: Option<u64>,
+    /// A delay-bounded walk's end: whether it ran every schedule within its bound, and whether
+    /// the bound cut any off.
+    walk: Option<(bool, bool)>,
 }
 
 /// One scheduler shared by the successive shuttle runs of one search (a run ends at an
@@ -642,6 +717,7 @@ fn search_until<S: Scheduler + 'static>(
         pairs,
         allowed,
         cut,
+        walk: None,
     }
 }
 
@@ -661,8 +737,16 @@ fn search_worker(
         rt::coverage::set_enabled(true);
     }
     rt::last_op::set_on(reads);
-    let (scheduler, members) = scheduler_for(config, worker, n);
+    let (scheduler, members, walk) = scheduler_for(config, worker, n);
     let mut s = search_until(check, scheduler, sc, stop);
+    crate::rt::feedback::set_on(false);
+    crate::rt::feedback::take();
+    s.walk = walk.map(|w| {
+        (
+            w.done.load(Ordering::Relaxed),
+            w.cut.load(Ordering::Relaxed),
+        )
+    });
     rt::last_op::set_on(false);
     if !config.coverage {
         s.pairs.clear();
@@ -678,8 +762,13 @@ fn search_worker(
 type Members = (Vec<String>, Arc<AtomicUsize>);
 
 /// The scheduler worker `worker` of `config`'s search runs for `n` executions; for a rotation
-/// (iterative-deepening PCT, the portfolio), its members too.
-fn scheduler_for(config: &ShuttleConfig, worker: usize, n: usize) -> (Member, Option<Members>) {
+/// (iterative-deepening PCT, the portfolio), its members too; for a delay-bounded walk, how far
+/// it gets.
+fn scheduler_for(
+    config: &ShuttleConfig,
+    worker: usize,
+    n: usize,
+) -> (Member, Option<Members>, Option<Arc<Walk>>) {
     let seed = config
         .strategy
         .seed()
@@ -687,7 +776,7 @@ fn scheduler_for(config: &ShuttleConfig, worker: usize, n: usize) -> (Member, Op
     match config.strategy {
         Strategy::PctDeepening { .. } => {
             let (rotation, members) = deepening(seed, n);
-            (Box::new(rotation), Some(members))
+            (Box::new(rotation), Some(members), None)
         }
         Strategy::Portfolio { .. } => {
             let picked: Vec<Strategy> = if config.workers >= PORTFOLIO.len() {
@@ -705,9 +794,13 @@ fn scheduler_for(config: &ShuttleConfig, worker: usize, n: usize) -> (Member, Op
                 .map(|(j, &m)| scheduler_of(m, worker_seed(seed, j), n))
                 .collect();
             let (rotation, latest) = Rotate::new(schedulers, n);
-            (Box::new(rotation), Some((names, latest)))
+            (Box::new(rotation), Some((names, latest)), None)
         }
-        strategy => (scheduler_of(strategy, seed, n), None),
+        Strategy::DelayBoundedDfs { delays } => {
+            let (dfs, walk) = DelayDfs::new(delays, n);
+            (Box::new(dfs), None, Some(walk))
+        }
+        strategy => (scheduler_of(strategy, seed, n), None, None),
     }
 }
 
@@ -718,6 +811,8 @@ fn scheduler_of(strategy: Strategy, seed: u64, n: usize) -> Member {
         Strategy::Pct { depth, .. } => Box::new(PctScheduler::new_from_seed(seed, depth, n)),
         Strategy::Dfs => Box::new(DfsScheduler::new(Some(n), true)),
         Strategy::Pos { .. } => Box::new(Pos::new(seed, n)),
+        Strategy::CoverageGuided { feedback, .. } => Box::new(Guided::new(seed, n, feedback)),
+        Strategy::DelayBoundedDfs { delays } => Box::new(DelayDfs::new(delays, n).0),
         Strategy::DelayBounded { delays, .. } => Box::new(DelayBounded::new(seed, delays, n)),
         Strategy::PctDeepening { .. } => Box::new(deepening(seed, n).0),
         Strategy::Portfolio { .. } => {
@@ -797,6 +892,7 @@ fn search_parallel(check: &Check, config: &ShuttleConfig) -> Search {
         pairs,
         allowed,
         cut,
+        walk: None,
     }
 }
 
@@ -822,7 +918,7 @@ fn ending(message: &str) -> Ending {
 }
 
 fn on_workers(config: &ShuttleConfig) -> String {
-    if config.workers > 1 && config.strategy != Strategy::Dfs {
+    if config.workers > 1 && !config.strategy.is_exhaustive() {
         format!(" on {} workers", config.workers)
     } else {
         String::new()
@@ -911,7 +1007,9 @@ fn trial<S: Scheduler + Send + 'static>(
 /// DFS is one depth-first walk, not split over shards: shard 1 runs it whole.
 fn skipped_shard(config: &ShuttleConfig) -> Option<Searched> {
     let shard = config.shard.filter(|s| !s.is_first())?;
-    (config.strategy == Strategy::Dfs)
+    config
+        .strategy
+        .is_exhaustive()
         .then(|| Searched::skipped(config.label(), "shuttle dfs", shard))
 }
 
@@ -923,11 +1021,11 @@ fn search_here(check: &Check, config: &ShuttleConfig) -> Searched {
     rt::coverage::set_enabled(config.coverage);
     let n = config.iterations as usize;
     let sc = config.shuttle_config();
-    let parallel = config.workers > 1 && config.strategy != Strategy::Dfs;
+    let parallel = config.workers > 1 && !config.strategy.is_exhaustive();
     let s = if parallel {
         search_parallel(check, config)
     } else {
-        if config.strategy == Strategy::Dfs {
+        if config.strategy.is_exhaustive() {
             // Random values allowed: a select draws its poll order (`go::choice`). DFS does
             // not branch on them, and says so below.
             choice::reset_unexplored();
@@ -944,11 +1042,28 @@ fn search_here(check: &Check, config: &ShuttleConfig) -> Searched {
         (_, Strategy::Dfs) if s.iterations < config.iterations && !out_of_time(config, &s) => {
             Completeness::Complete
         }
+        (_, Strategy::DelayBoundedDfs { .. }) if s.walk == Some((true, false)) => {
+            Completeness::Complete
+        }
+        (_, Strategy::DelayBoundedDfs { delays }) if s.walk == Some((true, true)) => {
+            Completeness::Incomplete {
+                bound: format!(
+                    "complete within delay bound {delays} only: every schedule with at most \
+                     {delays} delays ({schedules})"
+                ),
+            }
+        }
         (Some(budget), _) if out_of_time(config, &s) => Completeness::Incomplete {
             bound: format!("time budget {budget:?}: {schedules}"),
         },
         (_, Strategy::Dfs) => Completeness::Incomplete {
             bound: format!("dfs cap of {} schedules", thousands(config.iterations)),
+        },
+        (_, Strategy::DelayBoundedDfs { delays }) => Completeness::Incomplete {
+            bound: format!(
+                "delay-bounded dfs cap of {} schedules (delay bound {delays})",
+                thousands(config.iterations)
+            ),
         },
         _ => Completeness::Incomplete {
             bound: schedules.clone(),
@@ -966,7 +1081,7 @@ fn search_here(check: &Check, config: &ShuttleConfig) -> Searched {
         },
         _ => completeness,
     };
-    let completeness = if config.strategy == Strategy::Dfs && choice::unexplored() {
+    let completeness = if config.strategy.is_exhaustive() && choice::unexplored() {
         completeness.and_unexplored(choice::UNEXPLORED)
     } else {
         completeness

@@ -41,6 +41,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::panic::Location;
 
 use super::context::{self, Backend};
+use super::feedback::Seen;
 use super::object::{Object, TaskName};
 use super::trace;
 
@@ -307,6 +308,8 @@ struct Entry {
     writes: bool,
     /// The object's event count at its latest occurrence.
     last: u64,
+    /// The scheduler's step at its latest occurrence, when feedback is on (`rt::feedback`).
+    step: u32,
 }
 
 struct ObjectLog {
@@ -438,18 +441,37 @@ impl Recorder {
             .position(|e| e.key == key && e.task == task);
         // Entries seen before this key's previous occurrence were paired with it then.
         let since = mine.map_or(0, |i| log.entries[i].last);
+        let feedback = super::feedback::is_on();
+        let step = if feedback { super::feedback::step() } else { 0 };
         for e in &log.entries {
             if e.task != task && e.last > since && (e.writes || op.writes()) && e.key != key {
-                self.pairs.insert(u64::from(e.key) << 32 | u64::from(key));
+                let pair = u64::from(e.key) << 32 | u64::from(key);
+                let fresh = self.pairs.insert(pair);
+                if feedback {
+                    let reverse_seen = self.pairs.contains(&Seen::reverse(pair));
+                    if fresh || !reverse_seen {
+                        super::feedback::note(Seen {
+                            pair,
+                            earlier: e.step,
+                            later: step,
+                            fresh,
+                            reverse_seen,
+                        });
+                    }
+                }
             }
         }
         match mine {
-            Some(i) => log.entries[i].last = now,
+            Some(i) => {
+                log.entries[i].last = now;
+                log.entries[i].step = step;
+            }
             None => log.entries.push(Entry {
                 key,
                 task,
                 writes: op.writes(),
                 last: now,
+                step,
             }),
         }
     }

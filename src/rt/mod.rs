@@ -7,6 +7,7 @@ pub(crate) mod clock_state;
 pub(crate) mod context;
 pub(crate) mod coverage;
 pub(crate) mod execution;
+pub(crate) mod feedback;
 pub(crate) mod last_op;
 mod object;
 pub(crate) mod op;

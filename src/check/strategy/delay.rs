@@ -63,6 +63,23 @@ fn round_robin(runnable: &[TaskId], after: Option<TaskId>) -> Vec<TaskId> {
     ids
 }
 
+/// The order the deterministic scheduler offers the runnable tasks `ids` in: the current task
+/// first (it goes on unless it blocked or yields), then round-robin after it.
+pub(crate) fn round_robin_from(
+    ids: &[TaskId],
+    current: Option<TaskId>,
+    is_yielding: bool,
+) -> Vec<TaskId> {
+    match current {
+        Some(c) if !is_yielding && ids.contains(&c) => {
+            let mut order = round_robin(ids, Some(c));
+            order.rotate_right(1);
+            order
+        }
+        _ => round_robin(ids, current),
+    }
+}
+
 impl Scheduler for DelayBounded {
     fn new_execution(&mut self) -> Option<Schedule> {
         if self.started >= self.iterations {
@@ -99,15 +116,7 @@ impl Scheduler for DelayBounded {
             // Only tasks waiting for a spurious wakeup: shuttle ends the execution as a deadlock.
             return runnable.first().map(|t| t.id());
         }
-        // The deterministic choice: the current task goes on unless it blocked or yields.
-        let order = match current {
-            Some(c) if !is_yielding && ids.contains(&c) => {
-                let mut order = round_robin(&ids, Some(c));
-                order.rotate_right(1);
-                order
-            }
-            _ => round_robin(&ids, current),
-        };
+        let order = round_robin_from(&ids, current, is_yielding);
         let skips = self.points.iter().filter(|&&p| p == step).count();
         Some(order[skips % order.len()])
     }

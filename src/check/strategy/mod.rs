@@ -1,13 +1,17 @@
 //! Search strategies of concheck's own, as shuttle schedulers: partial order sampling
-//! ([`pos`]), random delay bounding ([`delay`]), and rotations of several schedulers over the
-//! executions of one search ([`rotate`]: iterative-deepening PCT, the portfolio).
+//! ([`pos`]), random delay bounding ([`delay`]), delay-bounded DFS ([`delay_dfs`]),
+//! coverage-guided fuzzing of schedules ([`guided`]), and rotations of several schedulers over
+//! the executions of one search ([`rotate`]: iterative-deepening PCT, the portfolio).
 //!
 //! Each is an ordinary [`shuttle::scheduler::Scheduler`]: shuttle records the schedule it
 //! picks as it records any other's, so a failure replays from the same `shuttle:` replay string
 //! and shrinks like a random or PCT failure (see `super::shrink`). The seed each is built from
-//! decides every choice it makes, so a search is repeatable.
+//! decides every choice it makes (delay-bounded DFS has none: it is deterministic), so a search
+//! is repeatable.
 
 pub(crate) mod delay;
+pub(crate) mod delay_dfs;
+pub(crate) mod guided;
 pub(crate) mod pos;
 pub(crate) mod rotate;
 

@@ -49,6 +49,8 @@ impl Scheduler for Rotate {
             return None;
         }
         let n = self.members.len();
+        // The coverage-guided member turns its feedback on for its own executions only.
+        crate::rt::feedback::set_on(false);
         for k in 0..n {
             let i = (self.started + k) % n;
             if let Some(schedule) = self.members[i].new_execution() {
