@@ -25,7 +25,8 @@ const STYLE: &str = include_str!("html/style.css");
 /// The report as one self-contained HTML page titled `title`.
 ///
 /// ```
-/// use concheck::check::{html, Check, Checker};
+/// use concheck::check::{Check, Checker};
+/// use concheck::report::html;
 /// use concheck::go;
 ///
 /// let check = Check::new(|| {

@@ -37,7 +37,7 @@ pub(crate) fn untracked<R>(f: impl FnOnce() -> R) -> R {
 }
 
 /// A thread-safe reference-counted pointer; see [`std::sync::Arc`] and the
-/// [module docs](self).
+/// [module docs](crate::sync).
 pub struct Arc<T> {
     inner: std::sync::Arc<Tracked<T>>,
 }

@@ -25,7 +25,7 @@ use crate::violation::{Violation, ViolationKind};
 /// The execution id of "outside any runner" ([`context::execution`] is `None`).
 const OUTSIDE: u64 = 0;
 
-/// A cell written at most once; see [`std::sync::OnceLock`] and the [module docs](self).
+/// A cell written at most once; see [`std::sync::OnceLock`] and the [module docs](crate::sync).
 pub struct OnceLock<T> {
     value: std::sync::OnceLock<T>,
     /// The execution that filled `value` ([`OUTSIDE`] for none).
@@ -63,7 +63,7 @@ impl<T> OnceLock<T> {
             _ => {
                 let g = Arc::new(Gate {
                     execution,
-                    running: Mutex::new(false),
+                    running: Mutex::internal(false),
                     done: Condvar::new(),
                 });
                 *gate = Some(Arc::clone(&g));
@@ -159,6 +159,7 @@ impl<T> OnceLock<T> {
         if self.value.set(value).is_err() {
             unreachable!("only the task that set `running` fills the cell");
         }
+        rt::progress::made();
         self.value.get().expect("filled just now")
     }
 
@@ -204,7 +205,7 @@ impl<T: fmt::Debug> fmt::Debug for OnceLock<T> {
 }
 
 /// A value built by `F` on first access; see [`std::sync::LazyLock`] and the
-/// [module docs](self). An initialiser that panics poisons it, as std's does: every later
+/// [module docs](crate::sync). An initialiser that panics poisons it, as std's does: every later
 /// access panics.
 pub struct LazyLock<T, F = fn() -> T> {
     cell: OnceLock<T>,

@@ -35,7 +35,7 @@ struct State<T> {
 impl<T> Shared<T> {
     pub(super) fn new(bound: Option<usize>, at: &'static Location<'static>) -> Arc<Shared<T>> {
         Arc::new(Shared {
-            state: Mutex::new(State {
+            state: Mutex::internal(State {
                 queue: VecDeque::new(),
                 senders: 1,
                 receiver: true,
@@ -60,6 +60,7 @@ impl<T> Shared<T> {
     pub(super) fn drop_sender(&self) {
         let mut state = self.state.lock();
         state.senders -= 1;
+        rt::progress::made();
         if state.senders == 0 {
             drop(state);
             self.changed.notify_all();
@@ -69,6 +70,7 @@ impl<T> Shared<T> {
     pub(super) fn drop_receiver(&self) {
         let mut state = self.state.lock();
         state.receiver = false;
+        rt::progress::made();
         // Values nobody will receive are dropped now, as std drops them; a rendezvous sender
         // still waiting takes its own value back instead.
         let unreceived = if self.bound == Some(0) {
@@ -93,6 +95,7 @@ impl<T> Shared<T> {
 
     fn push(&self, mut state: MutexGuard<'_, State<T>>, value: T) -> u64 {
         state.queue.push_back(value);
+        rt::progress::made();
         state.pushed += 1;
         let ticket = state.pushed;
         drop(state);
@@ -158,6 +161,7 @@ impl<T> Shared<T> {
 
     fn take(&self, mut state: MutexGuard<'_, State<T>>) -> Option<T> {
         let value = state.queue.pop_front()?;
+        rt::progress::made();
         state.taken += 1;
         drop(state);
         self.changed.notify_all();
