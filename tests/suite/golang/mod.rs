@@ -12,6 +12,7 @@
 
 mod allow_leak;
 mod chan_test;
+mod once_test;
 mod programs;
 mod sync_test;
 
