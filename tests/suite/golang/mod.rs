@@ -14,6 +14,7 @@ mod allow_leak;
 mod chan_test;
 mod once_test;
 mod programs;
+mod select5;
 mod sync_test;
 
 use std::time::Duration;

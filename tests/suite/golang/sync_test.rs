@@ -1,6 +1,5 @@
 //! Ports of Go's `src/sync` tests where concheck has the type: `waitgroup_test.go`,
-//! `mutex_test.go`, `rwmutex_test.go`. `once_test.go` is not ported: concheck has no `Once`
-//! yet (only `sync::Lazy`).
+//! `mutex_test.go`, `rwmutex_test.go`. `once_test.go` is ported in `once_test.rs`.
 
 use concheck::check::Check;
 use concheck::go::{self, WaitGroup};
