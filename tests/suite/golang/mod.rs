@@ -15,6 +15,7 @@ mod chan_test;
 mod once_test;
 mod programs;
 mod select5;
+mod sieve2;
 mod sync_test;
 
 use std::time::Duration;

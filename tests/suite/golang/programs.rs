@@ -1,7 +1,7 @@
-//! Ports of Go's `test/chan/*.go` programs. Not ported: `perm.go` (a compile-error test of
-//! channel directions: `Sender`/`Receiver` are separate types, so the compiler rejects those
-//! programs in Rust too), `powser*.go` (power series over hundreds of goroutines: too large
-//! for the step bounds of this suite), `select5.go` (a generator of programs).
+//! Ports of Go's `test/chan/*.go` programs (more in `select5.rs` and `sieve2.rs`). Not
+//! ported: `perm.go` (a compile-error test of channel directions: `Sender`/`Receiver` are
+//! separate types, so the compiler rejects those programs in Rust too); `powser1.go`/`powser2.go`
+//! (power series over demand channels) are not ported yet.
 
 use concheck::check::Check;
 use concheck::go::{self, chan::TryRecvError, Select, WaitGroup};
