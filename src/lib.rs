@@ -76,10 +76,10 @@
 //!
 //! # Async
 //!
-//! [`task`] runs async code on the facade: [`task::block_on`], [`task::spawn`] (an async task
-//! is a facade task, so reports name it, its spawn site and what it awaits), a Waker-based
-//! [`task::oneshot`], a bounded [`task::channel`] with Go's semantics, [`task::race`] and a
-//! [`task::CancellationToken`]. An async body is checked like any other: call `block_on` in it.
+//! [`future`] runs async code on the facade: [`future::block_on`], [`future::spawn`] (an async
+//! task is a facade task, so reports name it, its spawn site and what it awaits), a Waker-based
+//! [`future::oneshot`], a bounded [`future::channel`] with Go's semantics, [`future::race`] and a
+//! [`future::CancellationToken`]. An async body is checked like any other: call `block_on` in it.
 //! A task whose Waker is never called after its last `Pending` is a lost wakeup, or a task leak
 //! at its scope's end.
 //!
@@ -174,7 +174,6 @@ pub mod leak;
 pub mod report;
 mod rt;
 pub mod sync;
-pub mod task;
 pub mod thread;
 pub mod time;
 pub mod tokio;

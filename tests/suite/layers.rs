@@ -2,7 +2,7 @@
 //!
 //! concheck is built in layers (README, "How it is built"): `rt`, the engine (execution,
 //! registry, clock state, recorders, violations); the facade on it (`sync`, `cell`, `thread`,
-//! `time`, `go`, `task`, `future`, `hint`, `leak`, the tokio gate); the checkers on both
+//! `time`, `go`, `future`, `hint`, `leak`, the tokio gate); the checkers on both
 //! (`check`, `conformance`, the tokio runner); the reports on top (`src/report/`, once it
 //! exists). A lower layer that imports a higher one ties the engine to what is built on it, and
 //! the module graph grows cycles.
@@ -35,8 +35,7 @@ const FILE_LAYERS: &[(&str, &str)] = &[
     ("thread.rs", "facade"),
     ("time/", "facade"),
     ("go/", "facade"),
-    ("task/", "facade"),
-    ("future.rs", "facade"),
+    ("future/", "facade"),
     ("hint.rs", "facade"),
     ("leak.rs", "facade"),
     // The violation types are the engine's (`rt::violation`); this module re-exports them.
