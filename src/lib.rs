@@ -96,9 +96,10 @@
 //!
 //! # Async code on tokio
 //!
-//! tokio's runtime cannot run under loom or shuttle, so [`tokio`] checks async code for real:
-//! spawn with [`tokio::spawn`] (a name and the spawn site for every task), label the awaits a
-//! task can get stuck in with [`tokio::waiting_on`], and run the code in a [`tokio::scope`],
+//! tokio's runtime cannot run under loom or shuttle, so [`tokio_gate`] checks async code for
+//! real: spawn with [`tokio_gate::spawn`] (a name and the spawn site for every task), label the
+//! awaits a task can get stuck in with [`tokio_gate::waiting_on`], and run the code in a
+//! [`tokio_gate::scope`],
 //! which reports every task still alive when the body returns (after a grace period, free on a
 //! paused clock) by name, spawn site and what it awaits. [`check::Check::tokio`] with
 //! [`check::Checker::tokio`] runs an async body many times on fresh runtimes and returns the
@@ -176,7 +177,7 @@ mod rt;
 pub mod sync;
 pub mod thread;
 pub mod time;
-pub mod tokio;
+pub mod tokio_gate;
 mod violation;
 
 /// The backends, for the expansion of [`thread_local!`]; not part of the API.

@@ -5,7 +5,7 @@ use std::process::{Command, ExitCode, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use concheck::check::{Checker, Report, ShuttleConfig, DEFAULT_DELAY_BOUND};
-use concheck::tokio::TokioConfig;
+use concheck::tokio_gate::TokioConfig;
 use concheck_scenarios::{catalog, Role, Scenario};
 
 use crate::cli::{CheckerKind, RunArgs};

@@ -35,9 +35,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
+use concheck::future::{self, channel, oneshot, race, CancellationToken, Either};
 use concheck::sync::atomic::{AtomicBool, Ordering};
 use concheck::sync::Mutex;
-use concheck::future::{self, channel, oneshot, race, CancellationToken, Either};
 use concheck::ViolationKind;
 
 use crate::catalog::{Body, Role, Scenario};

@@ -6,9 +6,9 @@
 use std::sync::atomic::{AtomicU32, Ordering as StdOrdering};
 
 use concheck::check::{Check, Checker, LoomConfig, Report, StressConfig};
+use concheck::future::{self, channel, race, CancellationToken, Either};
 use concheck::sync::atomic::{AtomicBool, Ordering};
 use concheck::sync::Arc;
-use concheck::future::{self, channel, race, CancellationToken, Either};
 use concheck::{Site, ViolationKind};
 
 fn holds(body: impl Fn() + Send + Sync + 'static) -> Vec<Report> {

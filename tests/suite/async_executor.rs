@@ -10,8 +10,8 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use concheck::check::{Check, Checker, LoomConfig, Report, StressConfig};
-use concheck::sync::{Arc, Mutex};
 use concheck::future::{self, channel};
+use concheck::sync::{Arc, Mutex};
 use concheck::{Site, TaskInfo, TaskState, ViolationKind};
 
 fn exhaustive() -> Checker {

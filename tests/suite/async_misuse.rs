@@ -114,7 +114,8 @@ fn a_oneshot_made_outside_the_check_is_a_mixed_backend_misuse() {
 fn channel_misuse_outside_a_checker_panics_as_go_does() {
     let (tx, _rx) = channel::named::<u32>("results", 1);
     tx.close();
-    let text = message(catch_unwind(AssertUnwindSafe(|| future::block_on(tx.send(1)))).unwrap_err());
+    let text =
+        message(catch_unwind(AssertUnwindSafe(|| future::block_on(tx.send(1)))).unwrap_err());
     assert!(
         text.starts_with("send after close: async channel 'results'"),
         "{text}"

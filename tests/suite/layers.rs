@@ -24,8 +24,8 @@ const LAYERS: [&str; 4] = ["rt", "facade", "check", "report"];
 /// given its layer here.
 const FILE_LAYERS: &[(&str, &str)] = &[
     ("rt/", "rt"),
-    // The tokio runner is `check/tokio_runs.rs`; `tokio/` is the gate async code runs in.
-    ("tokio/", "facade"),
+    // The tokio runner is `check/tokio_runs.rs`; `tokio_gate/` is the gate async code runs in.
+    ("tokio_gate/", "facade"),
     ("report/", "report"),
     ("check/", "check"),
     ("conformance/", "check"),

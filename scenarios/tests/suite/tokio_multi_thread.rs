@@ -12,7 +12,7 @@
 use std::time::Duration;
 
 use concheck::check::Checker;
-use concheck::tokio::TokioConfig;
+use concheck::tokio_gate::TokioConfig;
 use concheck_scenarios::{catalog, Body, Role, Scenario};
 
 fn multi_thread() -> Checker {
