@@ -40,7 +40,7 @@
 //! # Reading a failure
 //!
 //! A failing loom or shuttle report carries its execution's interleaving ([`Trace`]);
-//! [`crate::report::html`] (or [`Report::write_html`]) draws a report as one self-contained HTML page, a lane
+//! [`Report::to_html`] (or [`Report::write_html`]) draws a report as one self-contained HTML page, a lane
 //! per task, blocked time as bars, the violation marked at the end.
 
 mod classify;
