@@ -100,13 +100,13 @@ pub fn checkers_for(scenario: &Scenario, args: &RunArgs) -> Vec<Checker> {
                 }
                 Checker::Stress(mut c) => {
                     if let Some(n) = args.iterations {
-                        c = c.runs(n);
+                        c = c.iterations(n);
                     }
                     Checker::Stress(c)
                 }
                 Checker::Tokio(mut c) => {
                     if let Some(n) = args.iterations {
-                        c = c.runs(n);
+                        c = c.iterations(n);
                     }
                     Checker::Tokio(c)
                 }

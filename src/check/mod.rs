@@ -181,7 +181,7 @@ impl Check {
     /// after the scope runs. shuttle goes on with its next schedule; loom cannot go on past an
     /// execution that ends blocked, so its search stops there and is reported incomplete; on
     /// std the watchdog decides that the tasks are blocked, so each such run costs the
-    /// [`StressConfig::timeout`].
+    /// [`StressConfig::watchdog`].
     pub fn allow_leak(mut self, name: impl Into<String>) -> Self {
         let mut names = self.allowed_leaks.to_vec();
         names.push(name.into());

@@ -71,7 +71,7 @@ fn search(
         .name("concheck-tokio".to_owned())
         .spawn(runner)
         .unwrap_or_else(|e| panic!("failed to spawn the tokio checker's runner thread: {e}"));
-    Searched::of_real_runs(config.describe(), start, config.runs, || {
+    Searched::of_real_runs(config.describe(), start, config.iterations, || {
         let tracker = match max_live_tasks {
             Some(n) => Tracker::new().max_live_tasks(n),
             None => Tracker::new(),

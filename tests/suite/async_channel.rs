@@ -243,7 +243,7 @@ fn channel_cancelled_receive_neither_loses_nor_duplicates_a_value() {
 fn channel_many_producers_and_consumers_on_real_threads() {
     // Real threads, many values: every value exactly once. Under the std runner, so that a lost
     // wakeup is a watchdog report rather than a hung test.
-    let real = Checker::Stress(StressConfig::new().runs(5));
+    let real = Checker::Stress(StressConfig::new().iterations(5));
     for cap in [0, 4] {
         Check::new(move || {
             let (tx, rx) = channel::named::<u32>("work", cap);

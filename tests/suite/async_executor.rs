@@ -22,7 +22,7 @@ fn exhaustive() -> Checker {
 fn every_checker_short_watchdog() -> Vec<Checker> {
     let mut checkers = Checker::models();
     checkers.push(Checker::Stress(
-        StressConfig::new().timeout(Duration::from_millis(300)),
+        StressConfig::new().watchdog(Duration::from_millis(300)),
     ));
     checkers
 }

@@ -289,7 +289,7 @@ fn checker_runs_a_clean_body_every_run_and_never_says_verified() {
             bound: "100 real runs".to_owned()
         }
     );
-    let mt = check.run(&Checker::Tokio(TokioConfig::multi_thread(2).runs(5)));
+    let mt = check.run(&Checker::Tokio(TokioConfig::multi_thread(2).iterations(5)));
     mt.assert_no_violation();
     assert_eq!(
         Checker::Tokio(TokioConfig::multi_thread(2)).short_name(),

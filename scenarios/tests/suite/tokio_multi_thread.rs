@@ -18,7 +18,7 @@ use concheck_scenarios::{catalog, Body, Role, Scenario};
 fn multi_thread() -> Checker {
     Checker::Tokio(
         TokioConfig::multi_thread(2)
-            .runs(3)
+            .iterations(3)
             .grace(Duration::from_millis(50)),
     )
 }
