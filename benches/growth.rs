@@ -64,7 +64,7 @@ fn loom(bound: usize) -> Checker {
     Checker::Loom(
         LoomConfig::new()
             .preemption_bound(Some(bound))
-            .max_iterations(None)
+            .iterations(None)
             .max_duration(Some(LOOM_BUDGET)),
     )
 }

@@ -76,10 +76,10 @@
 //!
 //! # Async
 //!
-//! [`task`] runs async code on the facade: [`task::block_on`], [`task::spawn`] (an async task
-//! is a facade task, so reports name it, its spawn site and what it awaits), a Waker-based
-//! [`task::oneshot`], a bounded [`task::channel`] with Go's semantics, [`task::race`] and a
-//! [`task::CancellationToken`]. An async body is checked like any other: call `block_on` in it.
+//! [`future`] runs async code on the facade: [`future::block_on`], [`future::spawn`] (an async
+//! task is a facade task, so reports name it, its spawn site and what it awaits), a Waker-based
+//! [`future::oneshot`], a bounded [`future::channel`] with Go's semantics, [`future::race`] and a
+//! [`future::CancellationToken`]. An async body is checked like any other: call `block_on` in it.
 //! A task whose Waker is never called after its last `Pending` is a lost wakeup, or a task leak
 //! at its scope's end.
 //!
@@ -96,9 +96,10 @@
 //!
 //! # Async code on tokio
 //!
-//! tokio's runtime cannot run under loom or shuttle, so [`tokio`] checks async code for real:
-//! spawn with [`tokio::spawn`] (a name and the spawn site for every task), label the awaits a
-//! task can get stuck in with [`tokio::waiting_on`], and run the code in a [`tokio::scope`],
+//! tokio's runtime cannot run under loom or shuttle, so [`tokio_gate`] checks async code for
+//! real: spawn with [`tokio_gate::spawn`] (a name and the spawn site for every task), label the
+//! awaits a task can get stuck in with [`tokio_gate::waiting_on`], and run the code in a
+//! [`tokio_gate::scope`],
 //! which reports every task still alive when the body returns (after a grace period, free on a
 //! paused clock) by name, spawn site and what it awaits. [`check::Check::tokio`] with
 //! [`check::Checker::tokio`] runs an async body many times on fresh runtimes and returns the
@@ -174,10 +175,9 @@ pub mod leak;
 pub mod report;
 mod rt;
 pub mod sync;
-pub mod task;
 pub mod thread;
 pub mod time;
-pub mod tokio;
+pub mod tokio_gate;
 mod violation;
 
 /// The backends, for the expansion of [`thread_local!`]; not part of the API.

@@ -5,7 +5,7 @@ use std::process::{Command, ExitCode, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use concheck::check::{Checker, Report, ShuttleConfig, DEFAULT_DELAY_BOUND};
-use concheck::tokio::TokioConfig;
+use concheck::tokio_gate::TokioConfig;
 use concheck_scenarios::{catalog, Role, Scenario};
 
 use crate::cli::{CheckerKind, RunArgs};
@@ -100,13 +100,13 @@ pub fn checkers_for(scenario: &Scenario, args: &RunArgs) -> Vec<Checker> {
                 }
                 Checker::Stress(mut c) => {
                     if let Some(n) = args.iterations {
-                        c = c.runs(n);
+                        c = c.iterations(n);
                     }
                     Checker::Stress(c)
                 }
                 Checker::Tokio(mut c) => {
                     if let Some(n) = args.iterations {
-                        c = c.runs(n);
+                        c = c.iterations(n);
                     }
                     Checker::Tokio(c)
                 }

@@ -1,5 +1,5 @@
 //! `--html DIR`: one page per check that found a violation (`DIR/<scenario>-<checker>.html`,
-//! drawn by [`concheck::report::html`]) and `DIR/index.html` linking them.
+//! drawn by [`concheck::check::Report::to_html`]) and `DIR/index.html` linking them.
 
 use std::fmt::Write as _;
 use std::io;

@@ -125,7 +125,7 @@ fn checkers(p: &Program, args: &SctbenchArgs) -> Vec<(Checker, Vec<u64>)> {
     if p.fits_loom() {
         let loom = LoomConfig::default()
             .preemption_bound(Some(LOOM_BOUND))
-            .max_iterations(Some(args.iterations))
+            .iterations(Some(args.iterations))
             .max_duration(Some(args.budget));
         list.push((Checker::Loom(loom), vec![0]));
     }

@@ -9,7 +9,7 @@
 //! between is lost. In Go terms they are the request carrying its reply channel, a buffered
 //! channel, a `select` on `ctx.Done()`, and `sync.Cond`'s check-under-the-lock.
 //!
-//! Every body runs on [`concheck::task`]: each async task is a facade task, so loom and shuttle
+//! Every body runs on [`concheck::future`]: each async task is a facade task, so loom and shuttle
 //! explore the interleavings of their polls, and a task that never ends is named with its spawn
 //! site and what it awaits.
 //!
@@ -35,9 +35,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
+use concheck::future::{self, channel, oneshot, race, CancellationToken, Either};
 use concheck::sync::atomic::{AtomicBool, Ordering};
 use concheck::sync::Mutex;
-use concheck::task::{self, channel, oneshot, race, CancellationToken, Either};
 use concheck::ViolationKind;
 
 use crate::catalog::{Body, Role, Scenario};
@@ -67,14 +67,14 @@ pub async fn serve<A, R>(requests: channel::Receiver<Request<A, R>>, f: impl Fn(
 /// # Examples
 ///
 /// ```
-/// use concheck::task::{self, channel};
+/// use concheck::future::{self, channel};
 /// use concheck_scenarios::async_patterns::{call, serve};
 ///
 /// let (tx, rx) = channel::named("requests", 1);
-/// let server = task::spawn(serve(rx, |x: u32| x + 1));
-/// assert_eq!(task::block_on(call(&tx, 41)), Ok(42));
+/// let server = future::spawn(serve(rx, |x: u32| x + 1));
+/// assert_eq!(future::block_on(call(&tx, 41)), Ok(42));
 /// tx.close();
-/// task::block_on(server).unwrap();
+/// future::block_on(server).unwrap();
 /// ```
 pub async fn call<A, R>(
     requests: &channel::Sender<Request<A, R>>,
@@ -87,10 +87,10 @@ pub async fn call<A, R>(
 
 fn request_response() {
     let (requests, incoming) = channel::named("requests", 1);
-    let server = task::Builder::new()
+    let server = future::Builder::new()
         .name("server")
         .spawn(serve(incoming, |x: u32| x * 10));
-    task::block_on(async move {
+    future::block_on(async move {
         assert_eq!(
             call(&requests, 1).await,
             Ok(10),
@@ -108,13 +108,13 @@ fn request_response() {
 
 fn producer_consumer() {
     let (tx, rx) = channel::named::<u32>("values", 1);
-    let producer = task::Builder::new().name("producer").spawn(async move {
+    let producer = future::Builder::new().name("producer").spawn(async move {
         for v in 1..=3 {
             tx.send(v).await; // waits for room: capacity 1
         }
         tx.close(); // after the last send: ends the consumer's loop
     });
-    let received = task::block_on(async move {
+    let received = future::block_on(async move {
         let mut received = Vec::new();
         while let Some(v) = rx.recv().await {
             received.push(v);
@@ -145,10 +145,10 @@ pub async fn cancellable_worker<J>(
 fn select_cancel() {
     let (jobs, incoming) = channel::named::<u32>("jobs", 1);
     let token = CancellationToken::named("stop");
-    let worker = task::Builder::new()
+    let worker = future::Builder::new()
         .name("worker")
         .spawn(cancellable_worker(incoming, token.clone(), drop));
-    task::block_on(async move {
+    future::block_on(async move {
         jobs.send(1).await;
         token.cancel(); // the jobs channel stays open: only the cancel can end the worker
         let handled = worker.await.expect("worker panicked");
@@ -161,7 +161,7 @@ pub fn worker_ignores_cancel() {
     let (jobs, incoming) = channel::named::<u32>("jobs", 1);
     let token = CancellationToken::named("stop");
     let worker_token = token.clone();
-    let worker = task::Builder::new().name("worker").spawn(async move {
+    let worker = future::Builder::new().name("worker").spawn(async move {
         let mut handled = 0;
         while !worker_token.is_cancelled() {
             // BUG: awaits the next job only; a cancel while it waits never reaches it.
@@ -172,7 +172,7 @@ pub fn worker_ignores_cancel() {
         }
         handled
     });
-    task::block_on(jobs.send(1));
+    future::block_on(jobs.send(1));
     token.cancel();
     drop(worker); // shutdown trusts the cancel to stop the worker, and returns
 }
@@ -240,17 +240,17 @@ impl Future for WaitReady {
                 return Poll::Ready(());
             }
         }
-        task::awaiting("ready flag");
+        future::awaiting("ready flag");
         Poll::Pending
     }
 }
 
 fn wait_for_flag(flag: Arc<ReadyFlag>) {
     let setter = Arc::clone(&flag);
-    let setter = task::Builder::new()
+    let setter = future::Builder::new()
         .name("setter")
         .spawn(async move { setter.set() });
-    task::block_on(flag.wait());
+    future::block_on(flag.wait());
     setter.join().expect("setter panicked");
 }
 

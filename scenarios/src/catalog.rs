@@ -91,7 +91,7 @@ impl Scenario {
                     *config = config.clone().preemption_bound(self.loom_preemption_bound)
                 }
                 Checker::Stress(config) if matches!(self.role, Role::Twin { .. }) => {
-                    *config = config.clone().timeout(std::time::Duration::from_secs(1));
+                    *config = config.clone().watchdog(std::time::Duration::from_secs(1));
                 }
                 _ => {}
             }

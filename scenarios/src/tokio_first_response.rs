@@ -24,7 +24,7 @@
 
 use std::time::Duration;
 
-use concheck::tokio::{spawn, track, waiting_on};
+use concheck::tokio_gate::{spawn, track, waiting_on};
 use concheck::ViolationKind;
 use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::sleep;
@@ -167,7 +167,7 @@ pub fn scenarios() -> Vec<Scenario> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use concheck::tokio::scope;
+    use concheck::tokio_gate::scope;
     use tokio_test::{assert_pending, assert_ready_eq, task};
 
     /// Polls `fut` until it is ready, letting the runtime run between polls (aborted tasks end

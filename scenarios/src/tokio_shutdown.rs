@@ -26,7 +26,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use concheck::tokio::{track, waiting_on};
+use concheck::tokio_gate::{track, waiting_on};
 use concheck::ViolationKind;
 use tokio::sync::{mpsc, Mutex};
 use tokio::task::AbortHandle;
@@ -185,7 +185,7 @@ pub fn scenarios() -> Vec<Scenario> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use concheck::tokio::scope;
+    use concheck::tokio_gate::scope;
     use tokio_test::{assert_pending, assert_ready_eq, task};
 
     #[tokio::test(start_paused = true)]

@@ -33,7 +33,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use concheck::tokio::{spawn, waiting_on};
+use concheck::tokio_gate::{spawn, waiting_on};
 use concheck::ViolationKind;
 use tokio::sync::{mpsc, oneshot, Mutex};
 use tokio::time::{sleep, timeout};
@@ -216,7 +216,7 @@ pub fn scenarios() -> Vec<Scenario> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use concheck::tokio::scope;
+    use concheck::tokio_gate::scope;
     use concheck::TaskState;
     use tokio_test::{assert_pending, assert_ready_eq, task};
 

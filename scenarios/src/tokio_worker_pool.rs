@@ -21,12 +21,12 @@
 //!   bounded, but every job's task is spawned at once: a million jobs, a million tasks waiting.
 //! - [`pool_unbounded`]: no semaphore at all.
 //!
-//! [`Tracked::holding`]: concheck::tokio::Tracked::holding
+//! [`Tracked::holding`]: concheck::tokio_gate::Tracked::holding
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use concheck::tokio::{track, waiting_on};
+use concheck::tokio_gate::{track, waiting_on};
 use concheck::ViolationKind;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -151,7 +151,7 @@ pub fn scenarios() -> Vec<Scenario> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use concheck::tokio::{Scope, Tracker};
+    use concheck::tokio_gate::{Scope, Tracker};
     use std::task::Poll;
     use tokio_test::{assert_pending, task};
 

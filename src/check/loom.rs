@@ -55,7 +55,7 @@ pub struct LoomConfig {
     pub preemption_bound: Option<usize>,
     /// Stop after this many executions (reported incomplete). Default 200,000: about a minute
     /// for the largest seed pattern at bound 2, so a mistake in a bound cannot stall CI.
-    pub max_iterations: Option<u64>,
+    pub iterations: Option<u64>,
     /// Stop after this much time (reported incomplete). Default none: the iteration cap rules.
     /// See [`LoomConfig::time_budget`].
     pub max_duration: Option<Duration>,
@@ -79,7 +79,7 @@ impl Default for LoomConfig {
     fn default() -> Self {
         LoomConfig {
             preemption_bound: Some(2),
-            max_iterations: Some(200_000),
+            iterations: Some(200_000),
             max_duration: None,
             max_branches: 1_000,
             shard: None,
@@ -101,8 +101,8 @@ impl LoomConfig {
     }
 
     /// Sets the iteration cap.
-    pub fn max_iterations(mut self, n: Option<u64>) -> Self {
-        self.max_iterations = n;
+    pub fn iterations(mut self, n: Option<u64>) -> Self {
+        self.iterations = n;
         self
     }
 
@@ -126,7 +126,7 @@ impl LoomConfig {
             "a loom time budget must be more than zero: a search of no time proves nothing"
         );
         self.max_duration = Some(budget);
-        self.max_iterations = None;
+        self.iterations = None;
         self
     }
 
@@ -162,7 +162,7 @@ impl LoomConfig {
         b.preemption_bound = self.preemption_bound;
         b.max_branches = self.max_branches;
         // loom checks the permutation cap before running iteration i, so N + 1 runs N.
-        b.max_permutations = self.max_iterations.map(|n| n as usize + 1);
+        b.max_permutations = self.iterations.map(|n| n as usize + 1);
         b.max_duration = self.max_duration;
         b.checkpoint_file = None;
         // With interval 1, loom checks the caps before every iteration, not every 20,000th.
@@ -293,7 +293,7 @@ fn search_here(check: &Check, config: &LoomConfig) -> Searched {
     }
     rt::coverage::set_enabled(config.coverage);
     let s = search(check, &config.builder());
-    let completeness = if config.max_iterations.is_some_and(|n| s.iterations >= n) {
+    let completeness = if config.iterations.is_some_and(|n| s.iterations >= n) {
         Completeness::Incomplete {
             bound: format!("iteration cap {}", thousands(s.iterations)),
         }

@@ -40,7 +40,7 @@
 //! # Reading a failure
 //!
 //! A failing loom or shuttle report carries its execution's interleaving ([`Trace`]);
-//! [`crate::report::html`] (or [`Report::write_html`]) draws a report as one self-contained HTML page, a lane
+//! [`Report::to_html`] (or [`Report::write_html`]) draws a report as one self-contained HTML page, a lane
 //! per task, blocked time as bars, the violation marked at the end.
 
 mod classify;
@@ -82,7 +82,7 @@ pub use verdict::{completeness_label, AllowedLeaks, Completeness, Outcome, Repor
 
 use crate::leak;
 use crate::rt::{self, context, Backend, Execution, Limits};
-use crate::tokio::TokioConfig;
+use crate::tokio_gate::TokioConfig;
 use runner::Runner;
 
 /// A body to check, with the limits it declares.
@@ -92,7 +92,7 @@ pub struct Check {
     limits: Limits,
     at: &'static Location<'static>,
     /// The async body of a [`Check::tokio`]; `body` then refuses the other checkers.
-    tokio: Option<crate::tokio::Body>,
+    tokio: Option<crate::tokio_gate::Body>,
     /// The name given with [`Check::id`], if any.
     id: Option<Arc<str>>,
     /// The type of the body's closure or function (`crate::module::{{closure}}`, or `fn()`).
@@ -119,7 +119,7 @@ impl Check {
     }
 
     /// A check of an async body on tokio, run by [`Checker::Tokio`] only: each run awaits one
-    /// future from `body` on a fresh runtime inside a [`crate::tokio::Scope`], whose tracker
+    /// future from `body` on a fresh runtime inside a [`crate::tokio_gate::Scope`], whose tracker
     /// holds the [`Check::max_live_tasks`] bound. loom, shuttle and std report it as a misuse:
     /// tokio's runtime cannot run under them.
     #[track_caller]
@@ -130,10 +130,10 @@ impl Check {
     {
         let body_type = std::any::type_name_of_val(&body);
         Check {
-            body: Arc::new(crate::tokio::refuse_other_checkers),
+            body: Arc::new(crate::tokio_gate::refuse_other_checkers),
             limits: Limits::default(),
             at: Location::caller(),
-            tokio: Some(crate::tokio::body(body)),
+            tokio: Some(crate::tokio_gate::body(body)),
             id: None,
             body_type,
             allowed_leaks: Arc::new([]),
@@ -181,7 +181,7 @@ impl Check {
     /// after the scope runs. shuttle goes on with its next schedule; loom cannot go on past an
     /// execution that ends blocked, so its search stops there and is reported incomplete; on
     /// std the watchdog decides that the tasks are blocked, so each such run costs the
-    /// [`StressConfig::timeout`].
+    /// [`StressConfig::watchdog`].
     pub fn allow_leak(mut self, name: impl Into<String>) -> Self {
         let mut names = self.allowed_leaks.to_vec();
         names.push(name.into());
@@ -316,7 +316,7 @@ pub enum Checker {
     /// Real std threads, many runs, with a watchdog.
     Stress(StressConfig),
     /// Async bodies ([`Check::tokio`]) on a real tokio runtime, many runs, each inside a leak
-    /// gate ([`crate::tokio`]).
+    /// gate ([`crate::tokio_gate`]).
     Tokio(TokioConfig),
 }
 

@@ -23,17 +23,17 @@ use crate::rt::{Backend, Execution};
 pub struct StressConfig {
     /// Runs of the body. Default 100: real runs find little that the model checkers miss, so
     /// this is a smoke test of the real primitives, about 0.1 s per pattern.
-    pub runs: u64,
+    pub iterations: u64,
     /// How long one run may take before the watchdog calls it a hang. Default 5 s: the seed
     /// patterns finish in milliseconds, so a 2-core CI machine under load has a wide margin.
-    pub timeout: Duration,
+    pub watchdog: Duration,
 }
 
 impl Default for StressConfig {
     fn default() -> Self {
         StressConfig {
-            runs: 100,
-            timeout: Duration::from_secs(5),
+            iterations: 100,
+            watchdog: Duration::from_secs(5),
         }
     }
 }
@@ -44,31 +44,31 @@ impl StressConfig {
         Self::default()
     }
 
-    /// Sets the number of runs.
+    /// Sets the number of runs (iterations).
     ///
     /// # Panics
     ///
     /// If `n` is zero.
-    pub fn runs(mut self, n: u64) -> Self {
+    pub fn iterations(mut self, n: u64) -> Self {
         assert!(
             n > 0,
-            "stress runs must be at least 1: zero runs prove nothing"
+            "stress iterations must be at least 1: zero runs prove nothing"
         );
-        self.runs = n;
+        self.iterations = n;
         self
     }
 
-    /// Sets the watchdog timeout.
+    /// Sets how long one run may take before the watchdog calls it a hang.
     ///
     /// # Panics
     ///
-    /// If `timeout` is zero: every run would be a hang.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
+    /// If `watchdog` is zero: every run would be a hang.
+    pub fn watchdog(mut self, watchdog: Duration) -> Self {
         assert!(
-            !timeout.is_zero(),
+            !watchdog.is_zero(),
             "a zero watchdog timeout would report every run as a hang"
         );
-        self.timeout = timeout;
+        self.watchdog = watchdog;
         self
     }
 }
@@ -83,11 +83,11 @@ fn search(check: &Check, config: &StressConfig) -> Searched {
     hooks::install();
     let checker = format!(
         "std threads ({} runs, watchdog {:?})",
-        config.runs, config.timeout
+        config.iterations, config.watchdog
     );
     let mut allowed = None;
-    let mut searched = Searched::of_real_runs(checker, Instant::now(), config.runs, || {
-        let v = run_once(check, config.timeout)?;
+    let mut searched = Searched::of_real_runs(checker, Instant::now(), config.iterations, || {
+        let v = run_once(check, config.watchdog)?;
         if check.allows(&v) {
             // Only allowed tasks were still blocked when the watchdog fired: the run passes,
             // and the report counts it (`Check::allow_leak`).

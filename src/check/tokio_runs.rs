@@ -6,7 +6,7 @@
 //! OS thread; the caller waits for each with the watchdog, so a run that never ends is a
 //! [`ViolationKind::Hang`] naming the tracked tasks, and its thread is left parked (it cannot be
 //! killed) until the process exits, as the std runner does. The runner sits in the check layer
-//! on top of the facade's gate (`crate::tokio`), which knows nothing of checks or reports.
+//! on top of the facade's gate (`crate::tokio_gate`), which knows nothing of checks or reports.
 
 use std::panic::{self, AssertUnwindSafe, Location};
 use std::sync::{mpsc, Arc};
@@ -17,7 +17,7 @@ use tokio::runtime::{Builder, Runtime};
 use super::runner::{Runner, Searched};
 use super::Check;
 use crate::rt::panic_message;
-use crate::tokio::{Body, Flavor, Scope, TokioConfig, Tracker};
+use crate::tokio_gate::{Body, Flavor, Scope, TokioConfig, Tracker};
 use crate::violation::{Violation, ViolationKind};
 
 /// One run's result as the runner thread sends it.
@@ -71,7 +71,7 @@ fn search(
         .name("concheck-tokio".to_owned())
         .spawn(runner)
         .unwrap_or_else(|e| panic!("failed to spawn the tokio checker's runner thread: {e}"));
-    Searched::of_real_runs(config.describe(), start, config.runs, || {
+    Searched::of_real_runs(config.describe(), start, config.iterations, || {
         let tracker = match max_live_tasks {
             Some(n) => Tracker::new().max_live_tasks(n),
             None => Tracker::new(),

@@ -1,5 +1,5 @@
 //! Close bookkeeping shared by Go's channel ([`chan`](super::chan)) and its async twin
-//! ([`task::channel`](crate::task::channel)): where and by which task a channel was first
+//! ([`future::channel`](crate::future::channel)): where and by which task a channel was first
 //! closed, and the violations a second close and a send after the close are, each naming both
 //! sites. The channels differ only in the advice their messages end with.
 

@@ -22,37 +22,36 @@ use crate::violation::{Site, TaskState, Violation};
 /// The page's stylesheet, inlined into every report.
 const STYLE: &str = include_str!("html/style.css");
 
-/// The report as one self-contained HTML page titled `title`.
-///
-/// ```
-/// use concheck::check::{Check, Checker};
-/// use concheck::report::html;
-/// use concheck::go;
-///
-/// let check = Check::new(|| {
-///     let (tx, _rx) = go::named::<u32>("results", 1);
-///     let again = tx.clone();
-///     tx.close();
-///     again.close(); // closed twice
-/// });
-/// let report = check.run(&Checker::shuttle_random());
-/// let page = html(&report, "closes twice");
-/// assert!(page.contains("<h1>closes twice</h1>") && page.contains("double close"));
-/// # let path = std::env::temp_dir().join(format!("concheck-doc-{}.html", std::process::id()));
-/// report.write_html(&path, "closes twice")?;
-/// # std::fs::remove_file(&path)?;
-/// # Ok::<(), std::io::Error>(())
-/// ```
-pub fn html(report: &Report, title: &str) -> String {
-    let mut out = String::with_capacity(32 * 1024);
-    write_page(&mut out, report, title).expect("writing to a String cannot fail");
-    out
-}
-
 impl Report {
-    /// Writes [`html`] of this report to `path`.
+    /// The report as one self-contained HTML page titled `title`.
+    ///
+    /// ```
+    /// use concheck::check::{Check, Checker};
+    /// use concheck::go;
+    ///
+    /// let check = Check::new(|| {
+    ///     let (tx, _rx) = go::named::<u32>("results", 1);
+    ///     let again = tx.clone();
+    ///     tx.close();
+    ///     again.close(); // closed twice
+    /// });
+    /// let report = check.run(&Checker::shuttle_random());
+    /// let page = report.to_html("closes twice");
+    /// assert!(page.contains("<h1>closes twice</h1>") && page.contains("double close"));
+    /// # let path = std::env::temp_dir().join(format!("concheck-doc-{}.html", std::process::id()));
+    /// report.write_html(&path, "closes twice")?;
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn to_html(&self, title: &str) -> String {
+        let mut out = String::with_capacity(32 * 1024);
+        write_page(&mut out, self, title).expect("writing to a String cannot fail");
+        out
+    }
+
+    /// Writes [`Report::to_html`] of this report to `path`.
     pub fn write_html(&self, path: impl AsRef<Path>, title: &str) -> io::Result<()> {
-        std::fs::write(path, html(self, title))
+        std::fs::write(path, self.to_html(title))
     }
 }
 

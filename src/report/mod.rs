@@ -1,4 +1,4 @@
-//! Reports' forms, the top layer: text ([`Report`]'s `Display`), HTML ([`html`]), JSON (serde on
+//! Reports' forms, the top layer: text ([`Report`]'s `Display`), HTML ([`Report::to_html`], [`Report::write_html`]), JSON (serde on
 //! the data) and the merge of shards' reports ([`merge_shards`]). They read what the checkers
 //! built (`check::Report`, built once by `check::runner`'s finish step) and never build a
 //! verdict themselves.
@@ -8,7 +8,6 @@ use std::fmt;
 mod html;
 mod merge;
 
-pub use html::html;
 pub use merge::merge_shards;
 
 use crate::check::thousands;

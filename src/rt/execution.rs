@@ -53,7 +53,7 @@ pub struct TaskRecord {
     /// The scope whose end this task is waiting at, if it is.
     pub ending_scope: Option<u64>,
     /// What the task's future awaits, noted by async primitives that returned `Pending` during
-    /// the current poll; `task::block_on` reports it when the task parks.
+    /// the current poll; `future::block_on` reports it when the task parks.
     pub awaiting: Vec<BlockedOn>,
     /// The addresses of the mutexes it holds (model backends; see `rt::held`).
     pub holds: Vec<usize>,

@@ -192,7 +192,7 @@ fn mark<O: Into<Object>>(
 }
 
 /// Runs `f` on the running task's list of what its future awaits (async primitives push to it
-/// when they return `Pending`; `task::block_on` takes it when it parks). `None` outside an
+/// when they return `Pending`; `future::block_on` takes it when it parks). `None` outside an
 /// execution, where nothing is reported.
 pub(crate) fn with_awaiting<R>(f: impl FnOnce(&mut Vec<BlockedOn>) -> R) -> Option<R> {
     let execution = context::execution()?;

@@ -74,7 +74,7 @@ pub enum OpKind {
     AsyncCancelled,
     /// An async task parked on any of several futures (a race).
     AsyncRace,
-    /// An async task parked on a future of its own (`task::awaiting`, tokio's `.await`).
+    /// An async task parked on a future of its own (`future::awaiting`, tokio's `.await`).
     Await,
     /// Spawning a task.
     Spawn,
@@ -248,7 +248,7 @@ ops! {
     ASYNC_JOIN = AsyncJoin, "async join";
     ASYNC_CANCELLED = AsyncCancelled, "async wait for cancel";
     ASYNC_RACE = AsyncRace, "async race";
-    /// A future of the user's own (`task::awaiting`), or one that noted nothing.
+    /// A future of the user's own (`future::awaiting`), or one that noted nothing.
     ASYNC_AWAIT = Await, "async await";
     /// A tokio task in `tokio::waiting_on`.
     TOKIO_AWAIT = Await, ".await";

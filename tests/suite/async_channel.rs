@@ -1,4 +1,4 @@
-//! `task::channel` under every checker: capacity 0 is a rendezvous and capacity N buffers,
+//! `future::channel` under every checker: capacity 0 is a rendezvous and capacity N buffers,
 //! values arrive in order, `close` drains then ends the receive, Go's misuses (double close,
 //! send after close, a send pending at the close) are reported with their sites, and a
 //! cancelled send or receive loses and duplicates nothing.
@@ -6,9 +6,9 @@
 use std::sync::atomic::{AtomicU32, Ordering as StdOrdering};
 
 use concheck::check::{Check, Checker, LoomConfig, Report, StressConfig};
+use concheck::future::{self, channel, race, CancellationToken, Either};
 use concheck::sync::atomic::{AtomicBool, Ordering};
 use concheck::sync::Arc;
-use concheck::task::{self, channel, race, CancellationToken, Either};
 use concheck::{Site, ViolationKind};
 
 fn holds(body: impl Fn() + Send + Sync + 'static) -> Vec<Report> {
@@ -34,7 +34,7 @@ fn send_then_flag(cap: usize) {
     let (tx, rx) = channel::named::<u32>("handoff", cap);
     let sent = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&sent);
-    let sender = task::Builder::new().name("sender").spawn(async move {
+    let sender = future::Builder::new().name("sender").spawn(async move {
         tx.send(7).await;
         flag.store(true, Ordering::SeqCst);
     });
@@ -42,7 +42,7 @@ fn send_then_flag(cap: usize) {
         !sent.load(Ordering::SeqCst),
         "send completed before the receiver took the value"
     );
-    assert_eq!(task::block_on(rx.recv()), Some(7));
+    assert_eq!(future::block_on(rx.recv()), Some(7));
     sender.join().unwrap();
 }
 
@@ -72,13 +72,13 @@ fn channel_values_arrive_in_order_and_close_ends_the_receive() {
     for cap in [0, 1, 3] {
         holds(move || {
             let (tx, rx) = channel::named::<u32>("values", cap);
-            let producer = task::Builder::new().name("producer").spawn(async move {
+            let producer = future::Builder::new().name("producer").spawn(async move {
                 for v in 1..=3 {
                     tx.send(v).await;
                 }
                 tx.close();
             });
-            let got = task::block_on(async move {
+            let got = future::block_on(async move {
                 let mut got = Vec::new();
                 while let Some(v) = rx.recv().await {
                     got.push(v);
@@ -97,13 +97,13 @@ fn channel_buffer_holds_capacity_values_without_a_receiver() {
     // The sends run in a task that main joins before it receives: they complete on room alone.
     holds(|| {
         let (tx, rx) = channel::named::<u32>("buffer", 2);
-        let filler = task::spawn(async move {
+        let filler = future::spawn(async move {
             tx.send(1).await;
             tx.send(2).await;
             tx.close();
         });
         filler.join().unwrap();
-        let got = task::block_on(async move { (rx.recv().await, rx.recv().await) });
+        let got = future::block_on(async move { (rx.recv().await, rx.recv().await) });
         assert_eq!(
             got,
             (Some(1), Some(2)),
@@ -119,7 +119,7 @@ fn channel_double_close_names_both_sites() {
     let check = Check::new(|| {
         let (tx, _rx) = channel::named::<u32>("results", 1);
         let tx2 = tx.clone();
-        let closer = task::Builder::new().name("closer").spawn(async move {
+        let closer = future::Builder::new().name("closer").spawn(async move {
             FIRST.store(line!() + 1, StdOrdering::Relaxed);
             tx2.close();
         });
@@ -150,7 +150,7 @@ fn channel_send_after_close_is_reported() {
     let check = Check::new(|| {
         let (tx, _rx) = channel::named::<u32>("results", 1);
         tx.close();
-        task::block_on(tx.send(1));
+        future::block_on(tx.send(1));
     });
     for checker in Checker::models() {
         let report = check.run(&checker);
@@ -169,7 +169,7 @@ fn channel_close_while_a_rendezvous_send_waits_is_send_after_close() {
     let check = Check::new(|| {
         let (tx, _rx) = channel::named::<u32>("handoff", 0);
         let closer = tx.clone();
-        let sender = task::Builder::new()
+        let sender = future::Builder::new()
             .name("sender")
             .spawn(async move { tx.send(1).await });
         closer.close();
@@ -190,17 +190,17 @@ fn channel_cancelled_rendezvous_send_withdraws_its_value() {
     // withdrawn, so the receiver gets the next send's 2, never the cancelled 1.
     holds(|| {
         let (tx, rx) = channel::named::<u32>("handoff", 0);
-        let lost = task::block_on(race(tx.send(1), std::future::ready(())));
+        let lost = future::block_on(race(tx.send(1), std::future::ready(())));
         assert_eq!(
             lost,
             Either::Right(()),
             "nobody receives: the send cannot win"
         );
-        let sender = task::spawn(async move {
+        let sender = future::spawn(async move {
             tx.send(2).await;
             tx.close();
         });
-        assert_eq!(task::block_on(rx.recv()), Some(2));
+        assert_eq!(future::block_on(rx.recv()), Some(2));
         sender.join().unwrap();
     });
 }
@@ -215,18 +215,18 @@ fn channel_cancelled_receive_neither_loses_nor_duplicates_a_value() {
         let (tx, rx) = channel::named::<u32>("values", 1);
         let token = CancellationToken::named("stop");
         let (canceller, racer_rx) = (token.clone(), rx.clone());
-        let racer = task::Builder::new().name("racer").spawn(async move {
+        let racer = future::Builder::new().name("racer").spawn(async move {
             match race(racer_rx.recv(), token.cancelled()).await {
                 Either::Left(Some(_)) => 1,
                 Either::Left(None) | Either::Right(()) => 0,
             }
         });
-        let sender = task::Builder::new().name("sender").spawn(async move {
+        let sender = future::Builder::new().name("sender").spawn(async move {
             tx.send(5).await;
             canceller.cancel();
             tx.close();
         });
-        let plain = task::block_on(async move {
+        let plain = future::block_on(async move {
             let mut n = 0;
             while rx.recv().await.is_some() {
                 n += 1;
@@ -243,14 +243,14 @@ fn channel_cancelled_receive_neither_loses_nor_duplicates_a_value() {
 fn channel_many_producers_and_consumers_on_real_threads() {
     // Real threads, many values: every value exactly once. Under the std runner, so that a lost
     // wakeup is a watchdog report rather than a hung test.
-    let real = Checker::Stress(StressConfig::new().runs(5));
+    let real = Checker::Stress(StressConfig::new().iterations(5));
     for cap in [0, 4] {
         Check::new(move || {
             let (tx, rx) = channel::named::<u32>("work", cap);
             let producers: Vec<_> = (0..2u32)
                 .map(|p| {
                     let tx = tx.clone();
-                    task::spawn(async move {
+                    future::spawn(async move {
                         for v in 0..200 {
                             tx.send(p * 1000 + v).await;
                         }
@@ -260,7 +260,7 @@ fn channel_many_producers_and_consumers_on_real_threads() {
             let consumers: Vec<_> = (0..2)
                 .map(|_| {
                     let rx = rx.clone();
-                    task::spawn(async move {
+                    future::spawn(async move {
                         let mut got = Vec::new();
                         while let Some(v) = rx.recv().await {
                             got.push(v);

@@ -10,8 +10,8 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use concheck::check::{Check, Checker, LoomConfig, Report, StressConfig};
+use concheck::future::{self, channel};
 use concheck::sync::{Arc, Mutex};
-use concheck::task::{self, channel};
 use concheck::{Site, TaskInfo, TaskState, ViolationKind};
 
 fn exhaustive() -> Checker {
@@ -22,7 +22,7 @@ fn exhaustive() -> Checker {
 fn every_checker_short_watchdog() -> Vec<Checker> {
     let mut checkers = Checker::models();
     checkers.push(Checker::Stress(
-        StressConfig::new().timeout(Duration::from_millis(300)),
+        StressConfig::new().watchdog(Duration::from_millis(300)),
     ));
     checkers
 }
@@ -60,8 +60,8 @@ impl Future for WakeThenPend {
 #[test]
 fn block_on_keeps_a_wake_that_came_during_the_poll() {
     // Under the checkers first: were the wake lost, they report it; a plain call would hang.
-    Check::new(|| task::block_on(WakeThenPend(false))).assert_no_violation(&Checker::defaults());
-    task::block_on(WakeThenPend(false));
+    Check::new(|| future::block_on(WakeThenPend(false))).assert_no_violation(&Checker::defaults());
+    future::block_on(WakeThenPend(false));
 }
 
 /// A value slot whose future checks and registers under one lock.
@@ -95,7 +95,7 @@ fn block_on_keeps_a_wake_from_another_task_that_came_before_the_park() {
             state: Mutex::new((None, None)),
         });
         let setter = Arc::clone(&slot);
-        let setter = task::Builder::new().name("setter").spawn(async move {
+        let setter = future::Builder::new().name("setter").spawn(async move {
             let waker = {
                 let mut state = setter.state.lock();
                 state.0 = Some(9);
@@ -105,7 +105,7 @@ fn block_on_keeps_a_wake_from_another_task_that_came_before_the_park() {
                 w.wake();
             }
         });
-        assert_eq!(task::block_on(Take(slot)), 9);
+        assert_eq!(future::block_on(Take(slot)), 9);
         setter.join().unwrap();
     });
     let report = check.run(&exhaustive());
@@ -117,9 +117,9 @@ fn block_on_keeps_a_wake_from_another_task_that_came_before_the_park() {
 #[test]
 fn spawn_hands_back_the_value_through_await_and_through_join() {
     Check::new(|| {
-        let awaited = task::spawn(async { 1 });
-        let joined = task::Builder::new().name("joined").spawn(async { 2 });
-        assert_eq!(task::block_on(awaited).unwrap(), 1);
+        let awaited = future::spawn(async { 1 });
+        let joined = future::Builder::new().name("joined").spawn(async { 2 });
+        assert_eq!(future::block_on(awaited).unwrap(), 1);
         assert_eq!(joined.join().unwrap(), 2);
     })
     .assert_no_violation(&Checker::defaults());
@@ -127,7 +127,7 @@ fn spawn_hands_back_the_value_through_await_and_through_join() {
 
 #[test]
 fn a_panicking_task_is_an_error_to_its_handle_outside_a_checker() {
-    let joined = task::Builder::new()
+    let joined = future::Builder::new()
         .name("boom")
         .spawn(async { panic!("boom: bad input") });
     let err = joined.join().unwrap_err();
@@ -137,18 +137,18 @@ fn a_panicking_task_is_an_error_to_its_handle_outside_a_checker() {
         "{err}"
     );
 
-    let awaited = task::spawn(async { panic!("again") });
-    let err = task::block_on(awaited).unwrap_err();
+    let awaited = future::spawn(async { panic!("again") });
+    let err = future::block_on(awaited).unwrap_err();
     assert!(err.to_string().ends_with("panicked"), "{err}");
 }
 
 #[test]
 fn a_panicking_task_is_reported_under_a_checker() {
     let check = Check::new(|| {
-        let t = task::Builder::new()
+        let t = future::Builder::new()
             .name("boom")
             .spawn(async { panic!("boom: bad input") });
-        let _ = task::block_on(t);
+        let _ = future::block_on(t);
     });
     for checker in Checker::models() {
         let report = check.run(&checker);
@@ -164,11 +164,11 @@ fn a_leaked_async_task_is_named_with_its_spawn_site_and_what_it_awaits() {
     let check = Check::new(|| {
         let (jobs, incoming) = channel::named::<u32>("jobs", 1);
         SPAWN.store(line!() + 1, StdOrdering::Relaxed);
-        let worker = task::Builder::new().name("worker").spawn(async move {
+        let worker = future::Builder::new().name("worker").spawn(async move {
             RECV.store(line!() + 1, StdOrdering::Relaxed);
             while incoming.recv().await.is_some() {}
         });
-        task::block_on(jobs.send(1));
+        future::block_on(jobs.send(1));
         drop(worker); // BUG: returns without closing jobs
     });
     for checker in every_checker_short_watchdog() {
@@ -198,14 +198,14 @@ impl Future for Never {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
-        task::awaiting("a signal nobody sends");
+        future::awaiting("a signal nobody sends");
         Poll::Pending
     }
 }
 
 #[test]
 fn a_future_never_woken_is_a_lost_wakeup_not_a_hang() {
-    let check = Check::new(|| task::block_on(Never));
+    let check = Check::new(|| future::block_on(Never));
     for checker in Checker::models() {
         let report = check.run(&checker);
         report.assert_finds(ViolationKind::LostWakeup);
@@ -224,8 +224,8 @@ fn a_future_never_woken_is_a_lost_wakeup_not_a_hang() {
 #[test]
 fn awaiting_a_stuck_task_names_it() {
     let check = Check::new(|| {
-        let stuck = task::Builder::new().name("stuck").spawn(Never);
-        task::block_on(stuck).unwrap();
+        let stuck = future::Builder::new().name("stuck").spawn(Never);
+        future::block_on(stuck).unwrap();
     });
     for checker in Checker::models() {
         let report = check.run(&checker);
@@ -243,8 +243,8 @@ fn awaiting_a_stuck_task_names_it() {
 fn async_tasks_count_toward_max_live_tasks() {
     let check = Check::new(|| {
         let (tx, rx) = channel::named::<u32>("gate", 2);
-        let a = task::spawn(async move { rx.recv().await });
-        let b = task::spawn(async move { tx.send(1).await });
+        let a = future::spawn(async move { rx.recv().await });
+        let b = future::spawn(async move { tx.send(1).await });
         drop((a, b));
     })
     .max_live_tasks(1);
@@ -259,7 +259,7 @@ fn async_tasks_count_toward_max_live_tasks() {
 fn a_fifth_async_task_under_loom_is_a_reported_misuse() {
     let report = Check::new(|| {
         for _ in 0..5 {
-            task::spawn(async {}).join().unwrap();
+            future::spawn(async {}).join().unwrap();
         }
     })
     .run(&Checker::loom());

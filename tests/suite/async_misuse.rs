@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
 use concheck::check::{Check, Checker};
-use concheck::task::{self, channel, oneshot, race, CancellationToken};
+use concheck::future::{self, channel, oneshot, race, CancellationToken};
 use concheck::ViolationKind;
 
 /// Wakes the polling thread by unparking it, so a future that completes on another thread (a
@@ -78,13 +78,13 @@ fn every_future_polled_after_it_completed_panics_with_its_name() {
 
     assert_second_poll_panics(race(std::future::ready(1), std::future::ready(2)), "race");
 
-    assert_second_poll_panics(task::spawn(async { 3 }), "JoinHandle");
+    assert_second_poll_panics(future::spawn(async { 3 }), "JoinHandle");
 }
 
 #[test]
 fn joining_a_handle_after_awaiting_it_panics() {
-    let mut handle = task::Builder::new().name("once").spawn(async { 3 });
-    assert_eq!(task::block_on(&mut handle).unwrap(), 3);
+    let mut handle = future::Builder::new().name("once").spawn(async { 3 });
+    assert_eq!(future::block_on(&mut handle).unwrap(), 3);
     let text = message(catch_unwind(AssertUnwindSafe(|| handle.join())).unwrap_err());
     assert!(
         text.contains("async task 'once' was joined after its JoinHandle was awaited"),
@@ -99,7 +99,7 @@ fn a_oneshot_made_outside_the_check_is_a_mixed_backend_misuse() {
     let check = Check::new(move || {
         if let Some((tx, rx)) = slot.lock().unwrap().take() {
             tx.send(1).unwrap();
-            let _ = task::block_on(rx.recv());
+            let _ = future::block_on(rx.recv());
         }
     });
     let report = check.run(&Checker::loom());
@@ -114,7 +114,8 @@ fn a_oneshot_made_outside_the_check_is_a_mixed_backend_misuse() {
 fn channel_misuse_outside_a_checker_panics_as_go_does() {
     let (tx, _rx) = channel::named::<u32>("results", 1);
     tx.close();
-    let text = message(catch_unwind(AssertUnwindSafe(|| task::block_on(tx.send(1)))).unwrap_err());
+    let text =
+        message(catch_unwind(AssertUnwindSafe(|| future::block_on(tx.send(1)))).unwrap_err());
     assert!(
         text.starts_with("send after close: async channel 'results'"),
         "{text}"
@@ -145,9 +146,9 @@ impl Future for Yield {
 #[test]
 fn block_on_works_outside_any_runner() {
     // Production use: no checker, real threads; nothing to report, nothing to set up.
-    task::block_on(Yield(false));
+    future::block_on(Yield(false));
     let (tx, rx) = oneshot::channel::<u32>();
-    let sender = task::spawn(async move { tx.send(5).unwrap() });
-    assert_eq!(task::block_on(rx.recv()), Ok(5));
-    task::block_on(sender).unwrap();
+    let sender = future::spawn(async move { tx.send(5).unwrap() });
+    assert_eq!(future::block_on(rx.recv()), Ok(5));
+    future::block_on(sender).unwrap();
 }

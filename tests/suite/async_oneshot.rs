@@ -1,10 +1,10 @@
-//! `task::oneshot` under every checker: the value arrives, a dropped sender is an error (not a
+//! `future::oneshot` under every checker: the value arrives, a dropped sender is an error (not a
 //! wait forever), a dropped receiver gives the value back, and the receive's check and Waker
 //! registration are one step, so no interleaving loses the wake. loom runs exhaustively here:
 //! each body has two tasks and a handful of operations.
 
 use concheck::check::{Check, Checker, LoomConfig};
-use concheck::task::{self, oneshot, race, CancellationToken, Either};
+use concheck::future::{self, oneshot, race, CancellationToken, Either};
 use concheck::ViolationKind;
 
 /// Exhaustive loom, shuttle random and PCT, and real threads.
@@ -28,11 +28,11 @@ fn oneshot_value_arrives_in_every_interleaving() {
     // Measured: 54 loom executions, 2 ms.
     verified(|| {
         let (tx, rx) = oneshot::named::<u32>("reply");
-        let server = task::Builder::new()
+        let server = future::Builder::new()
             .name("server")
             .spawn(async move { tx.send(42).expect("the receiver waits") });
-        assert_eq!(task::block_on(rx.recv()), Ok(42));
-        task::block_on(server).unwrap();
+        assert_eq!(future::block_on(rx.recv()), Ok(42));
+        future::block_on(server).unwrap();
     });
 }
 
@@ -40,10 +40,10 @@ fn oneshot_value_arrives_in_every_interleaving() {
 fn oneshot_sender_dropped_is_an_error_not_a_wait() {
     verified(|| {
         let (tx, rx) = oneshot::named::<u32>("reply");
-        let server = task::Builder::new()
+        let server = future::Builder::new()
             .name("server")
             .spawn(async move { drop(tx) });
-        assert_eq!(task::block_on(rx.recv()), Err(oneshot::RecvError));
+        assert_eq!(future::block_on(rx.recv()), Err(oneshot::RecvError));
         server.join().unwrap();
     });
 }
@@ -53,11 +53,11 @@ fn oneshot_receiver_dropped_gives_the_value_back() {
     verified(|| {
         let (tx, rx) = oneshot::channel::<String>();
         drop(rx);
-        let server = task::spawn(async move {
+        let server = future::spawn(async move {
             assert!(tx.is_closed());
             tx.send("late".to_owned())
         });
-        assert_eq!(task::block_on(server).unwrap(), Err("late".to_owned()));
+        assert_eq!(future::block_on(server).unwrap(), Err("late".to_owned()));
     });
 }
 
@@ -69,12 +69,12 @@ fn oneshot_cancelled_receive_refuses_the_send() {
         let (tx, rx) = oneshot::named::<u32>("reply");
         let token = CancellationToken::named("stop");
         let canceller = token.clone();
-        let server = task::spawn(async move {
+        let server = future::spawn(async move {
             canceller.cancel();
             tx.send(7)
         });
-        let got = task::block_on(race(token.cancelled(), rx.recv()));
-        let sent = task::block_on(server).unwrap();
+        let got = future::block_on(race(token.cancelled(), rx.recv()));
+        let sent = future::block_on(server).unwrap();
         match got {
             Either::Left(()) => {} // cancelled: the send went nowhere or was refused
             Either::Right(v) => {
@@ -92,11 +92,11 @@ fn oneshot_reply_never_sent_is_a_lost_wakeup_naming_the_receive() {
     let check = Check::new(|| {
         let (tx, rx) = oneshot::named::<u32>("reply");
         let (hold_tx, hold_rx) = oneshot::named::<()>("shutdown");
-        let server = task::Builder::new().name("server").spawn(async move {
+        let server = future::Builder::new().name("server").spawn(async move {
             let _unanswered = tx; // BUG: holds the request and never replies
             let _ = hold_rx.recv().await;
         });
-        let reply = task::block_on(rx.recv());
+        let reply = future::block_on(rx.recv());
         drop(hold_tx);
         drop((reply, server));
     });

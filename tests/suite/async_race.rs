@@ -1,4 +1,4 @@
-//! `task::race` and `CancellationToken` under every checker: the first future to complete wins
+//! `future::race` and `CancellationToken` under every checker: the first future to complete wins
 //! and the loser is dropped inside the winning poll; a cancel reaches every task awaiting the
 //! token wherever it waits; and a task stuck in a race is reported with both of its awaits.
 
@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool as StdAtomicBool, Ordering as StdOrdering};
 use std::task::{Context, Wake, Waker};
 
 use concheck::check::{Check, Checker, LoomConfig};
-use concheck::task::{self, channel, oneshot, race, CancellationToken, Either};
+use concheck::future::{self, channel, oneshot, race, CancellationToken, Either};
 use concheck::ViolationKind;
 
 fn exhaustive() -> Checker {
@@ -25,13 +25,13 @@ fn verified(body: impl Fn() + Send + Sync + 'static) {
 
 #[test]
 fn race_is_biased_to_the_first_when_both_are_ready() {
-    let won = task::block_on(race(ready(1), ready("two")));
+    let won = future::block_on(race(ready(1), ready("two")));
     assert_eq!(won, Either::Left(1));
 }
 
 #[test]
 fn race_returns_the_only_ready_future() {
-    let won = task::block_on(race(pending::<u32>(), ready("two")));
+    let won = future::block_on(race(pending::<u32>(), ready("two")));
     assert_eq!(won, Either::Right("two"));
 }
 
@@ -72,7 +72,7 @@ fn cancel_stops_a_worker_waiting_on_an_open_channel() {
         let (jobs, incoming) = channel::named::<u32>("jobs", 1);
         let token = CancellationToken::named("stop");
         let worker_token = token.clone();
-        let worker = task::Builder::new().name("worker").spawn(async move {
+        let worker = future::Builder::new().name("worker").spawn(async move {
             let mut handled = 0;
             while let Either::Right(Some(_)) = race(worker_token.cancelled(), incoming.recv()).await
             {
@@ -80,9 +80,9 @@ fn cancel_stops_a_worker_waiting_on_an_open_channel() {
             }
             handled
         });
-        task::block_on(jobs.send(1));
+        future::block_on(jobs.send(1));
         token.cancel();
-        assert!(task::block_on(worker).unwrap() <= 1);
+        assert!(future::block_on(worker).unwrap() <= 1);
     });
 }
 
@@ -95,7 +95,7 @@ fn cancel_wakes_every_task_awaiting_the_token() {
         let waiters: Vec<_> = (0..2)
             .map(|i| {
                 let token = token.clone();
-                task::Builder::new()
+                future::Builder::new()
                     .name(format!("waiter-{i}"))
                     .spawn(async move { token.cancelled().await })
             })
@@ -115,7 +115,7 @@ fn cancel_wakes_every_task_awaiting_the_token() {
 fn cancelled_future_completes_at_once_on_a_cancelled_token() {
     let token = CancellationToken::new();
     token.cancel();
-    task::block_on(token.cancelled());
+    future::block_on(token.cancelled());
 }
 
 #[test]
@@ -124,7 +124,7 @@ fn a_task_stuck_in_a_race_is_reported_with_both_awaits() {
         let (_reply_tx, reply_rx) = oneshot::named::<u32>("reply");
         let token = CancellationToken::named("stop");
         // Nobody replies and nobody cancels: the race can never complete.
-        let _ = task::block_on(race(reply_rx.recv(), token.cancelled()));
+        let _ = future::block_on(race(reply_rx.recv(), token.cancelled()));
     });
     for checker in Checker::models() {
         let report = check.run(&checker);

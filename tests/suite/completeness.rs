@@ -4,7 +4,6 @@
 //! `complete` (the main command's table says "stopped at first violation").
 
 use concheck::check::{Check, Checker, Completeness, LoomConfig, Report};
-use concheck::report::html;
 use concheck::sync::{Arc, Mutex};
 use concheck::thread;
 use concheck::ViolationKind;
@@ -40,7 +39,7 @@ fn a_failing_exhaustive_search_is_exhaustive_and_stopped_in_text_html_and_json()
     );
     assert!(!first.contains("(complete"), "{first}");
 
-    let page = html(&report, "failing exhaustive");
+    let page = report.to_html("failing exhaustive");
     assert!(
         page.contains("search stopped at first violation of an exhaustive search"),
         "the page's header says how far the search went"

@@ -24,8 +24,8 @@ fn defaults_short_watchdog() -> Vec<Checker> {
         .map(|c| match c {
             Checker::Stress(_) => Checker::Stress(
                 StressConfig::new()
-                    .runs(100)
-                    .timeout(Duration::from_millis(500)),
+                    .iterations(100)
+                    .watchdog(Duration::from_millis(500)),
             ),
             other => other,
         })

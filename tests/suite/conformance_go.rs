@@ -33,8 +33,8 @@ fn every_checker() -> Vec<Checker> {
     c.push(Checker::Shuttle(ShuttleConfig::pct().iterations(300)));
     c.push(Checker::Stress(
         StressConfig::new()
-            .runs(20)
-            .timeout(Duration::from_millis(500)),
+            .iterations(20)
+            .watchdog(Duration::from_millis(500)),
     ));
     c
 }

@@ -565,7 +565,7 @@ fn channel_recv_nobody_sends_to_is_leak() {
     });
     let mut checkers = Checker::models();
     checkers.push(Checker::Stress(
-        StressConfig::new().timeout(Duration::from_millis(300)),
+        StressConfig::new().watchdog(Duration::from_millis(300)),
     ));
     for checker in checkers {
         let report = check.run(&checker);

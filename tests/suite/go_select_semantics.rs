@@ -141,8 +141,8 @@ fn select_send_meets_select_recv_on_unbuffered_channel() {
         Checker::Shuttle(ShuttleConfig::pct().iterations(1_000)),
         Checker::Stress(
             StressConfig::new()
-                .runs(200)
-                .timeout(Duration::from_secs(5)),
+                .iterations(200)
+                .watchdog(Duration::from_secs(5)),
         ),
     ] {
         check.run(&checker).assert_no_violation();
@@ -164,8 +164,8 @@ fn select_one_send_one_recv_meet() {
         Checker::shuttle_pct(),
         Checker::Stress(
             StressConfig::new()
-                .runs(200)
-                .timeout(Duration::from_secs(5)),
+                .iterations(200)
+                .watchdog(Duration::from_secs(5)),
         ),
     ] {
         check.run(&checker).assert_no_violation();
@@ -190,7 +190,11 @@ fn try_send_completes_against_a_select_waiting_to_recv() {
         Checker::loom(),
         Checker::shuttle_random(),
         Checker::shuttle_pct(),
-        Checker::Stress(StressConfig::new().runs(50).timeout(Duration::from_secs(5))),
+        Checker::Stress(
+            StressConfig::new()
+                .iterations(50)
+                .watchdog(Duration::from_secs(5)),
+        ),
     ] {
         check.run(&checker).assert_no_violation();
     }
@@ -232,8 +236,8 @@ fn empty_select_in_a_task_is_a_leak() {
         // The watchdog's wait is how long std gives a task to end: 0.3 s.
         Checker::Stress(
             StressConfig::new()
-                .runs(2)
-                .timeout(Duration::from_millis(300)),
+                .iterations(2)
+                .watchdog(Duration::from_millis(300)),
         ),
     ] {
         let report = check.run(&checker);

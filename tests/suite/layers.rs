@@ -2,7 +2,7 @@
 //!
 //! concheck is built in layers (README, "How it is built"): `rt`, the engine (execution,
 //! registry, clock state, recorders, violations); the facade on it (`sync`, `cell`, `thread`,
-//! `time`, `go`, `task`, `future`, `hint`, `leak`, the tokio gate); the checkers on both
+//! `time`, `go`, `future`, `hint`, `leak`, the tokio gate); the checkers on both
 //! (`check`, `conformance`, the tokio runner); the reports on top (`src/report/`, once it
 //! exists). A lower layer that imports a higher one ties the engine to what is built on it, and
 //! the module graph grows cycles.
@@ -24,8 +24,8 @@ const LAYERS: [&str; 4] = ["rt", "facade", "check", "report"];
 /// given its layer here.
 const FILE_LAYERS: &[(&str, &str)] = &[
     ("rt/", "rt"),
-    // The tokio runner is `check/tokio_runs.rs`; `tokio/` is the gate async code runs in.
-    ("tokio/", "facade"),
+    // The tokio runner is `check/tokio_runs.rs`; `tokio_gate/` is the gate async code runs in.
+    ("tokio_gate/", "facade"),
     ("report/", "report"),
     ("check/", "check"),
     ("conformance/", "check"),
@@ -35,8 +35,7 @@ const FILE_LAYERS: &[(&str, &str)] = &[
     ("thread.rs", "facade"),
     ("time/", "facade"),
     ("go/", "facade"),
-    ("task/", "facade"),
-    ("future.rs", "facade"),
+    ("future/", "facade"),
     ("hint.rs", "facade"),
     ("leak.rs", "facade"),
     // The violation types are the engine's (`rt::violation`); this module re-exports them.

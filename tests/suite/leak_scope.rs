@@ -15,7 +15,7 @@ fn checkers() -> [Checker; 3] {
     [
         Checker::loom(),
         Checker::shuttle_random(),
-        Checker::Stress(StressConfig::new().timeout(Duration::from_millis(300))),
+        Checker::Stress(StressConfig::new().watchdog(Duration::from_millis(300))),
     ]
 }
 

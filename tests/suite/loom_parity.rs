@@ -339,7 +339,7 @@ fn barrier_releases_all_parties_with_one_leader() {
 #[test]
 fn future_block_on_runs_a_future_across_tasks() {
     let check = Check::new(|| {
-        let (tx, rx) = concheck::task::oneshot::channel::<u32>();
+        let (tx, rx) = concheck::future::oneshot::channel::<u32>();
         let sender = thread::spawn(move || tx.send(7).unwrap());
         assert_eq!(concheck::future::block_on(rx.recv()), Ok(7));
         sender.join().unwrap();

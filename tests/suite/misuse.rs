@@ -103,7 +103,7 @@ fn std_built_mutex_is_fine_under_stress() {
         let m = Arc::clone(&m);
         move || *m.lock() += 1
     });
-    let report = check.run(&Checker::Stress(StressConfig::new().runs(10)));
+    let report = check.run(&Checker::Stress(StressConfig::new().iterations(10)));
     report.assert_no_violation();
     assert_eq!(*m.lock(), 10);
 }
@@ -133,14 +133,14 @@ fn shuttle_iterations_zero_panics() {
 }
 
 #[test]
-fn stress_runs_zero_panics() {
-    let message = expect_panic(|| StressConfig::new().runs(0));
-    assert!(message.contains("runs must be at least 1"), "{message}");
+fn stress_iterations_zero_panics() {
+    let message = expect_panic(|| StressConfig::new().iterations(0));
+    assert!(message.contains("iterations must be at least 1"), "{message}");
 }
 
 #[test]
-fn stress_timeout_zero_panics() {
-    let message = expect_panic(|| StressConfig::new().timeout(std::time::Duration::ZERO));
+fn stress_watchdog_zero_panics() {
+    let message = expect_panic(|| StressConfig::new().watchdog(std::time::Duration::ZERO));
     assert!(message.contains("zero watchdog timeout"), "{message}");
 }
 
@@ -275,7 +275,7 @@ fn max_live_tasks_exceeded_is_bound_exceeded() {
 fn max_live_tasks_exceeded_is_bound_exceeded_under_stress() {
     let report = latched(3)
         .max_live_tasks(2)
-        .run(&Checker::Stress(StressConfig::new().runs(5)));
+        .run(&Checker::Stress(StressConfig::new().iterations(5)));
     report.assert_finds(ViolationKind::BoundExceeded);
 }
 

@@ -197,7 +197,7 @@ fn replay_of_the_fixed_body_finds_nothing_under_loom() {
 
 #[test]
 fn stress_reports_have_no_replay() {
-    let passing = lost_wakeup().run(&Checker::Stress(StressConfig::new().runs(20)));
+    let passing = lost_wakeup().run(&Checker::Stress(StressConfig::new().iterations(20)));
     // Real threads rarely hit the lost wakeup; whatever they find, they cannot replay it.
     assert_eq!(passing.replay, None, "{passing}");
 
@@ -206,7 +206,7 @@ fn stress_reports_have_no_replay() {
         assert_eq!(t.join().unwrap(), 2, "deliberate");
     })
     .run(&Checker::Stress(
-        StressConfig::new().timeout(Duration::from_secs(5)),
+        StressConfig::new().watchdog(Duration::from_secs(5)),
     ));
     failing.assert_finds(ViolationKind::AssertionFailed);
     assert_eq!(failing.iterations, 1, "the first run fails: {failing}");

@@ -1,4 +1,4 @@
-//! The tokio leak gate (`concheck::tokio::scope`) and the tokio checker, on real runtimes with a
+//! The tokio leak gate (`concheck::tokio_gate::scope`) and the tokio checker, on real runtimes with a
 //! paused clock: every grace period is virtual time, so the file runs in milliseconds (but for
 //! one watchdog test).
 
@@ -9,7 +9,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use concheck::check::{Check, Checker, Completeness};
-use concheck::tokio::{scope, spawn, track, waiting_on, Scope, TokioConfig, Tracker};
+use concheck::tokio_gate::{scope, spawn, track, waiting_on, Scope, TokioConfig, Tracker};
 use concheck::{TaskState, ViolationKind};
 use tokio::sync::{mpsc, oneshot, Semaphore};
 use tokio::task::JoinSet;
@@ -90,7 +90,7 @@ async fn scope_waits_out_stragglers_within_the_grace() {
     );
     assert!(
         v.message
-            .contains("not wrapped in concheck::tokio::waiting_on"),
+            .contains("not wrapped in concheck::tokio_gate::waiting_on"),
         "{v}"
     );
 }
@@ -289,7 +289,7 @@ fn checker_runs_a_clean_body_every_run_and_never_says_verified() {
             bound: "100 real runs".to_owned()
         }
     );
-    let mt = check.run(&Checker::Tokio(TokioConfig::multi_thread(2).runs(5)));
+    let mt = check.run(&Checker::Tokio(TokioConfig::multi_thread(2).iterations(5)));
     mt.assert_no_violation();
     assert_eq!(
         Checker::Tokio(TokioConfig::multi_thread(2)).short_name(),

@@ -17,7 +17,7 @@ fn checkers_with_stress() -> [Checker; 4] {
         Checker::loom(),
         Checker::shuttle_random(),
         Checker::shuttle_pct(),
-        Checker::Stress(StressConfig::new().timeout(Duration::from_millis(300))),
+        Checker::Stress(StressConfig::new().watchdog(Duration::from_millis(300))),
     ]
 }
 

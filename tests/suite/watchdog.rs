@@ -40,8 +40,8 @@ fn a_hang_lists_each_thread_with_its_blocked_on_object_and_location() {
     // 300 ms: the deadlock is certain by then; the two threads stay parked afterwards (a real
     // thread cannot be stopped), which is what a hang is.
     let config = StressConfig::new()
-        .runs(1)
-        .timeout(Duration::from_millis(300));
+        .iterations(1)
+        .watchdog(Duration::from_millis(300));
     let report = Check::new(ab_ba_always).run(&Checker::Stress(config));
     report.assert_finds(ViolationKind::Hang);
     let text = report.to_string();

@@ -12,13 +12,13 @@
 use std::time::Duration;
 
 use concheck::check::Checker;
-use concheck::tokio::TokioConfig;
+use concheck::tokio_gate::TokioConfig;
 use concheck_scenarios::{catalog, Body, Role, Scenario};
 
 fn multi_thread() -> Checker {
     Checker::Tokio(
         TokioConfig::multi_thread(2)
-            .runs(3)
+            .iterations(3)
             .grace(Duration::from_millis(50)),
     )
 }

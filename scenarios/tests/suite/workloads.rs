@@ -163,7 +163,7 @@ fn checkers(pattern: &Pattern, w: Workload) -> Vec<Checker> {
         checkers.push(Checker::Loom(
             LoomConfig::new()
                 .preemption_bound(Some(bound))
-                .max_iterations(Some(2_000)),
+                .iterations(Some(2_000)),
         ));
     }
     checkers

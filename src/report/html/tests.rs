@@ -3,7 +3,7 @@
 //! `CONCHECK_HTML_DEMO=DIR cargo test -p concheck --lib html` also writes each fixture's page
 //! to `DIR` (`harness/screenshot.sh` does, to screenshot a realistic trace).
 
-use super::{html, Esc};
+use super::Esc;
 use crate::check::fixtures::{self, TraceBuilder};
 use crate::check::{Outcome, Report, StepKind};
 
@@ -34,7 +34,7 @@ fn html_escapes_markup_quotes_and_newlines() {
 #[test]
 fn html_draws_a_lane_per_task_with_its_name_and_spawn_site() {
     let report = fixtures::ab_ba();
-    let page = html(&report, "lock_order_ab_ba under loom");
+    let page = report.to_html("lock_order_ab_ba under loom");
     let trace = report.trace.as_ref().unwrap();
     for task in &trace.tasks {
         let head = format!("style=\"grid-area: 1 / {}\"", task.id + 2);
@@ -58,7 +58,7 @@ fn html_draws_a_lane_per_task_with_its_name_and_spawn_site() {
 #[test]
 fn html_puts_each_steps_op_object_and_site_in_its_tooltip() {
     for (name, report) in fixtures::all() {
-        let page = html(&report, name);
+        let page = report.to_html(name);
         let trace = report.trace.as_ref().unwrap();
         for (i, step) in trace.steps.iter().enumerate() {
             let tip = tooltip(&page, i + 1);
@@ -78,7 +78,7 @@ fn html_puts_each_steps_op_object_and_site_in_its_tooltip() {
 fn html_draws_blocked_time_as_bars() {
     // main blocks in Condvar::wait at step 7 and never runs again: the bar runs from its row
     // (8) through the end row (9), in main's column (2).
-    let page = html(&fixtures::lost_wakeup(), "ready_flag_lost_wakeup");
+    let page = fixtures::lost_wakeup().to_html("ready_flag_lost_wakeup");
     assert!(
         page.contains("class=\"blocked forever\" style=\"grid-area: 8 / 2 / 10 / 2\""),
         "{page}"
@@ -90,7 +90,7 @@ fn html_draws_blocked_time_as_bars() {
         "only main blocks"
     );
     // The leak: main's select blocks and resumes (a bounded bar); the backend's send never does.
-    let page = html(&fixtures::leaked_sender(), "request_timeout_leaks_child");
+    let page = fixtures::leaked_sender().to_html("request_timeout_leaks_child");
     assert!(page.contains("main blocked in Select::wait on channel &#39;reply&#39;, from step 4 until step 5, when it ran again"));
     assert!(page.contains(
         "backend blocked in Sender::send on channel &#39;reply&#39;, from step 9 to the end"
@@ -101,7 +101,7 @@ fn html_draws_blocked_time_as_bars() {
 #[test]
 fn html_marks_the_violation_and_the_tasks_it_names() {
     let report = fixtures::ab_ba();
-    let page = html(&report, "lock_order_ab_ba");
+    let page = report.to_html("lock_order_ab_ba");
     assert_eq!(page.matches("lane-head lane-").count(), 3);
     assert_eq!(
         page.matches("class=\"head lane-head lane-0 named\"")
@@ -116,7 +116,7 @@ fn html_marks_the_violation_and_the_tasks_it_names() {
     assert_eq!(page.matches(" culprit\" style=").count(), 3);
 
     // Only the closer is named in the double close; both close sites are marked.
-    let page = html(&fixtures::double_close_pool(), "worker_pool_double_close");
+    let page = fixtures::double_close_pool().to_html("worker_pool_double_close");
     assert_eq!(
         page.matches(" named\"").count(),
         3,
@@ -133,7 +133,7 @@ fn html_escapes_user_text() {
     trace.tasks[1].name = "<script>alert('x')</script>".to_owned();
     trace.objects[0].short = "channel \"a&b\"".to_owned();
     trace.steps[0].op = "spawn '<script>alert('x')</script>'".to_owned();
-    let page = html(&report, "<b>title</b>");
+    let page = report.to_html("<b>title</b>");
     assert!(!page.contains("<script"), "{page}");
     assert!(!page.contains("<b>title"));
     assert!(page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
@@ -147,7 +147,7 @@ fn html_without_a_trace_renders_the_header_and_why() {
     std_run.checker = "std threads (100 runs, watchdog 1s)".to_owned();
     std_run.replay = None;
     std_run.trace = None;
-    let page = html(&std_run, "pipeline_early_return under std");
+    let page = std_run.to_html("pipeline_early_return under std");
     assert!(page.contains("<h1>pipeline_early_return under std</h1>"));
     assert!(page.contains("<span class=\"kind bad\">task leak</span>"));
     assert!(page.contains("1 task outlived its scope"));
@@ -156,7 +156,7 @@ fn html_without_a_trace_renders_the_header_and_why() {
 
     let mut passing = std_run;
     passing.outcome = Outcome::NoViolation;
-    let page = html(&passing, "ready_flag");
+    let page = passing.to_html("ready_flag");
     assert!(page.contains("<span class=\"kind neutral\">no violation</span>"));
     assert!(page.contains("the check found no violation"));
     assert!(!page.contains("class=\"message\""));
@@ -166,11 +166,11 @@ fn html_without_a_trace_renders_the_header_and_why() {
 fn html_is_self_contained_and_balanced() {
     let mut pages: Vec<(&str, String)> = fixtures::all()
         .into_iter()
-        .map(|(name, r)| (name, html(&r, name)))
+        .map(|(name, r)| (name, r.to_html(name)))
         .collect();
     let mut empty = fixtures::lost_wakeup();
     empty.trace = Some(TraceBuilder::new("x.rs").build());
-    pages.push(("empty trace", html(&empty, "empty")));
+    pages.push(("empty trace", empty.to_html("empty")));
     for (name, page) in &pages {
         for external in [
             "http://", "https://", "src=", "<link", "<script", "url(", "@import",
@@ -199,7 +199,7 @@ fn html_keeps_about_80_steps_in_one_grid() {
     let report = fixtures::double_close_pool();
     let steps = report.trace.as_ref().unwrap().steps.len();
     assert!((70..=90).contains(&steps), "the fixture has {steps} steps");
-    let page = html(&report, "pool");
+    let page = report.to_html("pool");
     assert!(page.contains("grid-template-columns: 3em repeat(5, minmax(11em, 30em))"));
     // One number per step, and the end row after the last.
     assert!(page.contains(&format!(">{steps}</div>")));

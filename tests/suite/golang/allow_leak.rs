@@ -64,8 +64,8 @@ fn sieve_with_allowed_leaks_passes_and_says_so() {
         Checker::Shuttle(ShuttleConfig::pct().iterations(200)),
         Checker::Stress(
             StressConfig::new()
-                .runs(2)
-                .timeout(Duration::from_millis(500)),
+                .iterations(2)
+                .watchdog(Duration::from_millis(500)),
         ),
     ] {
         let report = check.run(&checker);

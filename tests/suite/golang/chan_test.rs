@@ -189,7 +189,7 @@ fn test_pseudo_random_send() {
         );
     });
     check.assert_no_violation(&[
-        Checker::Stress(StressConfig::new().runs(10)),
+        Checker::Stress(StressConfig::new().iterations(10)),
         Checker::Shuttle(concheck::check::ShuttleConfig::random().iterations(100)),
     ]);
 }
@@ -266,7 +266,9 @@ fn test_select_fairness() {
     });
     check
         .run(&Checker::Stress(
-            StressConfig::new().runs(1).timeout(Duration::from_secs(10)),
+            StressConfig::new()
+                .iterations(1)
+                .watchdog(Duration::from_secs(10)),
         ))
         .assert_no_violation();
     let a = counts[0].load(Ordering::Relaxed);

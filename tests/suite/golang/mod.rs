@@ -38,8 +38,8 @@ pub fn checkers(b: Budget) -> Vec<Checker> {
     let mut v = vec![
         Checker::Stress(
             StressConfig::new()
-                .runs(b.std)
-                .timeout(Duration::from_secs(10)),
+                .iterations(b.std)
+                .watchdog(Duration::from_secs(10)),
         ),
         Checker::Shuttle(ShuttleConfig::random().iterations(b.shuttle)),
         Checker::Shuttle(ShuttleConfig::pct().iterations(b.shuttle)),

@@ -28,8 +28,8 @@ fn sieve1() {
         let checker = match checker {
             concheck::check::Checker::Stress(_) => concheck::check::Checker::Stress(
                 concheck::check::StressConfig::new()
-                    .runs(2)
-                    .timeout(std::time::Duration::from_secs(1)),
+                    .iterations(2)
+                    .watchdog(std::time::Duration::from_secs(1)),
             ),
             c => c,
         };

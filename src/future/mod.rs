@@ -1,17 +1,19 @@
 //! Async on the facade: an executor, a oneshot, a bounded channel, `race` and a cancellation
 //! token, all built from [`crate::sync`] and [`crate::thread`], so the same async body runs on
-//! std and under loom and shuttle, and the checkers explore its polls, wakes and parks.
+//! std and under loom and shuttle, and the checkers explore its polls, wakes and parks. loom
+//! and shuttle name their executor module `future` too, so `future::block_on` reads the same
+//! under all three.
 //!
 //! ```
 //! use concheck::check::{Check, Checker};
-//! use concheck::task::{self, oneshot};
+//! use concheck::future::{self, oneshot};
 //!
 //! let check = Check::new(|| {
 //!     let (reply_tx, reply_rx) = oneshot::named::<u32>("reply");
-//!     let server = task::Builder::new()
+//!     let server = future::Builder::new()
 //!         .name("server")
 //!         .spawn(async move { reply_tx.send(42).unwrap() });
-//!     task::block_on(async move {
+//!     future::block_on(async move {
 //!         assert_eq!(reply_rx.recv().await, Ok(42));
 //!         server.await.unwrap();
 //!     });

@@ -29,7 +29,7 @@ use crate::violation::{Site, TaskInfo, TaskState, Violation, ViolationKind};
 /// # Examples
 ///
 /// ```
-/// use concheck::tokio::Tracker;
+/// use concheck::tokio_gate::Tracker;
 ///
 /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
 /// let tracker = Tracker::new();

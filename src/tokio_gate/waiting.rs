@@ -19,7 +19,7 @@ use super::task;
 /// # Examples
 ///
 /// ```
-/// use concheck::tokio::{scope, spawn, waiting_on};
+/// use concheck::tokio_gate::{scope, spawn, waiting_on};
 ///
 /// # tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap().block_on(async {
 /// let (tx, rx) = tokio::sync::mpsc::channel::<u32>(1);

@@ -1,5 +1,8 @@
 //! A leak gate and a checker for async code on a real tokio runtime.
 //!
+//! The module is `tokio_gate`, not `tokio`, so that `use tokio::...` in a file that also uses
+//! concheck still names the tokio crate.
+//!
 //! tokio's runtime cannot run under loom or shuttle (its internals use std atomics and threads,
 //! which no model checker sees), so async code on tokio is checked for real: run many times, on
 //! a current-thread runtime with a paused clock (timeouts cost no time) or on a multi-thread
@@ -24,7 +27,7 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use concheck::tokio::{scope, spawn, waiting_on};
+//! use concheck::tokio_gate::{scope, spawn, waiting_on};
 //! use concheck::ViolationKind;
 //! use tokio::sync::mpsc;
 //!
@@ -65,7 +68,7 @@
 //!
 //! ```
 //! use concheck::check::{Check, Checker};
-//! use concheck::tokio::{spawn, TokioConfig};
+//! use concheck::tokio_gate::{spawn, TokioConfig};
 //!
 //! let check = Check::tokio(|| async {
 //!     let workers: Vec<_> = (0..2).map(|i| spawn(format!("worker-{i}"), async move { i })).collect();

@@ -88,7 +88,7 @@ impl Builder {
 
 /// Spawns `future` as a new, unnamed async task and returns its handle.
 ///
-/// The task is a facade task running [`block_on`](crate::task::block_on) on the future: under a
+/// The task is a facade task running [`block_on`](crate::future::block_on) on the future: under a
 /// checker it is registered like any spawned task, so a task that never ends is reported as a
 /// leak with its spawn site and what it awaits. Dropping the handle detaches the task; the
 /// enclosing scope still waits for it.

@@ -27,7 +27,7 @@ pub struct TokioConfig {
     /// Runs of the body, each on a fresh runtime. Default 100: the catalog's patterns take
     /// 20 to 200 us a run on a paused clock, and `select!`'s random branch order differs from
     /// run to run.
-    pub runs: u64,
+    pub iterations: u64,
     /// The runtime. Default: current-thread with a paused clock.
     pub flavor: Flavor,
     /// How long each run's gate waits for stragglers after the body returns. Default 1 s, of
@@ -42,7 +42,7 @@ pub struct TokioConfig {
 impl Default for TokioConfig {
     fn default() -> Self {
         TokioConfig {
-            runs: 100,
+            iterations: 100,
             flavor: Flavor::CurrentThread { paused: true },
             grace: Duration::from_secs(1),
             watchdog: Duration::from_secs(5),
@@ -69,24 +69,24 @@ impl TokioConfig {
             "a multi-thread runtime needs at least 1 worker thread"
         );
         TokioConfig {
-            runs: 20,
+            iterations: 20,
             flavor: Flavor::MultiThread { workers },
             grace: Duration::from_millis(200),
             ..Self::default()
         }
     }
 
-    /// Sets the number of runs.
+    /// Sets the number of runs (iterations).
     ///
     /// # Panics
     ///
     /// If `n` is zero.
-    pub fn runs(mut self, n: u64) -> Self {
+    pub fn iterations(mut self, n: u64) -> Self {
         assert!(
             n > 0,
-            "tokio runs must be at least 1: zero runs prove nothing"
+            "tokio iterations must be at least 1: zero runs prove nothing"
         );
-        self.runs = n;
+        self.iterations = n;
         self
     }
 
@@ -140,7 +140,7 @@ impl TokioConfig {
         };
         format!(
             "tokio {flavor} ({} runs, grace {:?}, watchdog {:?})",
-            self.runs, self.grace, self.watchdog
+            self.iterations, self.grace, self.watchdog
         )
     }
 }

@@ -5,12 +5,12 @@
 //! cancellable wait: `race(work, token.cancelled())`.
 //!
 //! ```
-//! use concheck::task::{self, oneshot, race, CancellationToken, Either};
+//! use concheck::future::{self, oneshot, race, CancellationToken, Either};
 //!
 //! let (_reply_tx, reply_rx) = oneshot::channel::<u32>();
 //! let token = CancellationToken::new();
 //! token.cancel();
-//! let got = task::block_on(race(reply_rx.recv(), token.cancelled()));
+//! let got = future::block_on(race(reply_rx.recv(), token.cancelled()));
 //! assert!(matches!(got, Either::Right(())));
 //! ```
 

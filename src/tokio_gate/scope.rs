@@ -23,7 +23,7 @@ const FIRST_POLL: Duration = Duration::from_millis(1);
 ///
 /// ```
 /// use std::time::Duration;
-/// use concheck::tokio::{spawn, Scope};
+/// use concheck::tokio_gate::{spawn, Scope};
 ///
 /// # tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap().block_on(async {
 /// let gate = Scope::new().grace(Duration::from_millis(50)).max_live_tasks(2);
@@ -115,7 +115,7 @@ impl Scope {
                 return Err(Violation::new(
                     ViolationKind::Misuse,
                     format!(
-                        "concheck::tokio::scope at {} was awaited outside a tokio runtime: await \
+                        "concheck::tokio_gate::scope at {} was awaited outside a tokio runtime: await \
                          it inside one (#[tokio::test], Runtime::block_on) with time enabled",
                         Site::from(at)
                     ),
@@ -137,7 +137,7 @@ impl Scope {
 /// # Examples
 ///
 /// ```
-/// use concheck::tokio::{scope, spawn};
+/// use concheck::tokio_gate::{scope, spawn};
 ///
 /// #[tokio::main(flavor = "current_thread", start_paused = true)]
 /// async fn main() {
@@ -247,13 +247,13 @@ fn leak(
     if untracked > 0 {
         parts.push(format!(
             "{untracked} untracked task{} outlived the scope (spawned with tokio::spawn, so \
-             nameless: spawn them with concheck::tokio::spawn to see which)",
+             nameless: spawn them with concheck::tokio_gate::spawn to see which)",
             plural(untracked)
         ));
     }
     let running = alive.iter().any(|t| t.state == crate::TaskState::Running);
     let hint = if running {
-        "; a task shown as running awaits a future not wrapped in concheck::tokio::waiting_on"
+        "; a task shown as running awaits a future not wrapped in concheck::tokio_gate::waiting_on"
     } else {
         ""
     };

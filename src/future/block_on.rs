@@ -13,18 +13,18 @@ use super::park::Parker;
 /// Between polls the task parks on a facade `Condvar` until the future's Waker is called; a
 /// Waker called before the park (or during the poll) is not lost, the park then returns at once.
 /// While parked the task is reported blocked on what the future awaits (see
-/// [`awaiting`](crate::task::awaiting)). Works on every backend: in production it parks a real
+/// [`awaiting`](crate::future::awaiting)). Works on every backend: in production it parks a real
 /// thread; under loom and shuttle every poll, wake and park is explored.
 ///
 /// # Examples
 ///
 /// ```
-/// use concheck::task::{self, oneshot};
+/// use concheck::future::{self, oneshot};
 ///
 /// let (tx, rx) = oneshot::channel();
-/// let sender = task::spawn(async move { tx.send(7).unwrap() });
-/// assert_eq!(task::block_on(rx.recv()), Ok(7));
-/// task::block_on(sender).unwrap();
+/// let sender = future::spawn(async move { tx.send(7).unwrap() });
+/// assert_eq!(future::block_on(rx.recv()), Ok(7));
+/// future::block_on(sender).unwrap();
 /// ```
 #[track_caller]
 pub fn block_on<F: Future>(future: F) -> F::Output {

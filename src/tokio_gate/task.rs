@@ -57,7 +57,7 @@ impl Drop for Entered {
 /// # Examples
 ///
 /// ```
-/// use concheck::tokio::{scope, spawn};
+/// use concheck::tokio_gate::{scope, spawn};
 ///
 /// # tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap().block_on(async {
 /// let leaked = scope(async {

@@ -6,7 +6,7 @@
 //! in them: one note as it is, several (a `race`) as one list. The same record a blocking call
 //! leaves (`rt::blocking`), so a leaked or stuck async task is named with what it awaits.
 //!
-//! A future of your own can note what it awaits with [`awaiting`](crate::task::awaiting).
+//! A future of your own can note what it awaits with [`awaiting`](crate::future::awaiting).
 
 use std::fmt;
 use std::panic::Location;
@@ -45,7 +45,7 @@ pub(crate) fn note(
 /// Notes that the running task's future returns `Pending` waiting for `what`, so that a report
 /// of the task, leaked or stuck, says what it awaits: `blocked in async await on {what} at
 /// {caller}`. Call it from a hand-written `Future::poll` just before it returns `Pending`; the
-/// primitives of [`crate::task`] already do. Outside a checker run it does nothing.
+/// primitives of [`crate::future`] already do. Outside a checker run it does nothing.
 ///
 /// # Examples
 ///
@@ -59,7 +59,7 @@ pub(crate) fn note(
 /// impl Future for Never {
 ///     type Output = ();
 ///     fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
-///         concheck::task::awaiting("a signal nobody sends");
+///         concheck::future::awaiting("a signal nobody sends");
 ///         Poll::Pending
 ///     }
 /// }
@@ -108,7 +108,7 @@ pub(crate) fn parked_on(at: &'static Location<'static>) -> BlockedOn {
         0 => BlockedOn {
             op: OP_AWAIT,
             lock: None,
-            object: "a future that returned Pending and noted nothing (see task::awaiting)"
+            object: "a future that returned Pending and noted nothing (see future::awaiting)"
                 .to_owned()
                 .into(),
             at,

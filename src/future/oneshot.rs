@@ -12,12 +12,12 @@
 //! the check-then-register-waker lost wakeup (`async_patterns`'s twin shows it caught).
 //!
 //! ```
-//! use concheck::task::{self, oneshot};
+//! use concheck::future::{self, oneshot};
 //!
 //! let (reply_tx, reply_rx) = oneshot::named::<u32>("reply");
-//! let server = task::spawn(async move { reply_tx.send(42).unwrap() });
-//! assert_eq!(task::block_on(reply_rx.recv()), Ok(42));
-//! task::block_on(server).unwrap();
+//! let server = future::spawn(async move { reply_tx.send(42).unwrap() });
+//! assert_eq!(future::block_on(reply_rx.recv()), Ok(42));
+//! future::block_on(server).unwrap();
 //! ```
 
 use std::fmt;

@@ -15,16 +15,16 @@
 //! receive or send never swallows a wakeup another one needed.
 //!
 //! ```
-//! use concheck::task::{self, channel};
+//! use concheck::future::{self, channel};
 //!
 //! let (tx, rx) = channel::named::<u32>("jobs", 1);
-//! let producer = task::spawn(async move {
+//! let producer = future::spawn(async move {
 //!     for v in 1..=3 {
 //!         tx.send(v).await; // waits for room: capacity 1
 //!     }
 //!     tx.close();
 //! });
-//! let sum = task::block_on(async move {
+//! let sum = future::block_on(async move {
 //!     let mut sum = 0;
 //!     while let Some(v) = rx.recv().await {
 //!         sum += v;
@@ -32,7 +32,7 @@
 //!     sum
 //! });
 //! assert_eq!(sum, 6);
-//! task::block_on(producer).unwrap();
+//! future::block_on(producer).unwrap();
 //! ```
 
 use std::collections::VecDeque;
