@@ -246,8 +246,12 @@ impl<'a, R> Select<'a, R> {
             // poll and the wait is missed. From registration on, a partner may complete a case
             // by claiming the signal; every completion, ours or a partner's, claims it first.
             let signal = Signal::new();
-            for (i, case) in self.cases.iter_mut().enumerate() {
-                case.watch(&signal, i);
+            // In a random order, as Go enqueues a blocked select's cases: two sends (or two
+            // receives) on one channel are offered in that order, and a partner takes the
+            // first offer; registering in declared order would always pair the first case
+            // (Go's TestPseudoRandomSend, whenever the select blocks before its receiver).
+            for i in choice::poll_order(self.cases.len()) {
+                self.cases[i].watch(&signal, i);
             }
             let fired = match self.poll(Some(&signal)) {
                 Fire::Fired(r) => Some(r),
