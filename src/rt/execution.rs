@@ -68,6 +68,9 @@ pub struct Hold {
     pub shared: bool,
     /// Where it was locked, when the locking call knew (a condvar's re-lock does not).
     pub at: Option<&'static Location<'static>>,
+    /// Its guard was dropped while the task unwound: kept for the report of the hang that
+    /// tore the task down, but no longer held for `rt::relock`.
+    pub unwound: bool,
 }
 
 impl TaskRecord {

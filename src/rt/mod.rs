@@ -248,16 +248,9 @@ impl Drop for BlockGuard {
 /// A loom lock was left held because its guard was dropped while the body's own panic unwound
 /// (see `sync::mutex::LoomGuard`): noted in the execution, so that a hang that follows is
 /// reported as the end of what loom can check, not as the body's deadlock.
-///
-/// A lock lost while the panic of a violation the facade recorded unwinds (a recursive lock
-/// found by [`relock`], say) is not noted: that violation ended the execution before any hang
-/// could follow.
 pub(crate) fn loom_lock_lost() {
     if let Some(execution) = context::execution() {
-        let mut state = execution.state();
-        if state.violation.is_none() {
-            state.loom_lock_lost = true;
-        }
+        execution.state().loom_lock_lost = true;
     }
 }
 
@@ -274,6 +267,7 @@ pub(crate) fn held(address: usize, shared: bool, at: Option<&'static Location<'s
         address,
         shared,
         at,
+        unwound: false,
     });
     Held {
         marked: Some((execution, task, address)),
@@ -324,7 +318,7 @@ pub(crate) fn relock<O: Into<Object>>(
         let Some(hold) = state.tasks[task]
             .holds
             .iter()
-            .find(|h| h.address == address)
+            .find(|h| h.address == address && !h.unwound)
             .copied()
         else {
             return;
@@ -341,21 +335,30 @@ pub(crate) fn relock<O: Into<Object>>(
         LockMode::Read if first.shared => (
             crate::rt::violation::ViolationKind::Misuse,
             format!(
-                "recursive read lock: {who} read-locks {object} at {} while it already holds                  it for reading{since}; a writer that queues between the two reads deadlocks                  both (Go's RWMutex forbids this; std's RwLock may deadlock or panic): drop                  the first guard before locking again, or pass it down",
+                "recursive read lock: {who} read-locks {object} at {} while it already holds \
+                 it for reading{since}; a writer that queues between the two reads deadlocks \
+                 both (Go's RWMutex forbids this; std's RwLock may deadlock or panic): drop \
+                 the first guard before locking again, or pass it down",
                 Site::from(at)
             ),
         ),
         _ => (
             crate::rt::violation::ViolationKind::Deadlock,
             format!(
-                "{who} {} {object} at {}, which it already holds{}{since}: it waits for                  itself forever (the lock is not reentrant); drop the first guard before                  locking again",
+                "{who} {} {object} at {}, which it already holds{}{since}: it waits for \
+                 itself forever (the lock is not reentrant); drop the first guard before \
+                 locking again",
                 match mode {
                     LockMode::Mutex => "locks",
                     LockMode::Read => "read-locks",
                     LockMode::Write => "write-locks",
                 },
                 Site::from(at),
-                if how.is_empty() { String::new() } else { format!(" {how}") },
+                if how.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {how}")
+                },
             ),
         ),
     };
@@ -376,8 +379,16 @@ impl Held {
 
 impl Drop for Held {
     fn drop(&mut self) {
-        // A task torn down after a checker found the hang keeps what it held, for the report.
+        // A task torn down after a checker found the hang keeps what it held, for the report;
+        // but the guard is gone (shuttle and std released the lock), so `relock` ignores it.
         if std::thread::panicking() {
+            if let Some((execution, task, address)) = self.marked.take() {
+                let mut state = execution.state();
+                let holds = &mut state.tasks[task].holds;
+                if let Some(h) = holds.iter_mut().rev().find(|h| h.address == address) {
+                    h.unwound = true;
+                }
+            }
             return;
         }
         if let Some((execution, task, address)) = self.marked.take() {

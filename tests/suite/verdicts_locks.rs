@@ -109,26 +109,30 @@ fn a_lock_cycle_names_tasks_of_the_same_name_by_their_ids() {
     }
 }
 
-/// The line of `at` in this file, as a report prints it.
-fn here(line: u32) -> String {
-    format!("tests/suite/verdicts_locks.rs:{line}:")
+/// The place of the call marked `// <marker>` in this file, as a report prints it.
+fn here(marker: &str) -> String {
+    let line = include_str!("verdicts_locks.rs")
+        .lines()
+        .position(|l| l.trim_end().ends_with(&format!("// {marker}")))
+        .unwrap_or_else(|| panic!("no line marked {marker}"));
+    format!("tests/suite/verdicts_locks.rs:{}:", line + 1)
 }
 
-/// Asserts `report` is a `kind` whose message names 'relocker' and this file's `line`, whose
-/// first site is that line, and which never blames loom's or shuttle's source.
-fn assert_named_at(report: &Report, kind: ViolationKind, line: u32, words: &str) {
+/// Asserts `report` is a `kind` whose message names 'relocker' and the call marked `marker`,
+/// whose first site is that call, and which never blames loom's or shuttle's source.
+fn assert_named_at(report: &Report, kind: ViolationKind, marker: &str, words: &str) {
     let checker = &report.checker;
     report.assert_finds(kind);
     let v = report.violation().expect("a violation");
     assert!(
         v.message.contains("#1 'relocker'")
-            && v.message.contains(&here(line))
+            && v.message.contains(&here(marker))
             && v.message.contains(words),
         "{checker}: the message does not name the task, the call and what it means:\n{report}"
     );
     let first = v.sites.first().map(ToString::to_string).unwrap_or_default();
     assert!(
-        first.starts_with(&here(line)),
+        first.starts_with(&here(marker)),
         "{checker}: the first site is not the user's call: {first}\n{report}"
     );
     let text = report.to_string();
@@ -137,8 +141,6 @@ fn assert_named_at(report: &Report, kind: ViolationKind, line: u32, words: &str)
         "{checker}: the report blames the model checker's own source:\n{text}"
     );
 }
-
-const RELOCK_LINE: u32 = 147;
 
 fn recursive_mutex_lock() {
     let m = Arc::new(Mutex::new(0));
@@ -156,13 +158,11 @@ fn a_recursive_mutex_lock_is_a_deadlock_at_the_users_line() {
         assert_named_at(
             &report,
             ViolationKind::Deadlock,
-            RELOCK_LINE,
+            "RELOCK_LINE",
             "already holds",
         );
     }
 }
-
-const REREAD_LINE: u32 = 166;
 
 fn recursive_read() {
     let rw = Arc::new(RwLock::new(0));
@@ -180,13 +180,11 @@ fn a_recursive_read_lock_is_a_misuse_at_the_users_line() {
         assert_named_at(
             &report,
             ViolationKind::Misuse,
-            REREAD_LINE,
+            "REREAD_LINE",
             "recursive read",
         );
     }
 }
-
-const UPGRADE_LINE: u32 = 185;
 
 fn write_under_own_read() {
     let rw = Arc::new(RwLock::new(0));
@@ -204,7 +202,7 @@ fn a_write_lock_under_the_tasks_own_read_is_a_deadlock_at_the_users_line() {
         assert_named_at(
             &report,
             ViolationKind::Deadlock,
-            UPGRADE_LINE,
+            "UPGRADE_LINE",
             "already holds",
         );
     }
