@@ -3,7 +3,7 @@
 //! loom says `deadlock; threads = [...]` and shuttle `deadlock! blocked tasks: [...]` for every
 //! "all tasks blocked" state, leaks included. The registry knows better: if the body is blocked
 //! at a scope end waiting for its tasks, those tasks leaked; if a blocked task waits on a
-//! condition variable while it holds a mutex another blocked task wants, the two wait for each
+//! condition variable while it holds a lock (a mutex or an `RwLock`) another blocked task wants, the two wait for each
 //! other: a deadlock; else if a blocked task waits on a condition variable, or is an async task
 //! parked until its Waker is called, its wakeup was lost; otherwise it is a deadlock. Each
 //! decision reads the kinds of the operations the tasks block in (`OpKind`), never their text.
@@ -61,7 +61,7 @@ pub(crate) fn classify(execution: &Execution, ending: Ending) -> Violation {
             .tasks
             .iter()
             .map(|t| Locks {
-                holds: t.holds.clone(),
+                holds: t.holds.iter().map(|h| h.address).collect(),
                 wants: match &t.status {
                     Status::Blocked(on) => on.lock,
                     _ => None,
@@ -87,11 +87,12 @@ pub(crate) struct Ended {
     pub(crate) leaked: Vec<usize>,
     /// The first panic the panic hook saw, if any.
     pub(crate) first_panic: Option<PanicRecord>,
-    /// The mutexes each task holds and wants, by task id (model backends; empty under std).
+    /// The locks (mutexes and `RwLock`s) each task holds and wants, by task id (model
+    /// backends; empty under std).
     pub(crate) locks: Vec<Locks>,
 }
 
-/// The mutexes (by address) one task holds, and the one it blocks locking, if any.
+/// The locks (by address) one task holds, and the one it blocks locking, if any.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Locks {
     pub(crate) holds: Vec<usize>,
@@ -99,7 +100,7 @@ pub(crate) struct Locks {
 }
 
 impl Ended {
-    /// The unfinished task blocked locking a mutex that `task` holds, if any.
+    /// The unfinished task blocked locking a lock that `task` holds, if any.
     fn blocked_behind(&self, task: usize, unfinished: &[TaskInfo]) -> Option<usize> {
         let holds = &self.locks.get(task)?.holds;
         unfinished
@@ -181,8 +182,9 @@ pub(crate) fn classify_ended(ended: &Ended, ending: Ending) -> Violation {
         Ending::AllBlocked => {
             let waits: Vec<&TaskInfo> = unfinished.iter().filter(|t| awaits_wakeup(t)).collect();
             let list: Vec<String> = unfinished.iter().map(ToString::to_string).collect();
-            // A condvar waiter that holds a mutex another blocked task wants cannot be woken
-            // by that task: no wakeup was lost, the two wait for each other.
+            // A condvar waiter that holds a lock (a mutex, an RwLock for reading or writing)
+            // another blocked task wants cannot be woken by that task: no wakeup was lost, the
+            // two wait for each other.
             let lockout = waits.iter().find_map(|w| {
                 let behind = (blocked_in(w) == Some(OpKind::CondvarWait))
                     .then(|| ended.blocked_behind(w.id, &unfinished))??;
@@ -192,7 +194,7 @@ pub(crate) fn classify_ended(ended: &Ended, ending: Ending) -> Violation {
                 (
                     ViolationKind::Deadlock,
                     format!(
-                        "#{} '{}' waits on a condvar while it holds a mutex that #{} '{}' is \
+                        "#{} '{}' waits on a condvar while it holds a lock that #{} '{}' is \
                          blocked on, and every other task is blocked or done: [{}]",
                         waiter.id,
                         waiter.name,

@@ -241,6 +241,12 @@ fn who(trace: &Trace, step: &Step) -> String {
     format!("'{}'", trace.task_name(step.task))
 }
 
+/// A task with its id, `#2 'worker'`: what a cycle names its tasks by, since two tasks may
+/// share a name.
+fn task_id(trace: &Trace, task: usize) -> String {
+    format!("#{task} '{}'", trace.task_name(task))
+}
+
 fn object_name(trace: &Trace, object: usize) -> String {
     trace
         .objects
@@ -453,8 +459,8 @@ fn lock_cycle(trace: &Trace, violation: &Violation) -> Option<String> {
     for _ in 0..links.len() {
         let _ = write!(
             text,
-            "'{}' holds {} (locked at {}) and wants {} -> ",
-            trace.task_name(current.task),
+            "{} holds {} (locked at {}) and wants {} -> ",
+            task_id(trace, current.task),
             object_name(trace, current.held),
             current
                 .locked_at
@@ -467,7 +473,7 @@ fn lock_cycle(trace: &Trace, violation: &Violation) -> Option<String> {
             _ => break,
         }
     }
-    let _ = write!(text, "back to '{}'", trace.task_name(first.task));
+    let _ = write!(text, "back to {}", task_id(trace, first.task));
     Some(text)
 }
 
@@ -499,11 +505,11 @@ fn wait_holding_lock(trace: &Trace, violation: &Violation) -> Option<String> {
                 "{} holds {} (locked at {}) while it waits on {condvar} at {}; {} is blocked \
                  locking it at {}, so it can never notify: release the lock before waiting, \
                  or take it only inside the condvar's mutex",
-                who(trace, wait),
+                task_id(trace, wait.task),
                 object_name(trace, wanted),
                 site(locked),
                 site(wait),
-                who(trace, lock),
+                task_id(trace, lock.task),
                 site(lock)
             ));
         }

@@ -265,7 +265,11 @@ impl Runner for LoomConfig {
             AllowedLeaks::note(&mut searched.allowed_leaks, &v.to_string());
             return None;
         }
-        let lock_lost = matches!(failed, Failed::Ended(e, _) if e.state().loom_lock_lost);
+        // A violation the facade recorded and nobody recovered (a recursive lock found by
+        // `rt::relock`, say) ended the execution itself: a lock lost as its panic unwound
+        // came after it.
+        let lock_lost = matches!(failed, Failed::Ended(e, _)
+            if { let s = e.state(); s.loom_lock_lost && s.violation.is_none() });
         if lock_lost && v.kind.is_hang_like() {
             // Not the body's hang: a lock loom could not release (`LoomGuard`).
             searched.completeness = Completeness::Incomplete {

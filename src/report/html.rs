@@ -120,6 +120,9 @@ fn header(out: &mut String, report: &Report, title: &str) -> fmt::Result {
     match &report.outcome {
         Outcome::Violation(v) => {
             writeln!(out, "<pre class=\"message\">{}</pre>", Esc(&v.message))?;
+            if !has_steps(report) {
+                task_list(out, v)?;
+            }
             let cause = report
                 .trace
                 .as_ref()
@@ -161,6 +164,32 @@ fn header(out: &mut String, report: &Report, title: &str) -> fmt::Result {
         objects(out, trace)?;
     }
     out.push_str("</header>\n");
+    Ok(())
+}
+
+/// Whether the report has a trace with steps to draw (whose lanes show each task's state).
+fn has_steps(report: &Report) -> bool {
+    report.trace.as_ref().is_some_and(|t| !t.steps.is_empty())
+}
+
+/// The tasks the violation names, one per line as the text report gives them (what each blocks
+/// on, and where): with no trace to draw (a std or tokio run) they are all a hang page has to
+/// say where the run hangs. A task the message already lists is not repeated.
+fn task_list(out: &mut String, v: &Violation) -> fmt::Result {
+    let lines: Vec<String> = v
+        .tasks
+        .iter()
+        .map(ToString::to_string)
+        .filter(|line| !v.message.contains(line.as_str()))
+        .collect();
+    if lines.is_empty() {
+        return Ok(());
+    }
+    out.push_str("<ul class=\"tasks\">\n");
+    for line in lines {
+        writeln!(out, "<li><code>{}</code></li>", Esc(&line))?;
+    }
+    out.push_str("</ul>\n");
     Ok(())
 }
 

@@ -55,8 +55,22 @@ pub struct TaskRecord {
     /// What the task's future awaits, noted by async primitives that returned `Pending` during
     /// the current poll; `future::block_on` reports it when the task parks.
     pub awaiting: Vec<BlockedOn>,
-    /// The addresses of the mutexes it holds (model backends; see `rt::held`).
-    pub holds: Vec<usize>,
+    /// The locks it holds (model backends; see `rt::held`).
+    pub holds: Vec<Hold>,
+}
+
+/// A lock a task holds: a mutex, or an `RwLock` for reading or writing.
+#[derive(Clone, Copy, Debug)]
+pub struct Hold {
+    /// The lock's address.
+    pub address: usize,
+    /// Held for reading (an `RwLock` read guard): others may read it too.
+    pub shared: bool,
+    /// Where it was locked, when the locking call knew (a condvar's re-lock does not).
+    pub at: Option<&'static Location<'static>>,
+    /// Its guard was dropped while the task unwound: kept for the report of the hang that
+    /// tore the task down, but no longer held for `rt::relock`.
+    pub unwound: bool,
 }
 
 impl TaskRecord {

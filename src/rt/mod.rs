@@ -25,7 +25,7 @@ pub(crate) use context::{
     backend, catch_loom_panic, check_backend, construction_backend, loom_callable,
     loom_callable_unwinding, loom_execution_starts, loom_failed, loom_goes_on, loom_unwinding,
 };
-pub(crate) use execution::{BlockedOn, Execution, Joinable, Limits, PanicRecord};
+pub(crate) use execution::{BlockedOn, Execution, Hold, Joinable, Limits, PanicRecord};
 
 pub(crate) use object::Object;
 pub(crate) use op::Op;
@@ -135,6 +135,18 @@ pub(crate) fn blocking_lock<O: Into<Object>>(
     mark(op::LOCK, Some(address), object, at)
 }
 
+/// [`blocking`] in `op` (`RwLock::read` or `write`) on the lock at `address`: matched, as
+/// [`blocking_lock`] is, with the tasks that hold it.
+#[inline]
+pub(crate) fn blocking_on_lock<O: Into<Object>>(
+    op: &'static Op,
+    address: usize,
+    object: impl FnOnce() -> O,
+    at: &'static Location<'static>,
+) -> BlockGuard {
+    mark(op, Some(address), object, at)
+}
+
 #[inline]
 fn mark<O: Into<Object>>(
     op: &'static Op,
@@ -242,34 +254,120 @@ pub(crate) fn loom_lock_lost() {
     }
 }
 
-/// Records that the running task holds the mutex at `address` until the mark drops (a mutex
-/// guard under a model backend carries it). A task that waits on a condvar while it holds a
-/// mutex another blocked task wants cannot be woken by it: the classifier calls that hang a
-/// deadlock, not a lost wakeup. Outside an execution it records nothing.
-pub(crate) fn held(address: usize) -> Held {
-    let Some(execution) = context::execution() else {
+/// Records that the running task holds the lock at `address` (for reading if `shared`),
+/// locked at `at`, until the mark drops (a lock guard under a model backend carries it). A task
+/// that waits on a condvar while it holds a lock another blocked task wants cannot be woken by
+/// it: the classifier calls that hang a deadlock, not a lost wakeup. Outside an execution it
+/// records nothing.
+pub(crate) fn held(address: usize, shared: bool, at: Option<&'static Location<'static>>) -> Held {
+    let Some((execution, task)) = running_task() else {
         return Held::NONE;
     };
-    let mut state = execution.state();
-    let task = if backend() == Backend::Shuttle {
-        shuttle_task(&state)
-    } else {
-        drop(state);
-        let task = current_task();
-        state = execution.state();
-        task
-    };
-    let Some(task) = task else {
-        return Held::NONE;
-    };
-    state.tasks[task].holds.push(address);
-    drop(state);
+    execution.state().tasks[task].holds.push(Hold {
+        address,
+        shared,
+        at,
+        unwound: false,
+    });
     Held {
         marked: Some((execution, task, address)),
     }
 }
 
-/// A mutex the running task holds, in the registry until dropped (see [`held`]).
+/// The execution and the registry number of the running task, if there is one.
+fn running_task() -> Option<(Arc<Execution>, usize)> {
+    let execution = context::execution()?;
+    let task = if backend() == Backend::Shuttle {
+        shuttle_task(&execution.state())
+    } else {
+        current_task()
+    };
+    task.map(|task| (execution, task))
+}
+
+/// How a task asks for a lock (see [`relock`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LockMode {
+    /// `Mutex::lock`.
+    Mutex,
+    /// `RwLock::read`.
+    Read,
+    /// `RwLock::write`.
+    Write,
+}
+
+/// Stops the execution with a violation if the running task asks, at `at`, for the lock at
+/// `address` (named `object`) that it already holds: a mutex or a write under its own hold
+/// waits for itself forever (a deadlock); a read under its own read is a recursive read lock,
+/// which deadlocks as soon as a writer queues between the two (a misuse: Go's `RWMutex`
+/// forbids it, std's `RwLock` may deadlock or panic). Checked before the model checker is
+/// asked for the lock: loom and shuttle would otherwise panic inside their own source (loom on
+/// the second read guard's release, shuttle with "already holds"), far from the user's line.
+#[track_caller]
+pub(crate) fn relock<O: Into<Object>>(
+    address: usize,
+    mode: LockMode,
+    object: impl FnOnce() -> O,
+    at: &'static Location<'static>,
+) {
+    let Some((execution, task)) = running_task() else {
+        return;
+    };
+    let first = {
+        let state = execution.state();
+        let Some(hold) = state.tasks[task]
+            .holds
+            .iter()
+            .find(|h| h.address == address && !h.unwound)
+            .copied()
+        else {
+            return;
+        };
+        hold
+    };
+    let object: Object = object().into();
+    let who = current_task_label();
+    let since = first
+        .at
+        .map_or_else(String::new, |l| format!(" (locked at {})", Site::from(l)));
+    let how = if first.shared { "for reading" } else { "" };
+    let (kind, message) = match mode {
+        LockMode::Read if first.shared => (
+            crate::rt::violation::ViolationKind::Misuse,
+            format!(
+                "recursive read lock: {who} read-locks {object} at {} while it already holds \
+                 it for reading{since}; a writer that queues between the two reads deadlocks \
+                 both (Go's RWMutex forbids this; std's RwLock may deadlock or panic): drop \
+                 the first guard before locking again, or pass it down",
+                Site::from(at)
+            ),
+        ),
+        _ => (
+            crate::rt::violation::ViolationKind::Deadlock,
+            format!(
+                "{who} {} {object} at {}, which it already holds{}{since}: it waits for \
+                 itself forever (the lock is not reentrant); drop the first guard before \
+                 locking again",
+                match mode {
+                    LockMode::Mutex => "locks",
+                    LockMode::Read => "read-locks",
+                    LockMode::Write => "write-locks",
+                },
+                Site::from(at),
+                if how.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {how}")
+                },
+            ),
+        ),
+    };
+    let mut sites = vec![Site::from(at)];
+    sites.extend(first.at.map(Site::from));
+    violation(crate::rt::violation::Violation::new(kind, message).with_sites(sites));
+}
+
+/// A lock the running task holds, in the registry until dropped (see [`held`]).
 pub(crate) struct Held {
     marked: Option<(Arc<Execution>, usize, usize)>,
 }
@@ -281,14 +379,22 @@ impl Held {
 
 impl Drop for Held {
     fn drop(&mut self) {
-        // A task torn down after a checker found the hang keeps what it held, for the report.
+        // A task torn down after a checker found the hang keeps what it held, for the report;
+        // but the guard is gone (shuttle and std released the lock), so `relock` ignores it.
         if std::thread::panicking() {
+            if let Some((execution, task, address)) = self.marked.take() {
+                let mut state = execution.state();
+                let holds = &mut state.tasks[task].holds;
+                if let Some(h) = holds.iter_mut().rev().find(|h| h.address == address) {
+                    h.unwound = true;
+                }
+            }
             return;
         }
         if let Some((execution, task, address)) = self.marked.take() {
             let mut state = execution.state();
             let holds = &mut state.tasks[task].holds;
-            if let Some(i) = holds.iter().rposition(|&a| a == address) {
+            if let Some(i) = holds.iter().rposition(|h| h.address == address) {
                 holds.swap_remove(i);
             }
         }

@@ -199,6 +199,7 @@ impl<T> Mutex<T> {
                 if !loom_callable() {
                     return self.lock_unwinding();
                 }
+                rt::relock(self.address(), rt::LockMode::Mutex, || self.object(), at);
                 let blocked = rt::blocking_lock(self.address(), || self.object(), at);
                 let g = m.lock().unwrap_or_else(PoisonError::into_inner);
                 if !blocked.marked() {
@@ -210,6 +211,7 @@ impl<T> Mutex<T> {
             }
             // shuttle can always be asked who runs: nothing to note.
             Model::Shuttle(m) => {
+                rt::relock(self.address(), rt::LockMode::Mutex, || self.object(), at);
                 let _blocked = rt::blocking_lock(self.address(), || self.object(), at);
                 ModelGuard::Shuttle(m.lock().unwrap_or_else(PoisonError::into_inner))
             }
@@ -260,14 +262,18 @@ impl<T> Mutex<T> {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// The guard of a lock taken at the caller's call site (`#[track_caller]` up to the user's
+    /// `lock`/`try_lock`), noted in the registry under a model backend.
+    #[track_caller]
     fn guard<'a>(
         &'a self,
         data: std::sync::MutexGuard<'a, T>,
         model: ModelGuard<'a>,
     ) -> MutexGuard<'a, T> {
+        let at = Some(Location::caller());
         let held = match model {
             ModelGuard::Std => rt::Held::NONE,
-            ModelGuard::Loom(_) | ModelGuard::Shuttle(_) => self.held(),
+            ModelGuard::Loom(_) | ModelGuard::Shuttle(_) => rt::held(self.address(), false, at),
         };
         MutexGuard {
             data,
@@ -277,9 +283,10 @@ impl<T> Mutex<T> {
         }
     }
 
-    /// Notes in the registry that the running task holds this mutex (see `rt::held`).
+    /// Notes in the registry that the running task holds this mutex again (a condvar's
+    /// re-lock; see `rt::held`).
     pub(crate) fn held(&self) -> rt::Held {
-        rt::held(self.address())
+        rt::held(self.address(), false, None)
     }
 
     fn address(&self) -> usize {

@@ -32,6 +32,8 @@ pub struct RwLock<T> {
 pub struct RwLockReadGuard<'a, T> {
     data: std::sync::RwLockReadGuard<'a, T>,
     _model: ReadModel<'a>,
+    /// The registry's note that the running task holds it for reading (model backends).
+    _held: rt::Held,
 }
 
 /// Exclusive access; releases on drop.
@@ -39,6 +41,8 @@ pub struct RwLockReadGuard<'a, T> {
 pub struct RwLockWriteGuard<'a, T> {
     data: std::sync::RwLockWriteGuard<'a, T>,
     _model: WriteModel<'a>,
+    /// The registry's note that the running task holds it for writing (model backends).
+    _held: rt::Held,
 }
 
 enum ReadModel<'a> {
@@ -93,6 +97,19 @@ impl<T> RwLock<T> {
         rt::Object::created("rwlock", self.created_at)
     }
 
+    fn address(&self) -> usize {
+        std::ptr::from_ref(self).cast::<()>() as usize
+    }
+
+    /// The registry's note that the running task holds this lock for reading, taken at `at`
+    /// through a model lock (nothing for a std one: see `rt::held`).
+    fn read_held(&self, model: &ReadModel<'_>, at: &'static Location<'static>) -> rt::Held {
+        match model {
+            ReadModel::Std => rt::Held::NONE,
+            _ => rt::held(self.address(), true, Some(at)),
+        }
+    }
+
     /// Shared access, blocking while a writer holds it.
     #[track_caller]
     pub fn read(&self) -> RwLockReadGuard<'_, T> {
@@ -114,17 +131,22 @@ impl<T> RwLock<T> {
                 return RwLockReadGuard {
                     data,
                     _model: ReadModel::Std,
+                    _held: rt::Held::NONE,
                 };
             }
             Model::Loom(_) if !loom_callable() => ReadModel::Std,
             Model::Loom(l) => {
-                let _blocked = rt::blocking(rt::op::READ, || self.label(), at);
+                rt::relock(self.address(), rt::LockMode::Read, || self.object(), at);
+                let _blocked =
+                    rt::blocking_on_lock(rt::op::READ, self.address(), || self.object(), at);
                 ReadModel::Loom(LoomGuard::new(
                     l.read().unwrap_or_else(PoisonError::into_inner),
                 ))
             }
             Model::Shuttle(l) => {
-                let _blocked = rt::blocking(rt::op::READ, || self.label(), at);
+                rt::relock(self.address(), rt::LockMode::Read, || self.object(), at);
+                let _blocked =
+                    rt::blocking_on_lock(rt::op::READ, self.address(), || self.object(), at);
                 ReadModel::Shuttle(l.read().unwrap_or_else(PoisonError::into_inner))
             }
         };
@@ -133,6 +155,7 @@ impl<T> RwLock<T> {
         let data = self.data.read().unwrap_or_else(PoisonError::into_inner);
         RwLockReadGuard {
             data,
+            _held: self.read_held(&model, at),
             _model: model,
         }
     }
@@ -158,17 +181,22 @@ impl<T> RwLock<T> {
                 return RwLockWriteGuard {
                     data,
                     _model: WriteModel::Std,
+                    _held: rt::Held::NONE,
                 };
             }
             Model::Loom(_) if !loom_callable() => WriteModel::Std,
             Model::Loom(l) => {
-                let _blocked = rt::blocking(rt::op::WRITE, || self.label(), at);
+                rt::relock(self.address(), rt::LockMode::Write, || self.object(), at);
+                let _blocked =
+                    rt::blocking_on_lock(rt::op::WRITE, self.address(), || self.object(), at);
                 WriteModel::Loom(LoomGuard::new(
                     l.write().unwrap_or_else(PoisonError::into_inner),
                 ))
             }
             Model::Shuttle(l) => {
-                let _blocked = rt::blocking(rt::op::WRITE, || self.label(), at);
+                rt::relock(self.address(), rt::LockMode::Write, || self.object(), at);
+                let _blocked =
+                    rt::blocking_on_lock(rt::op::WRITE, self.address(), || self.object(), at);
                 WriteModel::Shuttle(l.write().unwrap_or_else(PoisonError::into_inner))
             }
         };
@@ -177,6 +205,11 @@ impl<T> RwLock<T> {
         let data = self.data.write().unwrap_or_else(PoisonError::into_inner);
         RwLockWriteGuard {
             data,
+            _held: if matches!(model, WriteModel::Std) {
+                rt::Held::NONE
+            } else {
+                rt::held(self.address(), false, Some(at))
+            },
             _model: model,
         }
     }
@@ -187,10 +220,12 @@ impl<T> RwLock<T> {
             Ok(data) => RwLockReadGuard {
                 data,
                 _model: ReadModel::Std,
+                _held: rt::Held::NONE,
             },
             Err(TryLockError::Poisoned(p)) => RwLockReadGuard {
                 data: p.into_inner(),
                 _model: ReadModel::Std,
+                _held: rt::Held::NONE,
             },
             Err(TryLockError::WouldBlock) => unwinding_deadend(&self.label()),
         }
@@ -202,10 +237,12 @@ impl<T> RwLock<T> {
             Ok(data) => RwLockWriteGuard {
                 data,
                 _model: WriteModel::Std,
+                _held: rt::Held::NONE,
             },
             Err(TryLockError::Poisoned(p)) => RwLockWriteGuard {
                 data: p.into_inner(),
                 _model: WriteModel::Std,
+                _held: rt::Held::NONE,
             },
             Err(TryLockError::WouldBlock) => unwinding_deadend(&self.label()),
         }

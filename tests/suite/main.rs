@@ -50,4 +50,5 @@ mod time;
 mod tokio_gate;
 mod track_caller;
 mod verdicts;
+mod verdicts_locks;
 mod watchdog;

@@ -135,7 +135,10 @@ fn shuttle_iterations_zero_panics() {
 #[test]
 fn stress_iterations_zero_panics() {
     let message = expect_panic(|| StressConfig::new().iterations(0));
-    assert!(message.contains("iterations must be at least 1"), "{message}");
+    assert!(
+        message.contains("iterations must be at least 1"),
+        "{message}"
+    );
 }
 
 #[test]

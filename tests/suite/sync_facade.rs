@@ -267,8 +267,9 @@ fn rwlock_writer_excludes_reader_deadlock_found() {
         reader.join().unwrap();
     });
     // In the schedules where the body wins the write lock, the reader blocks on it and the
-    // body waits on the condvar forever: a wakeup that never comes.
-    for report in assert_found_by_models(&check, ViolationKind::LostWakeup) {
+    // body waits on the condvar forever while it holds the lock the reader wants: the two wait
+    // for each other, a deadlock (nested monitor lockout), not a lost wakeup.
+    for report in assert_found_by_models(&check, ViolationKind::Deadlock) {
         let v = report.violation().unwrap();
         let ops: Vec<&str> = v
             .tasks

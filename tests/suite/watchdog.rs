@@ -35,14 +35,19 @@ fn ab_ba_always() {
     right.join().unwrap();
 }
 
-#[test]
-fn a_hang_lists_each_thread_with_its_blocked_on_object_and_location() {
-    // 300 ms: the deadlock is certain by then; the two threads stay parked afterwards (a real
-    // thread cannot be stopped), which is what a hang is.
+/// One run of [`ab_ba_always`] under the std runner, cut by the watchdog. 300 ms: the deadlock
+/// is certain by then; the two threads stay parked afterwards (a real thread cannot be
+/// stopped), which is what a hang is.
+fn std_hang() -> concheck::check::Report {
     let config = StressConfig::new()
         .iterations(1)
         .watchdog(Duration::from_millis(300));
-    let report = Check::new(ab_ba_always).run(&Checker::Stress(config));
+    Check::new(ab_ba_always).run(&Checker::Stress(config))
+}
+
+#[test]
+fn a_hang_lists_each_thread_with_its_blocked_on_object_and_location() {
+    let report = std_hang();
     report.assert_finds(ViolationKind::Hang);
     let text = report.to_string();
     assert!(text.contains("the watchdog fired"), "{text}");
@@ -62,4 +67,24 @@ fn a_hang_lists_each_thread_with_its_blocked_on_object_and_location() {
             .any(|l| l.contains("'main'") && l.contains("JoinHandle::join")),
         "{text}"
     );
+}
+
+/// A real run has no trace to draw, so its HTML page must carry the list of unfinished threads
+/// the text report gives, or the page of a hang says nothing about where it hangs.
+#[test]
+fn the_html_page_of_a_std_hang_lists_the_blocked_threads() {
+    let report = std_hang();
+    report.assert_finds(ViolationKind::Hang);
+    let page = report.to_html("ab_ba_always under std");
+    for (name, line) in [("a-then-b", 25), ("b-then-a", 32)] {
+        let row = page
+            .lines()
+            .find(|l| l.contains(&format!("#39;{name}&#39; spawned at")))
+            .unwrap_or_else(|| panic!("the page does not list {name}:\n{page}"));
+        assert!(
+            row.contains("blocked in Mutex::lock on mutex created at tests/suite/watchdog.rs:")
+                && row.contains(&format!("at tests/suite/watchdog.rs:{line}:")),
+            "the page's row for {name} lacks what it blocks on and where: {row}"
+        );
+    }
 }

@@ -102,10 +102,10 @@ fn an_ab_ba_deadlock_names_the_lock_cycle() {
         "lock_order_ab_ba",
         ViolationKind::Deadlock,
         &[
-            "lock cycle: '",
+            "lock cycle: #",
             "holds mutex @ lock_order.rs:",
             "and wants mutex @ lock_order.rs:",
-            "-> back to '",
+            "-> back to #",
         ],
     );
 }

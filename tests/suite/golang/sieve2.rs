@@ -165,7 +165,11 @@ fn check() -> Check {
 fn sieve2() {
     let check = check();
     for checker in [
-        Checker::Stress(StressConfig::new().iterations(2).watchdog(Duration::from_secs(1))),
+        Checker::Stress(
+            StressConfig::new()
+                .iterations(2)
+                .watchdog(Duration::from_secs(1)),
+        ),
         Checker::Shuttle(ShuttleConfig::random().iterations(100)),
         Checker::Shuttle(ShuttleConfig::pct().iterations(100)),
     ] {
