@@ -41,6 +41,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use serde::{Deserialize, Serialize};
 use shuttle::scheduler::{DataSource, RandomDataSource, Schedule, Scheduler, Task, TaskId};
 
+use super::strategy::runnable_ids;
+
 /// Trial runs the shrinker spends on one schedule by default; the reason and the measured cost
 /// are on the `max_shrink_trials` field of [`ShuttleConfig`](super::ShuttleConfig).
 pub(crate) const MAX_TRIALS: usize = 200;
@@ -137,14 +139,6 @@ impl Recorder {
         self.counts.clear();
         lock(&self.log).clear();
     }
-}
-
-fn runnable_ids(offered: &[&Task]) -> Vec<TaskId> {
-    offered
-        .iter()
-        .filter(|t| t.runnable())
-        .map(|t| t.id())
-        .collect()
 }
 
 /// Keep running the current task while it can run and does not yield; otherwise the next

@@ -102,11 +102,7 @@ impl Scheduler for DelayDfs {
         current: Option<TaskId>,
         is_yielding: bool,
     ) -> Option<TaskId> {
-        let ids: Vec<TaskId> = runnable
-            .iter()
-            .filter(|t| t.runnable())
-            .map(|t| t.id())
-            .collect();
+        let ids = super::runnable_ids(runnable);
         if ids.is_empty() {
             // Only tasks waiting for a spurious wakeup: shuttle ends the execution as a deadlock.
             return runnable.first().map(|t| t.id());

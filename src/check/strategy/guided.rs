@@ -292,11 +292,7 @@ impl Scheduler for Guided {
         _current: Option<TaskId>,
         _is_yielding: bool,
     ) -> Option<TaskId> {
-        let ids: Vec<TaskId> = runnable
-            .iter()
-            .filter(|t| t.runnable())
-            .map(|t| t.id())
-            .collect();
+        let ids = super::runnable_ids(runnable);
         let step = self.ran.len();
         feedback::set_step(step);
         // Only tasks waiting for a spurious wakeup: shuttle ends the execution as a deadlock.

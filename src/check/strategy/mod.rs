@@ -15,6 +15,8 @@ pub(crate) mod guided;
 pub(crate) mod pos;
 pub(crate) mod rotate;
 
+use shuttle::scheduler::{Task, TaskId};
+
 /// SplitMix64: a small, fast generator whose whole state is one word, enough for picking tasks
 /// and steps (not for anything an adversary chooses).
 #[derive(Clone, Debug)]
@@ -38,6 +40,16 @@ impl Rng {
     pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next_u64() % n as u64) as usize
     }
+}
+
+/// The ids of the tasks shuttle offers that can run now (not those only waiting for a spurious
+/// wakeup), in shuttle's order: what every scheduler here chooses among.
+pub(crate) fn runnable_ids(offered: &[&Task]) -> Vec<TaskId> {
+    offered
+        .iter()
+        .filter(|t| t.runnable())
+        .map(|t| t.id())
+        .collect()
 }
 
 #[cfg(test)]
