@@ -48,7 +48,7 @@ pub const MAX_BRANCHES_LIMIT: usize = 60_000;
 pub struct LoomConfig {
     /// Preemptions explored per execution; `None` is exhaustive.
     ///
-    /// Default 2. Measured on a 2-core machine (shared/DESIGN.md): a 4-thread fan-in with a
+    /// Default 2. Measured on a 2-core machine: a 4-thread fan-in with a
     /// capacity-1 channel and a WaitGroup takes 8,407 iterations (0.5 s) at bound 2, 128,012
     /// (8.3 s) at bound 3, and did not finish in 15 minutes unbounded. Most concurrency bugs
     /// need at most two preemptions to show; shuttle's random and PCT searches cover breadth.

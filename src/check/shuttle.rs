@@ -192,7 +192,7 @@ pub struct ShuttleConfig {
     /// How schedules are chosen.
     pub strategy: Strategy,
     /// Executions to run. Random and PCT default to 1,000: every seeded bug in this crate is
-    /// found within 100 (shared/DESIGN.md measured ~10), so 1,000 gives a wide margin at
+    /// found within 100 (most within ~10), so 1,000 gives a wide margin at
     /// about a second per pattern. DFS defaults to 100,000 and reports whether it finished.
     pub iterations: u64,
     /// Steps one execution may take before it is a livelock. Default 100,000: the seed patterns
