@@ -7,8 +7,16 @@ use std::sync::{Mutex, PoisonError, RwLock, TryLockError};
 use super::race::{self, Access, Log};
 use crate::rt::{self, check_backend, loom_callable, Backend};
 
-enum Model {
-    Std,
+/// The checkers' half of a cell, boxed: a cell on std is then its data's lock and two words, and
+/// a model checker's cell stays small on the stack too (loom runs a body on a fixed 32 KiB stack,
+/// and a crate's block of cells, built there before it is boxed, overflowed it when the access
+/// log was inline: concurrent-queue's `Unbounded` block of 31 slots did).
+struct Model {
+    kind: ModelKind,
+    log: Mutex<Log>,
+}
+
+enum ModelKind {
     /// loom's own cell, of `()`: it tracks the accesses, the data stays in the `RwLock`.
     Loom(loom::cell::UnsafeCell<()>),
     Shuttle,
@@ -29,8 +37,8 @@ enum Model {
 /// ```
 pub struct UnsafeCell<T> {
     data: RwLock<T>,
-    model: Model,
-    log: Mutex<Log>,
+    /// `None` on std: no detection there, so nothing to allocate or record.
+    model: Option<Box<Model>>,
     created_at: &'static Location<'static>,
 }
 
@@ -38,25 +46,30 @@ impl<T> UnsafeCell<T> {
     /// A new cell for the backend of the current runner.
     #[track_caller]
     pub fn new(value: T) -> Self {
-        let model = match rt::construction_backend() {
-            Backend::Std => Model::Std,
-            Backend::Loom => Model::Loom(loom::cell::UnsafeCell::new(())),
-            Backend::Shuttle => Model::Shuttle,
+        let kind = match rt::construction_backend() {
+            Backend::Std => None,
+            Backend::Loom => Some(ModelKind::Loom(loom::cell::UnsafeCell::new(()))),
+            Backend::Shuttle => Some(ModelKind::Shuttle),
         };
         UnsafeCell {
             data: RwLock::new(value),
-            model,
-            log: Mutex::new(Log::default()),
+            model: kind.map(|kind| {
+                Box::new(Model {
+                    kind,
+                    log: Mutex::new(Log::default()),
+                })
+            }),
             created_at: Location::caller(),
         }
     }
 
     /// The backend this cell was built for.
+    #[inline]
     pub fn backend(&self) -> Backend {
-        match self.model {
-            Model::Std => Backend::Std,
-            Model::Loom(_) => Backend::Loom,
-            Model::Shuttle => Backend::Shuttle,
+        match self.model.as_deref().map(|m| &m.kind) {
+            None => Backend::Std,
+            Some(ModelKind::Loom(_)) => Backend::Loom,
+            Some(ModelKind::Shuttle) => Backend::Shuttle,
         }
     }
 
@@ -105,13 +118,15 @@ impl<T> UnsafeCell<T> {
     /// Checks and records one access on the model backend.
     #[track_caller]
     fn access(&self, write: bool, at: &'static Location<'static>) {
-        match &self.model {
+        let Some(model) = self.model.as_deref() else {
             // Outside a runner the check is one thread-local read; it turns a cell built before
             // the runner started into the misuse report instead of an unchecked access.
-            Model::Std => check_backend(Backend::Std, "UnsafeCell"),
+            return check_backend(Backend::Std, "UnsafeCell");
+        };
+        match &model.kind {
             // While a loom execution unwinds loom may not be called; nothing races any more.
-            Model::Loom(_) if !loom_callable() => {}
-            Model::Loom(shadow) => {
+            ModelKind::Loom(_) if !loom_callable() => {}
+            ModelKind::Loom(shadow) => {
                 check_backend(Backend::Loom, "UnsafeCell");
                 if write {
                     rt::progress::made();
@@ -124,7 +139,7 @@ impl<T> UnsafeCell<T> {
                         shadow.with(|_| ());
                     }
                 });
-                let mut log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
+                let mut log = model.log.lock().unwrap_or_else(PoisonError::into_inner);
                 if raced {
                     let other = log.conflicting(&access).cloned();
                     drop(log);
@@ -132,13 +147,13 @@ impl<T> UnsafeCell<T> {
                 }
                 log.record(access);
             }
-            Model::Shuttle => {
+            ModelKind::Shuttle => {
                 check_backend(Backend::Shuttle, "UnsafeCell");
                 if write {
                     rt::progress::made();
                 }
                 let access = Access::now(write, at, race::shuttle_stamp());
-                let mut log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
+                let mut log = model.log.lock().unwrap_or_else(PoisonError::into_inner);
                 if let Some(other) = log.unordered(&access).cloned() {
                     drop(log);
                     race::report(&access, Some(&other), self.created_at);
@@ -152,11 +167,14 @@ impl<T> UnsafeCell<T> {
     /// two accesses overlap, which no synchronisation orders, so it is a data race.
     #[track_caller]
     fn busy<G>(&self, write: bool, at: &'static Location<'static>, wait: impl FnOnce() -> G) -> G {
-        if matches!(self.model, Model::Std) || rt::loom_unwinding() {
+        let Some(model) = self.model.as_deref() else {
+            return wait();
+        };
+        if rt::loom_unwinding() {
             return wait();
         }
         let access = Access::now(write, at, None);
-        let log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
+        let log = model.log.lock().unwrap_or_else(PoisonError::into_inner);
         let other = log.conflicting(&access).cloned();
         drop(log);
         race::report(&access, other.as_ref(), self.created_at)

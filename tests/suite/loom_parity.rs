@@ -443,3 +443,21 @@ fn unsafe_cell_built_outside_the_runner_is_misuse() {
         assert!(text.contains("UnsafeCell built for std"), "{text}");
     }
 }
+
+/// A facade `UnsafeCell` on std is its data's lock and two words: the checkers' half (the access
+/// log, loom's shadow cell) is boxed and absent on std. Before it was boxed a cell of `usize`
+/// carried its log inline and was several times this, and 31 of them with their atomics (the
+/// block concurrent-queue's `Unbounded` builds on the stack) overflowed loom's 32 KiB stack;
+/// `ported::clean` runs that queue under loom again.
+#[test]
+fn unsafe_cell_is_small_on_every_backend() {
+    use std::mem::size_of;
+    let cell = size_of::<concheck::cell::UnsafeCell<usize>>();
+    let bound = size_of::<std::sync::RwLock<usize>>() + 2 * size_of::<usize>();
+    eprintln!("size_of::<UnsafeCell<usize>>() = {cell} bytes (bound {bound})");
+    assert!(
+        cell <= bound,
+        "the facade UnsafeCell<usize> is {cell} bytes, more than its lock and two words \
+         ({bound}): keep the checkers' state boxed so blocks of cells fit loom's stack"
+    );
+}
