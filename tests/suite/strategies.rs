@@ -302,3 +302,99 @@ fn the_strategy_list_names_every_strategy_once() {
         assert!(names.contains(&name), "{name} missing from {names:?}");
     }
 }
+
+/// `tasks` tasks wait at a gate `main` holds while it spawns them all, then each adds 1 to a
+/// shared counter twice; the assertion fails only on the round-robin order with one delay: the
+/// first task interrupted between its two adds while the others each run both of theirs, in
+/// spawn order. The gate takes the spawn order out of the race (without it, a `main` of the
+/// lowest priority runs each task as it spawns it, and PCT finds the order easily).
+/// Round-robin runs the tasks in spawn order, so one delay at the first task's second add is
+/// the whole bug; PCT needs its random priorities to put the other `tasks - 1` in spawn order
+/// (one draw in `(tasks - 1)!`) and a change point at that same step.
+fn interrupted_round_robin(tasks: usize) -> Check {
+    Check::new(move || {
+        let count = Arc::new(AtomicUsize::new(0));
+        let gate = Arc::new(concheck::sync::Mutex::new(()));
+        let held = gate.lock();
+        let handles: Vec<_> = (0..tasks)
+            .map(|_| {
+                let (count, gate) = (Arc::clone(&count), Arc::clone(&gate));
+                thread::spawn(move || {
+                    drop(gate.lock());
+                    let first = count.fetch_add(1, Ordering::SeqCst);
+                    (first, count.fetch_add(1, Ordering::SeqCst))
+                })
+            })
+            .collect();
+        drop(held);
+        let got: Vec<(usize, usize)> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        let interrupted =
+            got[0] == (0, 2 * tasks - 1) && (1..tasks).all(|i| got[i] == (2 * i - 1, 2 * i));
+        assert!(
+            !interrupted,
+            "the first task was interrupted by all the others in turn"
+        );
+    })
+}
+
+/// Tasks in [`interrupted_round_robin`]: 6. Schedules each strategy gets on it: 500. Measured
+/// from seeds 0 to 4 at 2,000 schedules (debug build): random delay bounding (2 delays) failed
+/// after 5 to 220 (median 165); delay-bounded DFS within 1 delay after 27 (it has no seed);
+/// PCT at depth 3 and shuttle random found nothing in 2,000 on any seed. With 5 tasks PCT
+/// failed on three seeds of five (245 to 515), so 6 is the smallest count it misses. Both
+/// tests together take about a second.
+const INTERRUPTED_TASKS: usize = 6;
+const INTERRUPTED_BUDGET: u64 = 500;
+
+/// Random delay bounding draws its delays over the steps of a round-robin schedule, so a bug
+/// one delay from round-robin is one draw in about the run's length; PCT at the same budget
+/// misses it.
+#[test]
+fn delay_bounding_finds_an_interrupted_round_robin_pct_misses() {
+    let check = interrupted_round_robin(INTERRUPTED_TASKS);
+    let run =
+        |config: ShuttleConfig| check.run(&Checker::Shuttle(config.iterations(INTERRUPTED_BUDGET)));
+    run(ShuttleConfig::pct()).assert_no_violation();
+    let report = run(ShuttleConfig::delay_bounded());
+    report.assert_finds(ViolationKind::AssertionFailed);
+    assert_shrunk_and_replays(&check, &report);
+}
+
+/// Delay-bounded DFS within 1 delay walks every placement of one delay, in order: it reaches
+/// the bug after a few dozen schedules, where PCT at the same budget finds nothing.
+#[test]
+fn delay_bounded_dfs_finds_an_interrupted_round_robin_pct_misses() {
+    let check = interrupted_round_robin(INTERRUPTED_TASKS);
+    let run =
+        |config: ShuttleConfig| check.run(&Checker::Shuttle(config.iterations(INTERRUPTED_BUDGET)));
+    run(ShuttleConfig::pct()).assert_no_violation();
+    let report = run(ShuttleConfig::delay_bounded_dfs(1));
+    report.assert_finds(ViolationKind::AssertionFailed);
+    assert!(report.iterations < 100, "{report}");
+    assert_shrunk_and_replays(&check, &report);
+}
+
+/// Why delay bounding misses SCTBench's `reorder_4` (BENCHMARKS.md, "Limits"): round-robin
+/// runs each setter to its end once it starts, and a delay hands the step to the *next* task
+/// in id order, not to the checker, so every setter ahead of the checker must be delayed once:
+/// `reorder_N` needs `N - 1` delays. The walk within 2 delays covers all 126 schedules of
+/// `reorder_4` without a failure; within 3 it fails (after 273). Measured in a debug build:
+/// random delay bounding with 2 delays missed `reorder_4` in 2,000 schedules on seeds 0 to 4,
+/// with 3 it failed after 9 to 75. About half a second.
+#[test]
+fn reorder_4_needs_three_delays() {
+    let check = concheck_scenarios::sctbench::programs()
+        .into_iter()
+        .find(|p| p.name() == "reorder_4")
+        .expect("reorder_4 is in the benchmark")
+        .buggy
+        .check();
+    let walk = |d: usize| check.run(&Checker::Shuttle(ShuttleConfig::delay_bounded_dfs(d)));
+    let two = walk(2);
+    two.assert_no_violation();
+    assert_eq!(two.iterations, 126, "{two}");
+    let three = walk(3);
+    // The checker task's assertion fails: the task panics.
+    three.assert_finds(ViolationKind::TaskPanicked);
+    assert_eq!(three.iterations, 273, "{three}");
+}
