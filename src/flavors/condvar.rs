@@ -13,6 +13,7 @@ pub(crate) enum Condvar {
 
 impl Condvar {
     /// The condvar for the backend a primitive constructed now gets.
+    #[track_caller]
     pub(crate) fn new() -> Self {
         match rt::construction_backend() {
             Backend::Std => Condvar::Std(std::sync::Condvar::new()),
@@ -42,6 +43,7 @@ impl Condvar {
     /// Waits on a model condvar with `guard`, a guard of a model mutex of the same backend
     /// (the facade checks that first): releases the lock, blocks until notified, and returns
     /// the guard of the lock taken again.
+    #[track_caller]
     pub(crate) fn wait<'a>(&self, mut guard: Guard<'a>) -> Guard<'a> {
         match (self, std::mem::replace(&mut guard.held, Held::Std)) {
             (Condvar::Loom(cv), Held::LoomMutex(g)) => Guard::model(Held::LoomMutex(
@@ -56,6 +58,7 @@ impl Condvar {
 
     /// Wakes one waiter. A loom condvar is not called while loom cannot be (its execution
     /// unwinds): nobody waits any more then.
+    #[track_caller]
     pub(crate) fn notify_one(&self) {
         match self {
             Condvar::Std(cv) => cv.notify_one(),
@@ -66,6 +69,7 @@ impl Condvar {
     }
 
     /// Wakes every waiter (see [`Condvar::notify_one`]).
+    #[track_caller]
     pub(crate) fn notify_all(&self) {
         match self {
             Condvar::Std(cv) => cv.notify_all(),

@@ -27,6 +27,7 @@ pub(crate) enum RwLock {
 
 impl Mutex {
     /// The model lock for the backend a primitive constructed now gets.
+    #[track_caller]
     #[inline]
     pub(crate) fn new() -> Self {
         match rt::construction_backend() {
@@ -59,6 +60,7 @@ impl Mutex {
     }
 
     /// Blocks the task until the model lock is free, and takes it ([`Guard::std`] for std).
+    #[track_caller]
     pub(crate) fn lock(&self) -> Guard<'_> {
         match self {
             Mutex::Std => Guard::std(),
@@ -72,6 +74,7 @@ impl Mutex {
     }
 
     /// Takes the model lock if it is free now.
+    #[track_caller]
     pub(crate) fn try_lock(&self) -> Option<Guard<'_>> {
         Some(match self {
             Mutex::Std => Guard::std(),
@@ -83,6 +86,7 @@ impl Mutex {
 
 impl RwLock {
     /// The model lock for the backend a primitive constructed now gets.
+    #[track_caller]
     #[inline]
     pub(crate) fn new() -> Self {
         match rt::construction_backend() {
@@ -114,6 +118,7 @@ impl RwLock {
     }
 
     /// Shared access to the model lock, blocking while a writer holds it.
+    #[track_caller]
     pub(crate) fn read(&self) -> Guard<'_> {
         match self {
             RwLock::Std => Guard::std(),
@@ -127,6 +132,7 @@ impl RwLock {
     }
 
     /// Exclusive access to the model lock, blocking while anyone holds it.
+    #[track_caller]
     pub(crate) fn write(&self) -> Guard<'_> {
         match self {
             RwLock::Std => Guard::std(),

@@ -12,6 +12,7 @@
 //!   of every model lock, which applies the one rule for releasing a lock while the thread
 //!   unwinds.
 //! - [`condvar`]: the condition variable, waiting with a [`lock::Guard`].
+//! - [`fence`]: the memory fence of the running backend.
 //!
 //! This layer sits on `rt` and under the facade: it imports nothing of the facade
 //! (`tests/suite/layers.rs` checks both, and that no facade file outside it names loom or
@@ -20,4 +21,5 @@
 //! [`rt::construction_backend`]: crate::rt::construction_backend
 
 pub(crate) mod condvar;
+pub(crate) mod fence;
 pub(crate) mod lock;

@@ -92,11 +92,9 @@ impl<T> Mutex<T> {
     pub fn lock(&self) -> MutexGuard<'_, T> {
         // The production path, inlined into the caller: a free std mutex outside any checker,
         // one thread-local read more than std's own `lock`.
-        if self.model.is_std() {
-            if rt::backend() == Backend::Std {
-                if let Ok(data) = self.data.try_lock() {
-                    return self.guard(data, Guard::std());
-                }
+        if self.model.is_std() && rt::backend() == Backend::Std {
+            if let Ok(data) = self.data.try_lock() {
+                return self.guard(data, Guard::std());
             }
         }
         self.lock_slow()
