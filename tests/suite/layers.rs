@@ -687,10 +687,13 @@ const NAMES_BACKENDS: &[(&str, &str)] = &[
     ),
     ("sync/atomic.rs", "not moved yet: the atomics"),
     ("sync/atomic/ptr.rs", "not moved yet: the atomics"),
-    ("sync/atomic/fence.rs", "not moved yet: the atomics"),
     ("thread.rs", "not moved yet: thread handles and ids"),
     ("thread/park.rs", "not moved yet: park handles"),
-    ("thread/local.rs", "not moved yet: thread-locals"),
+    (
+        "thread/local.rs",
+        "public: LocalKey carries the three backends' keys, which thread_local! builds in the \
+         user's crate",
+    ),
     ("time/driver.rs", "not moved yet: the timer driver's task"),
 ];
 
