@@ -197,6 +197,7 @@
 pub mod cell;
 pub mod check;
 pub mod conformance;
+mod flavors;
 pub mod future;
 pub mod go;
 pub mod hint;

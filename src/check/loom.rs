@@ -271,7 +271,7 @@ impl Runner for LoomConfig {
         let lock_lost = matches!(failed, Failed::Ended(e, _)
             if { let s = e.state(); s.loom_lock_lost && s.violation.is_none() });
         if lock_lost && v.kind.is_hang_like() {
-            // Not the body's hang: a lock loom could not release (`LoomGuard`).
+            // Not the body's hang: a lock loom could not release (`flavors::lock::Guard`).
             searched.completeness = Completeness::Incomplete {
                 bound: LOCK_LOST_TO_UNWIND.to_owned(),
             };

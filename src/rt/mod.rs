@@ -246,7 +246,7 @@ impl Drop for BlockGuard {
 }
 
 /// A loom lock was left held because its guard was dropped while the body's own panic unwound
-/// (see `sync::mutex::LoomGuard`): noted in the execution, so that a hang that follows is
+/// (see `flavors::lock::Guard`): noted in the execution, so that a hang that follows is
 /// reported as the end of what loom can check, not as the body's deadlock.
 pub(crate) fn loom_lock_lost() {
     if let Some(execution) = context::execution() {

@@ -15,20 +15,15 @@ use std::panic::Location;
 use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
-use super::mutex::{LoomGuard, ModelGuard, MutexGuard};
+use super::mutex::MutexGuard;
 use super::signal::Signal;
-use crate::rt::{self, check_backend, Backend};
+use crate::flavors::{self, lock::Guard};
+use crate::rt::{self, check_backend};
 use crate::time::{self, clock::Clock};
-
-enum Inner {
-    Std(std::sync::Condvar),
-    Loom(loom::sync::Condvar),
-    Shuttle(shuttle::sync::Condvar),
-}
 
 /// A condition variable; see the [module docs](crate::sync).
 pub struct Condvar {
-    inner: Inner,
+    inner: flavors::condvar::Condvar,
     created_at: &'static Location<'static>,
     /// Under a model: the signals of tasks in `wait_timeout`, which every notify fires.
     timed: std::sync::Mutex<Vec<Arc<Signal>>>,
@@ -55,25 +50,16 @@ impl Condvar {
     /// A new condition variable for the backend of the current runner.
     #[track_caller]
     pub fn new() -> Self {
-        let inner = match rt::construction_backend() {
-            Backend::Std => Inner::Std(std::sync::Condvar::new()),
-            Backend::Loom => Inner::Loom(loom::sync::Condvar::new()),
-            Backend::Shuttle => Inner::Shuttle(shuttle::sync::Condvar::new()),
-        };
         Condvar {
-            inner,
+            inner: flavors::condvar::Condvar::new(),
             created_at: Location::caller(),
             timed: std::sync::Mutex::new(Vec::new()),
         }
     }
 
     /// The backend this condvar was built for.
-    pub fn backend(&self) -> Backend {
-        match self.inner {
-            Inner::Std(_) => Backend::Std,
-            Inner::Loom(_) => Backend::Loom,
-            Inner::Shuttle(_) => Backend::Shuttle,
-        }
+    pub fn backend(&self) -> rt::Backend {
+        self.inner.backend()
     }
 
     /// How reports name this condvar.
@@ -125,36 +111,33 @@ impl Condvar {
             mutex,
             held,
         } = guard;
-        match (&self.inner, model) {
-            (Inner::Std(cv), ModelGuard::Std) => {
-                let _blocked = rt::blocking(rt::op::WAIT_TIMEOUT, || self.label(), at);
-                let (data, result) = cv
-                    .wait_timeout(data, dur)
-                    .unwrap_or_else(PoisonError::into_inner);
-                let guard = MutexGuard {
-                    data,
-                    model: ModelGuard::Std,
-                    mutex,
-                    held,
-                };
-                (guard, WaitTimeoutResult(result.timed_out()))
-            }
-            (Inner::Loom(_), model @ ModelGuard::Loom(_))
-            | (Inner::Shuttle(_), model @ ModelGuard::Shuttle(_)) => {
-                // Registered while the mutex is still held: a notifier changes the state under
-                // the mutex first, so no notify meant for this wait can come before it.
-                let signal = Signal::new();
-                self.timed_waiters().push(Arc::clone(&signal));
-                drop(MutexGuard {
-                    data,
-                    model,
-                    mutex,
-                    held,
-                });
-                self.wait_timeout_virtual(signal, mutex, dur, at)
-            }
-            (_, model) => self.mixed(&model, at),
+        if model.backend() != self.backend() {
+            self.mixed(model, at);
         }
+        if let Some(cv) = self.inner.as_std() {
+            let _blocked = rt::blocking(rt::op::WAIT_TIMEOUT, || self.label(), at);
+            let (data, result) = cv
+                .wait_timeout(data, dur)
+                .unwrap_or_else(PoisonError::into_inner);
+            let guard = MutexGuard {
+                data,
+                model,
+                mutex,
+                held,
+            };
+            return (guard, WaitTimeoutResult(result.timed_out()));
+        }
+        // Registered while the mutex is still held: a notifier changes the state under the
+        // mutex first, so no notify meant for this wait can come before it.
+        let signal = Signal::new();
+        self.timed_waiters().push(Arc::clone(&signal));
+        drop(MutexGuard {
+            data,
+            model,
+            mutex,
+            held,
+        });
+        self.wait_timeout_virtual(signal, mutex, dur, at)
     }
 
     /// Waits while `condition` holds, for at most `dur` in all; the result says whether the time
@@ -211,12 +194,10 @@ impl Condvar {
     }
 
     #[track_caller]
-    fn mixed(&self, model: &ModelGuard<'_>, at: &'static Location<'static>) -> ! {
-        let guard_backend = match model {
-            ModelGuard::Std => Backend::Std,
-            ModelGuard::Loom(_) => Backend::Loom,
-            ModelGuard::Shuttle(_) => Backend::Shuttle,
-        };
+    /// `model` by value: dropped first while the violation unwinds, before the caller's data
+    /// guard.
+    fn mixed(&self, model: Guard<'_>, at: &'static Location<'static>) -> ! {
+        let guard_backend = model.backend();
         let mut v = crate::violation::Violation::new(
             crate::violation::ViolationKind::Misuse,
             format!(
@@ -251,50 +232,32 @@ impl Condvar {
             mutex,
             held,
         } = guard;
-        match (&self.inner, model) {
-            (Inner::Std(cv), ModelGuard::Std) => {
-                let _blocked = rt::blocking(op, object, at);
-                let data = cv.wait(data).unwrap_or_else(PoisonError::into_inner);
-                MutexGuard {
-                    data,
-                    model: ModelGuard::Std,
-                    mutex,
-                    held,
-                }
-            }
-            (Inner::Loom(cv), ModelGuard::Loom(mut lg)) => {
-                drop(data);
-                // Waiting releases the mutex: the task no longer holds it.
-                drop(held);
-                let model = lg.take().expect("loom guard present outside unwinding");
-                let model = {
-                    let _blocked = rt::blocking(op, object, at);
-                    cv.wait(model).unwrap_or_else(PoisonError::into_inner)
-                };
-                rt::note_running();
-                MutexGuard {
-                    data: mutex.lock_data(),
-                    model: ModelGuard::Loom(LoomGuard::new(model)),
-                    mutex,
-                    held: mutex.held(),
-                }
-            }
-            (Inner::Shuttle(cv), ModelGuard::Shuttle(model)) => {
-                drop(data);
-                drop(held);
-                let model = {
-                    let _blocked = rt::blocking(op, object, at);
-                    cv.wait(model).unwrap_or_else(PoisonError::into_inner)
-                };
-                rt::note_running();
-                MutexGuard {
-                    data: mutex.lock_data(),
-                    model: ModelGuard::Shuttle(model),
-                    mutex,
-                    held: mutex.held(),
-                }
-            }
-            (_, model) => self.mixed(&model, at),
+        if model.backend() != self.backend() {
+            self.mixed(model, at);
+        }
+        if let Some(cv) = self.inner.as_std() {
+            let _blocked = rt::blocking(op, object, at);
+            let data = cv.wait(data).unwrap_or_else(PoisonError::into_inner);
+            return MutexGuard {
+                data,
+                model,
+                mutex,
+                held,
+            };
+        }
+        drop(data);
+        // Waiting releases the mutex: the task no longer holds it.
+        drop(held);
+        let model = {
+            let _blocked = rt::blocking(op, object, at);
+            self.inner.wait(model)
+        };
+        rt::note_running();
+        MutexGuard {
+            data: mutex.lock_data(),
+            model,
+            mutex,
+            held: mutex.held(),
         }
     }
 
@@ -302,13 +265,8 @@ impl Condvar {
     #[track_caller]
     pub fn notify_one(&self) {
         check_backend(self.backend(), "Condvar");
-        match &self.inner {
-            Inner::Std(cv) => cv.notify_one(),
-            Inner::Loom(cv) if rt::loom_callable_unwinding() => cv.notify_one(),
-            Inner::Loom(_) => {}
-            Inner::Shuttle(cv) => cv.notify_one(),
-        }
-        if !matches!(self.inner, Inner::Std(_)) && !rt::loom_unwinding() {
+        self.inner.notify_one();
+        if self.inner.as_std().is_none() && !rt::loom_unwinding() {
             self.wake_timed();
         }
         rt::note_running();
@@ -319,13 +277,8 @@ impl Condvar {
     #[track_caller]
     pub fn notify_all(&self) {
         check_backend(self.backend(), "Condvar");
-        match &self.inner {
-            Inner::Std(cv) => cv.notify_all(),
-            Inner::Loom(cv) if rt::loom_callable_unwinding() => cv.notify_all(),
-            Inner::Loom(_) => {}
-            Inner::Shuttle(cv) => cv.notify_all(),
-        }
-        if !matches!(self.inner, Inner::Std(_)) && !rt::loom_unwinding() {
+        self.inner.notify_all();
+        if self.inner.as_std().is_none() && !rt::loom_unwinding() {
             self.wake_timed();
         }
         rt::note_running();

@@ -13,19 +13,12 @@ use std::ops::{Deref, DerefMut};
 use std::panic::Location;
 use std::sync::{PoisonError, TryLockError};
 
-use crate::rt::{self, check_backend, loom_callable, Backend};
-
-enum Model {
-    Std,
-    Loom(loom::sync::Mutex<()>),
-    // Boxed: with shuttle's vector clocks (which `cell::UnsafeCell` reads) its lock is several
-    // times the size of loom's, and every std mutex would pay for the space.
-    Shuttle(Box<shuttle::sync::Mutex<()>>),
-}
+use crate::flavors::lock::{self, Guard};
+use crate::rt::{self, check_backend, Backend};
 
 /// A mutual exclusion lock over `T`; see the [module docs](crate::sync).
 pub struct Mutex<T> {
-    model: Model,
+    model: lock::Mutex,
     data: std::sync::Mutex<T>,
     created_at: &'static Location<'static>,
     /// The facade's own state lock (a channel's, a WaitGroup's...): a write through its guard
@@ -39,65 +32,10 @@ pub struct MutexGuard<'a, T> {
     // Field order is drop order: release the data before the model lock, so the next model
     // holder always finds the data lock free.
     pub(crate) data: std::sync::MutexGuard<'a, T>,
-    pub(crate) model: ModelGuard<'a>,
+    pub(crate) model: Guard<'a>,
     pub(crate) mutex: &'a Mutex<T>,
     /// The registry's note that the running task holds it (model backends).
     pub(crate) held: rt::Held,
-}
-
-pub(crate) enum ModelGuard<'a> {
-    Std,
-    Loom(LoomGuard<loom::sync::MutexGuard<'a, ()>>),
-    Shuttle(#[allow(dead_code)] shuttle::sync::MutexGuard<'a, ()>),
-}
-
-/// A guard of one of loom's locks (a `Mutex<()>` or an `RwLock<()>` guard), released by the
-/// one rule every facade lock follows while the thread unwinds.
-///
-/// - loom has failed (its deadlock detection unwinds the task): releasing would call loom with
-///   no active loom thread and abort the process; the guard is forgotten.
-/// - The body's own panic unwinds (one it may catch and go on from, as Go's `recover` does)
-///   and the guard was taken before it: loom's lock keeps its data in a std lock that it
-///   unwraps on every later acquire, and dropping a std guard while a panic unwinds poisons
-///   it, so every later lock of this one would panic inside loom. The guard is forgotten, the
-///   lock stays held, and the execution notes it: if the body recovers and the lock is wanted
-///   again, the loom report says its search was cut there ([`rt::loom_lock_lost`]), never
-///   "deadlock". shuttle and std release such a lock as usual.
-/// - Otherwise (no panic, or one taken while unwinding already) the guard is dropped: loom
-///   releases the lock.
-pub(crate) struct LoomGuard<G> {
-    guard: Option<G>,
-    taken_unwinding: bool,
-}
-
-impl<G> LoomGuard<G> {
-    pub(crate) fn new(guard: G) -> Self {
-        LoomGuard {
-            guard: Some(guard),
-            taken_unwinding: std::thread::panicking(),
-        }
-    }
-
-    /// The guard, to hand to loom's condvar; `None` once forgotten.
-    pub(crate) fn take(&mut self) -> Option<G> {
-        self.guard.take()
-    }
-}
-
-impl<G> Drop for LoomGuard<G> {
-    fn drop(&mut self) {
-        let Some(guard) = self.guard.take() else {
-            return;
-        };
-        if !rt::loom_callable_unwinding() {
-            std::mem::forget(guard);
-        } else if std::thread::panicking() && !self.taken_unwinding {
-            std::mem::forget(guard);
-            rt::loom_lock_lost();
-        } else {
-            drop(guard);
-        }
-    }
 }
 
 impl<T> rt::coverage::Traced for Mutex<T> {
@@ -116,13 +54,8 @@ impl<T> Mutex<T> {
     /// A new unlocked mutex for the backend of the current runner (std outside any runner).
     #[track_caller]
     pub fn new(value: T) -> Self {
-        let model = match rt::construction_backend() {
-            Backend::Std => Model::Std,
-            Backend::Loom => Model::Loom(loom::sync::Mutex::new(())),
-            Backend::Shuttle => Model::Shuttle(Box::new(shuttle::sync::Mutex::new(()))),
-        };
         Mutex {
-            model,
+            model: lock::Mutex::new(),
             data: std::sync::Mutex::new(value),
             created_at: Location::caller(),
             internal: false,
@@ -140,11 +73,7 @@ impl<T> Mutex<T> {
 
     /// The backend this mutex was built for.
     pub fn backend(&self) -> Backend {
-        match self.model {
-            Model::Std => Backend::Std,
-            Model::Loom(_) => Backend::Loom,
-            Model::Shuttle(_) => Backend::Shuttle,
-        }
+        self.model.backend()
     }
 
     /// How reports name this mutex.
@@ -163,11 +92,9 @@ impl<T> Mutex<T> {
     pub fn lock(&self) -> MutexGuard<'_, T> {
         // The production path, inlined into the caller: a free std mutex outside any checker,
         // one thread-local read more than std's own `lock`.
-        if let Model::Std = self.model {
-            if rt::backend() == Backend::Std {
-                if let Ok(data) = self.data.try_lock() {
-                    return self.guard(data, ModelGuard::Std);
-                }
+        if self.model.is_std() && rt::backend() == Backend::Std {
+            if let Ok(data) = self.data.try_lock() {
+                return self.guard(data, Guard::std());
             }
         }
         self.lock_slow()
@@ -178,45 +105,31 @@ impl<T> Mutex<T> {
     #[inline(never)]
     fn lock_slow(&self) -> MutexGuard<'_, T> {
         let at = Location::caller();
-        let now = rt::backend();
         check_backend(self.backend(), "Mutex");
-        if now == Backend::Loom && !loom_callable() {
+        if rt::loom_unwinding() || self.model.loom_uncallable() {
             return self.lock_unwinding();
         }
-        let model = match &self.model {
-            Model::Std => match self.data.try_lock() {
-                Ok(data) => return self.guard(data, ModelGuard::Std),
-                Err(TryLockError::Poisoned(p)) => {
-                    return self.guard(p.into_inner(), ModelGuard::Std)
-                }
+        if self.model.is_std() {
+            return match self.data.try_lock() {
+                Ok(data) => self.guard(data, Guard::std()),
+                Err(TryLockError::Poisoned(p)) => self.guard(p.into_inner(), Guard::std()),
                 Err(TryLockError::WouldBlock) => {
                     let _blocked = rt::blocking_lock(self.address(), || self.object(), at);
                     let data = self.data.lock().unwrap_or_else(PoisonError::into_inner);
-                    return self.guard(data, ModelGuard::Std);
+                    self.guard(data, Guard::std())
                 }
-            },
-            Model::Loom(m) => {
-                if !loom_callable() {
-                    return self.lock_unwinding();
-                }
-                rt::relock(self.address(), rt::LockMode::Mutex, || self.object(), at);
-                let blocked = rt::blocking_lock(self.address(), || self.object(), at);
-                let g = m.lock().unwrap_or_else(PoisonError::into_inner);
-                if !blocked.marked() {
-                    // Nobody notes this task running when the mark is dropped.
-                    drop(blocked);
-                    rt::note_running();
-                }
-                ModelGuard::Loom(LoomGuard::new(g))
-            }
-            // shuttle can always be asked who runs: nothing to note.
-            Model::Shuttle(m) => {
-                rt::relock(self.address(), rt::LockMode::Mutex, || self.object(), at);
-                let _blocked = rt::blocking_lock(self.address(), || self.object(), at);
-                ModelGuard::Shuttle(m.lock().unwrap_or_else(PoisonError::into_inner))
-            }
-        };
-        // The loom arm noted the running task (or its mark's drop did); shuttle is asked.
+            };
+        }
+        rt::relock(self.address(), rt::LockMode::Mutex, || self.object(), at);
+        let blocked = rt::blocking_lock(self.address(), || self.object(), at);
+        let model = self.model.lock();
+        let marked = blocked.marked();
+        drop(blocked);
+        if !marked {
+            // Nobody noted this task running when the mark was dropped (loom cannot be asked
+            // who runs; shuttle can, and there the note is a no-op).
+            rt::note_running();
+        }
         rt::coverage::after_note(self.backend(), self, rt::coverage::LOCK, at);
         self.guard(self.lock_data(), model)
     }
@@ -225,27 +138,17 @@ impl<T> Mutex<T> {
     #[track_caller]
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
         check_backend(self.backend(), "Mutex");
-        if rt::loom_unwinding() {
+        if rt::loom_unwinding() || self.model.loom_uncallable() {
             return Some(self.lock_unwinding());
         }
-        let model = match &self.model {
-            Model::Std => {
-                return match self.data.try_lock() {
-                    Ok(d) => Some(self.guard(d, ModelGuard::Std)),
-                    Err(TryLockError::Poisoned(p)) => {
-                        Some(self.guard(p.into_inner(), ModelGuard::Std))
-                    }
-                    Err(TryLockError::WouldBlock) => None,
-                }
-            }
-            Model::Loom(m) => {
-                if !loom_callable() {
-                    return Some(self.lock_unwinding());
-                }
-                ModelGuard::Loom(LoomGuard::new(m.try_lock().ok()?))
-            }
-            Model::Shuttle(m) => ModelGuard::Shuttle(m.try_lock().ok()?),
-        };
+        if self.model.is_std() {
+            return match self.data.try_lock() {
+                Ok(d) => Some(self.guard(d, Guard::std())),
+                Err(TryLockError::Poisoned(p)) => Some(self.guard(p.into_inner(), Guard::std())),
+                Err(TryLockError::WouldBlock) => None,
+            };
+        }
+        let model = self.model.try_lock()?;
         rt::coverage::record_here(self.backend(), self, rt::coverage::TRY_LOCK);
         Some(self.guard(self.lock_data(), model))
     }
@@ -268,12 +171,13 @@ impl<T> Mutex<T> {
     fn guard<'a>(
         &'a self,
         data: std::sync::MutexGuard<'a, T>,
-        model: ModelGuard<'a>,
+        model: Guard<'a>,
     ) -> MutexGuard<'a, T> {
         let at = Some(Location::caller());
-        let held = match model {
-            ModelGuard::Std => rt::Held::NONE,
-            ModelGuard::Loom(_) | ModelGuard::Shuttle(_) => rt::held(self.address(), false, at),
+        let held = if model.is_std() {
+            rt::Held::NONE
+        } else {
+            rt::held(self.address(), false, at)
         };
         MutexGuard {
             data,
@@ -308,8 +212,8 @@ impl<T> Mutex<T> {
     /// taken. If a task that will never run again holds it, no value can be handed out.
     fn lock_unwinding(&self) -> MutexGuard<'_, T> {
         match self.data.try_lock() {
-            Ok(d) => self.guard(d, ModelGuard::Std),
-            Err(TryLockError::Poisoned(p)) => self.guard(p.into_inner(), ModelGuard::Std),
+            Ok(d) => self.guard(d, Guard::std()),
+            Err(TryLockError::Poisoned(p)) => self.guard(p.into_inner(), Guard::std()),
             Err(TryLockError::WouldBlock) => unwinding_deadend(&self.label()),
         }
     }
@@ -355,7 +259,7 @@ impl<T> DerefMut for MutexGuard<'_, T> {
     /// is progress (see `rt::progress`).
     #[inline]
     fn deref_mut(&mut self) -> &mut T {
-        if !self.mutex.internal && !matches!(self.model, ModelGuard::Std) {
+        if !self.mutex.internal && !self.model.is_std() {
             rt::progress::made();
         }
         &mut self.data

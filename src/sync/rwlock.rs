@@ -9,20 +9,12 @@ use std::ops::{Deref, DerefMut};
 use std::panic::Location;
 use std::sync::{PoisonError, TryLockError};
 
-use super::mutex::LoomGuard;
-use crate::rt::{self, check_backend, loom_callable, Backend};
-
-enum Model {
-    Std,
-    Loom(loom::sync::RwLock<()>),
-    // Boxed: with shuttle's vector clocks (which `cell::UnsafeCell` reads) its lock is several
-    // times the size of loom's, and every std rwlock would pay for the space.
-    Shuttle(Box<shuttle::sync::RwLock<()>>),
-}
+use crate::flavors::lock::{self, Guard};
+use crate::rt::{self, check_backend, Backend};
 
 /// A reader-writer lock over `T`; see the [module docs](crate::sync).
 pub struct RwLock<T> {
-    model: Model,
+    model: lock::RwLock,
     data: std::sync::RwLock<T>,
     created_at: &'static Location<'static>,
 }
@@ -31,7 +23,7 @@ pub struct RwLock<T> {
 #[must_use = "if unused the RwLock will immediately unlock"]
 pub struct RwLockReadGuard<'a, T> {
     data: std::sync::RwLockReadGuard<'a, T>,
-    _model: ReadModel<'a>,
+    _model: Guard<'a>,
     /// The registry's note that the running task holds it for reading (model backends).
     _held: rt::Held,
 }
@@ -40,21 +32,9 @@ pub struct RwLockReadGuard<'a, T> {
 #[must_use = "if unused the RwLock will immediately unlock"]
 pub struct RwLockWriteGuard<'a, T> {
     data: std::sync::RwLockWriteGuard<'a, T>,
-    _model: WriteModel<'a>,
+    _model: Guard<'a>,
     /// The registry's note that the running task holds it for writing (model backends).
     _held: rt::Held,
-}
-
-enum ReadModel<'a> {
-    Std,
-    Loom(#[allow(dead_code)] LoomGuard<loom::sync::RwLockReadGuard<'a, ()>>),
-    Shuttle(#[allow(dead_code)] shuttle::sync::RwLockReadGuard<'a, ()>),
-}
-
-enum WriteModel<'a> {
-    Std,
-    Loom(#[allow(dead_code)] LoomGuard<loom::sync::RwLockWriteGuard<'a, ()>>),
-    Shuttle(#[allow(dead_code)] shuttle::sync::RwLockWriteGuard<'a, ()>),
 }
 
 impl<T> rt::coverage::Traced for RwLock<T> {
@@ -67,13 +47,8 @@ impl<T> RwLock<T> {
     /// A new unlocked lock for the backend of the current runner.
     #[track_caller]
     pub fn new(value: T) -> Self {
-        let model = match rt::construction_backend() {
-            Backend::Std => Model::Std,
-            Backend::Loom => Model::Loom(loom::sync::RwLock::new(())),
-            Backend::Shuttle => Model::Shuttle(Box::new(shuttle::sync::RwLock::new(()))),
-        };
         RwLock {
-            model,
+            model: lock::RwLock::new(),
             data: std::sync::RwLock::new(value),
             created_at: Location::caller(),
         }
@@ -81,11 +56,7 @@ impl<T> RwLock<T> {
 
     /// The backend this lock was built for.
     pub fn backend(&self) -> Backend {
-        match self.model {
-            Model::Std => Backend::Std,
-            Model::Loom(_) => Backend::Loom,
-            Model::Shuttle(_) => Backend::Shuttle,
-        }
+        self.model.backend()
     }
 
     /// How reports name this lock.
@@ -103,10 +74,11 @@ impl<T> RwLock<T> {
 
     /// The registry's note that the running task holds this lock for reading, taken at `at`
     /// through a model lock (nothing for a std one: see `rt::held`).
-    fn read_held(&self, model: &ReadModel<'_>, at: &'static Location<'static>) -> rt::Held {
-        match model {
-            ReadModel::Std => rt::Held::NONE,
-            _ => rt::held(self.address(), true, Some(at)),
+    fn read_held(&self, model: &Guard<'_>, at: &'static Location<'static>) -> rt::Held {
+        if model.is_std() {
+            rt::Held::NONE
+        } else {
+            rt::held(self.address(), true, Some(at))
         }
     }
 
@@ -118,37 +90,27 @@ impl<T> RwLock<T> {
         if rt::loom_unwinding() {
             return self.read_unwinding();
         }
-        let model = match &self.model {
-            Model::Std => {
-                let data = match self.data.try_read() {
-                    Ok(d) => d,
-                    Err(TryLockError::Poisoned(p)) => p.into_inner(),
-                    Err(TryLockError::WouldBlock) => {
-                        let _blocked = rt::blocking(rt::op::READ, || self.label(), at);
-                        self.data.read().unwrap_or_else(PoisonError::into_inner)
-                    }
-                };
-                return RwLockReadGuard {
-                    data,
-                    _model: ReadModel::Std,
-                    _held: rt::Held::NONE,
-                };
-            }
-            Model::Loom(_) if !loom_callable() => ReadModel::Std,
-            Model::Loom(l) => {
-                rt::relock(self.address(), rt::LockMode::Read, || self.object(), at);
-                let _blocked =
-                    rt::blocking_on_lock(rt::op::READ, self.address(), || self.object(), at);
-                ReadModel::Loom(LoomGuard::new(
-                    l.read().unwrap_or_else(PoisonError::into_inner),
-                ))
-            }
-            Model::Shuttle(l) => {
-                rt::relock(self.address(), rt::LockMode::Read, || self.object(), at);
-                let _blocked =
-                    rt::blocking_on_lock(rt::op::READ, self.address(), || self.object(), at);
-                ReadModel::Shuttle(l.read().unwrap_or_else(PoisonError::into_inner))
-            }
+        if self.model.is_std() {
+            let data = match self.data.try_read() {
+                Ok(d) => d,
+                Err(TryLockError::Poisoned(p)) => p.into_inner(),
+                Err(TryLockError::WouldBlock) => {
+                    let _blocked = rt::blocking(rt::op::READ, || self.label(), at);
+                    self.data.read().unwrap_or_else(PoisonError::into_inner)
+                }
+            };
+            return RwLockReadGuard {
+                data,
+                _model: Guard::std(),
+                _held: rt::Held::NONE,
+            };
+        }
+        let model = if self.model.loom_uncallable() {
+            Guard::std()
+        } else {
+            rt::relock(self.address(), rt::LockMode::Read, || self.object(), at);
+            let _blocked = rt::blocking_on_lock(rt::op::READ, self.address(), || self.object(), at);
+            self.model.read()
         };
         rt::note_running();
         rt::coverage::after_note(self.backend(), self, rt::coverage::READ, at);
@@ -168,44 +130,35 @@ impl<T> RwLock<T> {
         if rt::loom_unwinding() {
             return self.write_unwinding();
         }
-        let model = match &self.model {
-            Model::Std => {
-                let data = match self.data.try_write() {
-                    Ok(d) => d,
-                    Err(TryLockError::Poisoned(p)) => p.into_inner(),
-                    Err(TryLockError::WouldBlock) => {
-                        let _blocked = rt::blocking(rt::op::WRITE, || self.label(), at);
-                        self.data.write().unwrap_or_else(PoisonError::into_inner)
-                    }
-                };
-                return RwLockWriteGuard {
-                    data,
-                    _model: WriteModel::Std,
-                    _held: rt::Held::NONE,
-                };
-            }
-            Model::Loom(_) if !loom_callable() => WriteModel::Std,
-            Model::Loom(l) => {
-                rt::relock(self.address(), rt::LockMode::Write, || self.object(), at);
-                let _blocked =
-                    rt::blocking_on_lock(rt::op::WRITE, self.address(), || self.object(), at);
-                WriteModel::Loom(LoomGuard::new(
-                    l.write().unwrap_or_else(PoisonError::into_inner),
-                ))
-            }
-            Model::Shuttle(l) => {
-                rt::relock(self.address(), rt::LockMode::Write, || self.object(), at);
-                let _blocked =
-                    rt::blocking_on_lock(rt::op::WRITE, self.address(), || self.object(), at);
-                WriteModel::Shuttle(l.write().unwrap_or_else(PoisonError::into_inner))
-            }
+        if self.model.is_std() {
+            let data = match self.data.try_write() {
+                Ok(d) => d,
+                Err(TryLockError::Poisoned(p)) => p.into_inner(),
+                Err(TryLockError::WouldBlock) => {
+                    let _blocked = rt::blocking(rt::op::WRITE, || self.label(), at);
+                    self.data.write().unwrap_or_else(PoisonError::into_inner)
+                }
+            };
+            return RwLockWriteGuard {
+                data,
+                _model: Guard::std(),
+                _held: rt::Held::NONE,
+            };
+        }
+        let model = if self.model.loom_uncallable() {
+            Guard::std()
+        } else {
+            rt::relock(self.address(), rt::LockMode::Write, || self.object(), at);
+            let _blocked =
+                rt::blocking_on_lock(rt::op::WRITE, self.address(), || self.object(), at);
+            self.model.write()
         };
         rt::note_running();
         rt::coverage::after_note(self.backend(), self, rt::coverage::WRITE, at);
         let data = self.data.write().unwrap_or_else(PoisonError::into_inner);
         RwLockWriteGuard {
             data,
-            _held: if matches!(model, WriteModel::Std) {
+            _held: if model.is_std() {
                 rt::Held::NONE
             } else {
                 rt::held(self.address(), false, Some(at))
@@ -219,12 +172,12 @@ impl<T> RwLock<T> {
         match self.data.try_read() {
             Ok(data) => RwLockReadGuard {
                 data,
-                _model: ReadModel::Std,
+                _model: Guard::std(),
                 _held: rt::Held::NONE,
             },
             Err(TryLockError::Poisoned(p)) => RwLockReadGuard {
                 data: p.into_inner(),
-                _model: ReadModel::Std,
+                _model: Guard::std(),
                 _held: rt::Held::NONE,
             },
             Err(TryLockError::WouldBlock) => unwinding_deadend(&self.label()),
@@ -236,12 +189,12 @@ impl<T> RwLock<T> {
         match self.data.try_write() {
             Ok(data) => RwLockWriteGuard {
                 data,
-                _model: WriteModel::Std,
+                _model: Guard::std(),
                 _held: rt::Held::NONE,
             },
             Err(TryLockError::Poisoned(p)) => RwLockWriteGuard {
                 data: p.into_inner(),
-                _model: WriteModel::Std,
+                _model: Guard::std(),
                 _held: rt::Held::NONE,
             },
             Err(TryLockError::WouldBlock) => unwinding_deadend(&self.label()),
@@ -287,7 +240,7 @@ impl<T> DerefMut for RwLockWriteGuard<'_, T> {
     /// A write through the guard by the body is progress (see `rt::progress`).
     #[inline]
     fn deref_mut(&mut self) -> &mut T {
-        if !matches!(self._model, WriteModel::Std) {
+        if !self._model.is_std() {
             rt::progress::made();
         }
         &mut self.data

@@ -1,7 +1,8 @@
 //! The crate's layers never import upward.
 //!
 //! concheck is built in layers (README, "How it is built"): `rt`, the engine (execution,
-//! registry, clock state, recorders, violations); the facade on it (`sync`, `cell`, `thread`,
+//! registry, clock state, recorders, violations); the flavors on it (`src/flavors/`, the
+//! std/loom/shuttle switch of each backend primitive); the facade on them (`sync`, `cell`, `thread`,
 //! `time`, `go`, `future`, `hint`, `leak`, the tokio gate); the checkers on both
 //! (`check`, `conformance`, the tokio runner); the reports on top (`src/report/`, once it
 //! exists). A lower layer that imports a higher one ties the engine to what is built on it, and
@@ -12,18 +13,24 @@
 //! maps the file and the path's target to their layers, and fails naming the file, the line and
 //! both layers for every import from a lower layer into a higher one, unless the edge is in
 //! [`ALLOWED`] with its reason.
+//!
+//! A second check keeps the backend switch in one place: no facade file names a loom or
+//! shuttle path (`loom::`, `shuttle::`, `shuttle_engine::`) outside comments and strings, except
+//! the files in [`NAMES_BACKENDS`], each with its reason.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// The layers, lowest first: a file may import its own layer and the ones before it.
-const LAYERS: [&str; 4] = ["rt", "facade", "check", "report"];
+const LAYERS: [&str; 5] = ["rt", "flavors", "facade", "check", "report"];
 
 /// Which layer each file is in, by path under `src/` (the first matching prefix wins, so the
 /// specific entries come first). A file no entry matches fails the test: a new module must be
 /// given its layer here.
 const FILE_LAYERS: &[(&str, &str)] = &[
     ("rt/", "rt"),
+    // The backend switch (std/loom/shuttle), under the facade that holds its flavors.
+    ("flavors/", "flavors"),
     // The tokio runner is `check/tokio_runs.rs`; `tokio_gate/` is the gate async code runs in.
     ("tokio_gate/", "facade"),
     ("report/", "report"),
@@ -661,4 +668,122 @@ fn checker_keeps_lifetimes_and_blanks_char_literals() {
         strip_comments_and_strings("fn f<'a>(x: &'a str) -> char { '\"' }\nuse crate::check;");
     assert!(code.contains("'a"), "{code}");
     assert!(code.contains("use crate::check;"), "{code}");
+}
+
+/// Facade files that still name loom or shuttle paths themselves, each with its reason. Every
+/// other facade file goes through `src/flavors/`.
+const NAMES_BACKENDS: &[(&str, &str)] = &[
+    (
+        "cell/unsafe_cell.rs",
+        "moved later: the UnsafeCell's model half is being shrunk in its own change",
+    ),
+    (
+        "cell/race.rs",
+        "moved later with cell/unsafe_cell.rs: reads shuttle's vector clocks to find races",
+    ),
+    (
+        "go/choice.rs",
+        "not moved yet: asks shuttle's engine for a random choice",
+    ),
+    ("sync/atomic.rs", "not moved yet: the atomics"),
+    ("sync/atomic/ptr.rs", "not moved yet: the atomics"),
+    ("thread.rs", "not moved yet: thread handles and ids"),
+    ("thread/park.rs", "not moved yet: park handles"),
+    (
+        "thread/local.rs",
+        "public: LocalKey carries the three backends' keys, which thread_local! builds in the \
+         user's crate",
+    ),
+    ("time/driver.rs", "not moved yet: the timer driver's task"),
+];
+
+/// The loom or shuttle paths `code` (comments and strings blanked) names, with their lines.
+fn backend_paths(code: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    for (n, line) in code.lines().enumerate() {
+        for name in ["loom::", "shuttle::", "shuttle_engine::"] {
+            let mut from = 0;
+            while let Some(i) = line[from..].find(name) {
+                let at = from + i;
+                let before = line[..at].chars().next_back();
+                if !ident_char(before.as_ref()) {
+                    found.push((n + 1, name.to_owned()));
+                }
+                from = at + name.len();
+            }
+        }
+    }
+    found
+}
+
+/// Every facade file that names a backend path and is not in [`NAMES_BACKENDS`].
+fn facade_naming_backends(files: &BTreeMap<String, String>) -> Vec<String> {
+    let mut bad = Vec::new();
+    for (file, src) in files {
+        if layer_of(file) != Some("facade") || NAMES_BACKENDS.iter().any(|(f, _)| f == file) {
+            continue;
+        }
+        let code = strip_test_items(&strip_comments_and_strings(src));
+        for (line, name) in backend_paths(&code) {
+            bad.push(format!(
+                "src/{file}:{line}: names `{name}` in the facade: the std/loom/shuttle switch \
+                 lives in src/flavors/; add or use a flavor there"
+            ));
+        }
+    }
+    bad
+}
+
+#[test]
+fn no_facade_file_names_loom_or_shuttle() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = BTreeMap::new();
+    read_tree(&root, &root, &mut files);
+    let bad = facade_naming_backends(&files);
+    assert!(
+        bad.is_empty(),
+        "{} backend paths in the facade:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+    // An allowed file that no longer names a backend is stale: drop it, so it cannot hide one.
+    for &(file, why) in NAMES_BACKENDS {
+        let src = files
+            .get(file)
+            .unwrap_or_else(|| panic!("NAMES_BACKENDS names src/{file}, which is gone ({why})"));
+        let code = strip_test_items(&strip_comments_and_strings(src));
+        assert!(
+            !backend_paths(&code).is_empty(),
+            "src/{file} no longer names loom or shuttle: remove it from NAMES_BACKENDS ({why})"
+        );
+    }
+}
+
+#[test]
+fn backend_check_finds_a_facade_file_naming_loom() {
+    let files = fake(&[
+        (
+            "sync/mutex.rs",
+            "// loom::sync::Mutex in a comment\nconst S: &str = \"shuttle::x\";\n\
+             enum M { Loom(loom::sync::Mutex<()>) }\n",
+        ),
+        (
+            "flavors/lock.rs",
+            "enum M { Loom(loom::sync::Mutex<()>) }\n",
+        ),
+        ("rt/mod.rs", "use shuttle_engine::current;\n"),
+        (
+            "hint.rs",
+            "fn f() -> u64 { my_loom::x() + ::shuttle_engine::y() }\n",
+        ),
+    ]);
+    assert_eq!(
+        facade_naming_backends(&files),
+        [
+            "src/hint.rs:1: names `shuttle_engine::` in the facade: the std/loom/shuttle \
+             switch lives in src/flavors/; add or use a flavor there",
+            "src/sync/mutex.rs:3: names `loom::` in the facade: the std/loom/shuttle switch \
+             lives in src/flavors/; add or use a flavor there",
+        ]
+    );
 }

@@ -2,8 +2,6 @@
 
 use std::sync::atomic::Ordering;
 
-use crate::rt::{self, Backend};
-
 /// A memory fence: loom models its effect on weak memory (a `SeqCst` fence joins loom's total
 /// order, an `Acquire`/`Release` fence synchronises with atomics read or written around it);
 /// shuttle runs every access sequentially consistent, so a fence there changes nothing but is
@@ -14,13 +12,7 @@ use crate::rt::{self, Backend};
 /// With `Ordering::Relaxed`, as std's does.
 #[track_caller]
 pub fn fence(order: Ordering) {
-    match rt::backend() {
-        Backend::Std => std::sync::atomic::fence(order),
-        Backend::Loom if rt::loom_callable() => loom::sync::atomic::fence(order),
-        // While a loom execution unwinds loom may not be called; nothing it orders runs again.
-        Backend::Loom => std::sync::atomic::fence(order),
-        Backend::Shuttle => shuttle::sync::atomic::fence(order),
-    }
+    crate::flavors::fence::fence(order);
 }
 
 /// A compiler-only fence: it orders nothing between tasks, so every backend runs std's (loom
