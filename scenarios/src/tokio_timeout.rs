@@ -40,12 +40,15 @@ use tokio::time::{sleep, timeout};
 
 use crate::catalog::{Body, Role, Scenario, TokioFuture};
 
-/// The request's deadline.
-pub const DEADLINE: Duration = Duration::from_millis(50);
+/// The request's deadline. Real time on a real runtime: a fast backend must answer within it
+/// even on a loaded machine. At 50 ms (40 ms of margin over [`FAST`]) the multi-thread twin test
+/// failed 1 run in 20 with a load average of 15 ("left: Err(TimedOut), right: Ok(10)"); 200 ms
+/// leaves 190 ms for the scheduler.
+pub const DEADLINE: Duration = Duration::from_millis(200);
 /// A backend that answers in time.
 pub const FAST: Duration = Duration::from_millis(10);
 /// A backend that answers after the deadline, within the gate's 1 s grace.
-pub const LATE: Duration = Duration::from_millis(200);
+pub const LATE: Duration = Duration::from_millis(500);
 /// A backend that is down: it answers long after anyone waits.
 pub const HUNG: Duration = Duration::from_secs(60);
 
