@@ -364,7 +364,8 @@ fn capture_replay(
     {
         return None;
     }
-    let path = std::fs::read_to_string(&file.0).ok()?;
+    let json = std::fs::read_to_string(&file.0).ok()?;
+    let path = super::loom_path_text::encode(&json);
     let payload = format!(
         "pb={};branches={}:{path}",
         config
@@ -405,10 +406,12 @@ pub(super) fn replay(check: &Check, rest: &str, payload: &str) -> Result<Replaye
             _ => return Err(malformed(format!("unknown setting {kv:?}"))),
         }
     }
-    super::loom_path::validate(path, config.preemption_bound, config.max_branches)
+    // The compact form (or the JSON of strings written before it) back to loom's JSON.
+    let path = super::loom_path_text::decode(path).map_err(malformed)?;
+    super::loom_path::validate(&path, config.preemption_bound, config.max_branches)
         .map_err(malformed)?;
     Ok(super::on_fresh_thread(|| {
-        replay_here(check, rest, &config, path)
+        replay_here(check, rest, &config, &path)
     }))
     .and_then(|r| r)
 }

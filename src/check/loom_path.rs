@@ -6,85 +6,73 @@
 //! shape loom 0.7 serialises (`loom::rt::path::Path`, private to loom) field for field; a path
 //! that decodes into them and whose indices hold decodes into loom's own and can be walked.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// loom's `MAX_THREADS` (loom 0.7): the length of a schedule's thread array.
-const MAX_THREADS: usize = loom::MAX_THREADS;
+pub(super) const MAX_THREADS: usize = loom::MAX_THREADS;
 /// loom's `MAX_ATOMIC_HISTORY` (loom 0.7, private): the length of a load's value array.
-const MAX_ATOMIC_HISTORY: usize = 7;
+pub(super) const MAX_ATOMIC_HISTORY: usize = 7;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct Path {
-    preemption_bound: Option<u8>,
-    pos: usize,
-    branches: Store,
-    #[allow(dead_code)]
-    exploring: bool,
-    #[allow(dead_code)]
-    skipping: bool,
-    #[allow(dead_code)]
-    exploring_on_start: bool,
+pub(super) struct Path {
+    pub(super) preemption_bound: Option<u8>,
+    pub(super) pos: usize,
+    pub(super) branches: Store,
+    pub(super) exploring: bool,
+    pub(super) skipping: bool,
+    pub(super) exploring_on_start: bool,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct Store {
-    entries: Vec<Entry>,
+pub(super) struct Store {
+    pub(super) entries: Vec<Entry>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-enum Entry {
+pub(super) enum Entry {
     Schedule(Schedule),
     Load(Load),
     Spurious(Spurious),
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct Schedule {
-    #[allow(dead_code)]
-    preemptions: u8,
-    initial_active: Option<u8>,
-    #[allow(dead_code)]
-    threads: [Thread; MAX_THREADS],
-    prev: Option<Ref>,
-    #[allow(dead_code)]
-    exploring: bool,
+pub(super) struct Schedule {
+    pub(super) preemptions: u8,
+    pub(super) initial_active: Option<u8>,
+    pub(super) threads: [Thread; MAX_THREADS],
+    pub(super) prev: Option<Ref>,
+    pub(super) exploring: bool,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct Ref {
-    index: usize,
-    #[allow(dead_code)]
-    _p: (),
+pub(super) struct Ref {
+    pub(super) index: usize,
+    pub(super) _p: (),
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct Load {
-    #[allow(dead_code)]
-    values: [u8; MAX_ATOMIC_HISTORY],
-    pos: u8,
-    len: u8,
-    #[allow(dead_code)]
-    exploring: bool,
+pub(super) struct Load {
+    pub(super) values: [u8; MAX_ATOMIC_HISTORY],
+    pub(super) pos: u8,
+    pub(super) len: u8,
+    pub(super) exploring: bool,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct Spurious {
-    #[allow(dead_code)]
-    spur: bool,
-    #[allow(dead_code)]
-    exploring: bool,
+pub(super) struct Spurious {
+    pub(super) spur: bool,
+    pub(super) exploring: bool,
 }
 
-#[derive(Deserialize)]
-enum Thread {
+#[derive(Clone, Copy, Deserialize, Serialize)]
+pub(super) enum Thread {
     Disabled,
     Skip,
     Yield,

@@ -51,6 +51,7 @@ pub(crate) mod fixtures;
 mod hooks;
 mod loom;
 mod loom_path;
+mod loom_path_text;
 #[cfg(test)]
 mod op_text;
 mod panic_text;

@@ -229,3 +229,23 @@ fn passing_model_reports_have_no_replay() {
         assert_eq!(report.replay, None, "{report}");
     }
 }
+
+/// The README's loom example (a producer leaked on a full channel): its replay string is the
+/// compact empty path the README prints, and it replays to the same leak.
+#[test]
+fn the_readme_loom_example_prints_a_short_string_that_replays() {
+    use concheck::go;
+    let check = Check::new(|| {
+        let (tx, rx) = go::named::<u32>("results", 0);
+        thread::Builder::new().name("producer").spawn(move || {
+            for v in [1, 2, 3] {
+                tx.send(v);
+            }
+            tx.close();
+        });
+        assert_eq!(rx.recv(), Some(1));
+    });
+    let (first, _) = assert_replays(&check, &Checker::loom(), ViolationKind::Leak);
+    let s = first.replay.unwrap();
+    assert!(s.ends_with(":pb=2;branches=1000:C2.0.101"), "{s}");
+}
