@@ -11,6 +11,8 @@
 //! - [`lock`]: the model lock under a `Mutex` or an `RwLock`, and [`lock::Guard`], the one guard
 //!   of every model lock, which applies the one rule for releasing a lock while the thread
 //!   unwinds.
+//! - [`atomic`]: the atomics, with their operations as values ([`atomic::Rmw`]) so the facade
+//!   names no backend type.
 //! - [`condvar`]: the condition variable, waiting with a [`lock::Guard`].
 //! - [`fence`]: the memory fence of the running backend.
 //!
@@ -20,6 +22,7 @@
 //!
 //! [`rt::construction_backend`]: crate::rt::construction_backend
 
+pub(crate) mod atomic;
 pub(crate) mod condvar;
 pub(crate) mod fence;
 pub(crate) mod lock;

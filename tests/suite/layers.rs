@@ -685,8 +685,6 @@ const NAMES_BACKENDS: &[(&str, &str)] = &[
         "go/choice.rs",
         "not moved yet: asks shuttle's engine for a random choice",
     ),
-    ("sync/atomic.rs", "not moved yet: the atomics"),
-    ("sync/atomic/ptr.rs", "not moved yet: the atomics"),
     ("thread.rs", "not moved yet: thread handles and ids"),
     ("thread/park.rs", "not moved yet: park handles"),
     (
