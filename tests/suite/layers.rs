@@ -685,8 +685,6 @@ const NAMES_BACKENDS: &[(&str, &str)] = &[
         "go/choice.rs",
         "not moved yet: asks shuttle's engine for a random choice",
     ),
-    ("thread.rs", "not moved yet: thread handles and ids"),
-    ("thread/park.rs", "not moved yet: park handles"),
     (
         "thread/local.rs",
         "public: LocalKey carries the three backends' keys, which thread_local! builds in the \
