@@ -226,9 +226,7 @@ where
     let backend = rt::backend();
     let execution = context::execution();
     let task = execution.as_ref().map(|e| {
-        if backend == Backend::Loom {
-            check_loom_thread_limit(e, at);
-        }
+        check_loom_thread_limit(e, at);
         e.register(rt::current_task(), name.clone(), at)
             .unwrap_or_else(|v| rt::violation(v))
     });
@@ -313,13 +311,17 @@ fn check_loom_thread_limit(execution: &Execution, at: &'static Location<'static>
     );
 }
 
-/// Reports a [`ViolationKind::Misuse`] if one more loom thread (`what`) would pass loom's limit.
-/// The threads counted: the body, every task spawned, and the virtual clock's drivers.
+/// Reports a [`ViolationKind::Misuse`] if one more loom thread (`what`) would pass loom's limit
+/// (nothing for an execution of another backend). The threads counted: the body, every task
+/// spawned, and the virtual clock's drivers.
 pub(crate) fn check_loom_capacity(
     execution: &Execution,
     what: &str,
     at: Option<&'static Location<'static>>,
 ) {
+    if execution.backend() != Backend::Loom {
+        return;
+    }
     let threads = {
         let state = execution.state();
         state.tasks.len() + state.clock.drivers_started

@@ -15,7 +15,9 @@
 //!   names no backend type.
 //! - [`condvar`]: the condition variable, waiting with a [`lock::Guard`].
 //! - [`fence`]: the memory fence of the running backend.
-//! - [`thread`]: spawning and joining threads, park handles, task ids, `park`, `yield_now`.
+//! - [`random`]: the randomness a backend gives a program's own choices (`select`).
+//! - [`thread`]: spawning and joining threads, park handles, task ids, `park`, `yield_now`, the
+//!   virtual clock's driver thread.
 //!
 //! This layer sits on `rt` and under the facade: it imports nothing of the facade
 //! (`tests/suite/layers.rs` checks both, and that no facade file outside it names loom or
@@ -27,4 +29,5 @@ pub(crate) mod atomic;
 pub(crate) mod condvar;
 pub(crate) mod fence;
 pub(crate) mod lock;
+pub(crate) mod random;
 pub(crate) mod thread;

@@ -1,10 +1,11 @@
 //! The threads of the three backends: spawning one and its join handle, the park handle
-//! (`Thread`), task ids, `park` and `yield_now`.
+//! (`Thread`), task ids, `park` and `yield_now`, and the virtual clock's driver thread.
 //!
 //! The facade's `thread` module keeps what every backend shares (the registry ticket, the
 //! body's panic rule, names, blocking marks); what is called on std, loom or shuttle is here.
 //! While a loom execution unwinds loom may not be called: each function says what stands in.
 
+use crate::rt::clock_state::DriverHandle;
 use crate::rt::{self, Backend};
 
 /// The number of threads loom models per execution (the body and every thread it spawns).
@@ -194,4 +195,63 @@ impl std::fmt::Debug for TaskId {
             TaskId::Shuttle(id) => write!(f, "TaskId(shuttle {id:?})"),
         }
     }
+}
+
+/// Spawns the virtual clock's driver thread on a model checker's threads.
+///
+/// # Panics
+///
+/// On std: the real clock has no driver.
+pub(crate) fn spawn_driver(
+    backend: Backend,
+    drive: impl FnOnce() + Send + 'static,
+) -> DriverHandle {
+    match backend {
+        Backend::Loom => DriverHandle::Loom(loom::thread::spawn(drive)),
+        Backend::Shuttle => DriverHandle::Shuttle(shuttle::thread::spawn(drive)),
+        Backend::Std => unreachable!("the real clock has no driver"),
+    }
+}
+
+/// Waits for the clock's driver thread to end (its result is the driver's own: nothing).
+pub(crate) fn join_driver(handle: DriverHandle) {
+    match handle {
+        DriverHandle::Loom(h) => drop(h.join()),
+        DriverHandle::Shuttle(h) => drop(h.join()),
+    }
+}
+
+/// The driver yields to the model checker, then tells whether no user task can run.
+///
+/// shuttle answers directly: no task other than the driver is runnable. loom has no such
+/// query, but its `yield_now` lets every other runnable thread go first: the driver yields
+/// `loom_confirmations` times and asks `unchanged` after each (whether no user task made a
+/// step since), idle only if every answer is yes.
+pub(crate) fn driver_idle(
+    backend: Backend,
+    loom_confirmations: usize,
+    mut unchanged: impl FnMut() -> bool,
+) -> bool {
+    match backend {
+        Backend::Loom => (0..loom_confirmations).all(|_| {
+            loom::thread::yield_now();
+            unchanged()
+        }),
+        Backend::Std | Backend::Shuttle => {
+            shuttle::thread::yield_now();
+            !shuttle_others_runnable()
+        }
+    }
+}
+
+/// Whether any shuttle task other than the running one (the driver) can run.
+fn shuttle_others_runnable() -> bool {
+    use shuttle_engine::current::TaskId;
+    use shuttle_engine::runtime::execution::ExecutionState;
+    let me = shuttle_engine::current::me();
+    ExecutionState::with(|s| {
+        (0..)
+            .map_while(|i| s.try_get(TaskId::from(i)))
+            .any(|t| t.id() != me && t.runnable())
+    })
 }
