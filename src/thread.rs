@@ -9,6 +9,7 @@ use std::fmt;
 use std::panic::Location;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::flavors::thread as flavors;
 use crate::rt::{self, context, Backend, Execution, Joinable};
 use crate::violation::{Site, Violation, ViolationKind};
 
@@ -78,24 +79,13 @@ where
 /// Offers the scheduler a switch: under the checkers, lets other tasks run (use it in spin
 /// loops so the search does not spin forever).
 pub fn yield_now() {
-    match rt::backend() {
-        Backend::Std => std::thread::yield_now(),
-        Backend::Loom if rt::loom_callable() => loom::thread::yield_now(),
-        Backend::Loom => {}
-        Backend::Shuttle => shuttle::thread::yield_now(),
-    }
+    flavors::yield_now();
     rt::note_running();
-}
-
-enum Handle<T> {
-    Std(std::thread::JoinHandle<T>),
-    Loom(loom::thread::JoinHandle<T>),
-    Shuttle(shuttle::thread::JoinHandle<T>),
 }
 
 /// Shared by the user's `JoinHandle` and the scope that may join the task first.
 struct Slot<T> {
-    handle: Mutex<Option<Handle<T>>>,
+    handle: Mutex<Option<flavors::JoinHandle<T>>>,
     result: Mutex<Option<Result<T>>>,
 }
 
@@ -112,11 +102,7 @@ impl<T> Slot<T> {
             .unwrap_or_else(PoisonError::into_inner)
             .take();
         let Some(handle) = handle else { return };
-        let result = match handle {
-            Handle::Std(h) => h.join(),
-            Handle::Loom(h) => h.join(),
-            Handle::Shuttle(h) => h.join(),
-        };
+        let result = handle.join();
         *self.result.lock().unwrap_or_else(PoisonError::into_inner) = Some(result);
     }
 }
@@ -240,9 +226,7 @@ where
     let backend = rt::backend();
     let execution = context::execution();
     let task = execution.as_ref().map(|e| {
-        if backend == Backend::Loom {
-            check_loom_thread_limit(e, at);
-        }
+        check_loom_thread_limit(e, at);
         e.register(rt::current_task(), name.clone(), at)
             .unwrap_or_else(|v| rt::violation(v))
     });
@@ -294,59 +278,13 @@ where
         }
     };
 
-    let thread_name = || {
-        name.clone().unwrap_or_else(|| match task {
-            Some(id) => format!("task-{id}"),
-            None => "concheck-task".to_owned(),
-        })
+    let thread_name = || match task {
+        Some(id) => format!("task-{id}"),
+        None => "concheck-task".to_owned(),
     };
-    let handle = match backend {
-        Backend::Std => Handle::Std(
-            stack_size
-                .into_iter()
-                .fold(
-                    std::thread::Builder::new(),
-                    std::thread::Builder::stack_size,
-                )
-                .name(thread_name())
-                .spawn(body)
-                .unwrap_or_else(|e| panic!("failed to spawn an OS thread: {e}")),
-        ),
-        Backend::Loom => Handle::Loom(
-            stack_size
-                .into_iter()
-                .fold(
-                    loom::thread::Builder::new(),
-                    loom::thread::Builder::stack_size,
-                )
-                .name(thread_name())
-                .spawn(body)
-                .unwrap_or_else(|e| panic!("failed to spawn a loom thread: {e}")),
-        ),
-        Backend::Shuttle => {
-            // shuttle hashes and copies a task's name on every spawn: 2,100 instructions per
-            // spawn (callgrind), as much as the rest of what concheck adds to an execution of
-            // BENCHMARKS.md's model_overhead model. It gets only the names users give.
-            let mut builder = shuttle::thread::Builder::new();
-            if let Some(name) = &name {
-                builder = builder.name(name.clone());
-            }
-            if let Some(bytes) = stack_size {
-                builder = builder.stack_size(bytes);
-            }
-            Handle::Shuttle(
-                builder
-                    .spawn(body)
-                    .unwrap_or_else(|e| panic!("failed to spawn a shuttle task: {e}")),
-            )
-        }
-    };
+    let handle = flavors::spawn(backend, name.as_deref(), thread_name, stack_size, body);
     rt::note_running();
-    let thread = Some(match &handle {
-        Handle::Std(h) => Thread::std(h.thread().clone(), name.clone()),
-        Handle::Loom(h) => Thread::loom(h.thread().clone(), name.clone()),
-        Handle::Shuttle(h) => Thread::shuttle(h.thread().clone(), name.clone()),
-    });
+    let thread = Some(Thread::new(handle.thread(), name.clone()));
 
     let slot = Arc::new(Slot {
         handle: Mutex::new(Some(handle)),
@@ -373,25 +311,29 @@ fn check_loom_thread_limit(execution: &Execution, at: &'static Location<'static>
     );
 }
 
-/// Reports a [`ViolationKind::Misuse`] if one more loom thread (`what`) would pass loom's limit.
-/// The threads counted: the body, every task spawned, and the virtual clock's drivers.
+/// Reports a [`ViolationKind::Misuse`] if one more loom thread (`what`) would pass loom's limit
+/// (nothing for an execution of another backend). The threads counted: the body, every task
+/// spawned, and the virtual clock's drivers.
 pub(crate) fn check_loom_capacity(
     execution: &Execution,
     what: &str,
     at: Option<&'static Location<'static>>,
 ) {
+    if execution.backend() != Backend::Loom {
+        return;
+    }
     let threads = {
         let state = execution.state();
         state.tasks.len() + state.clock.drivers_started
     };
-    if threads >= loom::MAX_THREADS {
+    if threads >= flavors::LOOM_MAX_THREADS {
         let mut v = Violation::new(
             ViolationKind::Misuse,
             format!(
                 "loom models at most {} threads per execution (the body and the virtual clock's \
                  driver included) and {what} is thread {}: shrink the workload for loom, or \
                  check this body with shuttle and std only",
-                loom::MAX_THREADS,
+                flavors::LOOM_MAX_THREADS,
                 threads + 1
             ),
         );
@@ -409,34 +351,16 @@ pub fn sleep(d: std::time::Duration) {
 
 /// Identifies a task (a std thread, or a loom or shuttle model thread) for as long as it runs.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct TaskId(TaskIdInner);
-
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-enum TaskIdInner {
-    Std(std::thread::ThreadId),
-    Loom(loom::thread::ThreadId),
-    Shuttle(shuttle::thread::ThreadId),
-}
+pub struct TaskId(flavors::TaskId);
 
 impl fmt::Debug for TaskId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            TaskIdInner::Std(id) => write!(f, "TaskId(std {id:?})"),
-            TaskIdInner::Loom(id) => write!(f, "TaskId(loom {id:?})"),
-            TaskIdInner::Shuttle(id) => write!(f, "TaskId(shuttle {id:?})"),
-        }
+        self.0.fmt(f)
     }
 }
 
 /// The id of the running task, on whichever backend runs it. Use it to tell "this task again"
 /// from "another task" (re-entrant initialisation, say).
 pub fn current_id() -> TaskId {
-    match rt::backend() {
-        Backend::Loom if rt::loom_callable() => {
-            TaskId(TaskIdInner::Loom(loom::thread::current().id()))
-        }
-        Backend::Shuttle => TaskId(TaskIdInner::Shuttle(shuttle::thread::current().id())),
-        // While a loom execution unwinds loom cannot be asked; the OS thread stands in.
-        Backend::Std | Backend::Loom => TaskId(TaskIdInner::Std(std::thread::current().id())),
-    }
+    TaskId(flavors::TaskId::current())
 }

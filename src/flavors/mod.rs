@@ -11,8 +11,13 @@
 //! - [`lock`]: the model lock under a `Mutex` or an `RwLock`, and [`lock::Guard`], the one guard
 //!   of every model lock, which applies the one rule for releasing a lock while the thread
 //!   unwinds.
+//! - [`atomic`]: the atomics, with their operations as values ([`atomic::Rmw`]) so the facade
+//!   names no backend type.
 //! - [`condvar`]: the condition variable, waiting with a [`lock::Guard`].
 //! - [`fence`]: the memory fence of the running backend.
+//! - [`random`]: the randomness a backend gives a program's own choices (`select`).
+//! - [`thread`]: spawning and joining threads, park handles, task ids, `park`, `yield_now`, the
+//!   virtual clock's driver thread.
 //!
 //! This layer sits on `rt` and under the facade: it imports nothing of the facade
 //! (`tests/suite/layers.rs` checks both, and that no facade file outside it names loom or
@@ -20,6 +25,9 @@
 //!
 //! [`rt::construction_backend`]: crate::rt::construction_backend
 
+pub(crate) mod atomic;
 pub(crate) mod condvar;
 pub(crate) mod fence;
 pub(crate) mod lock;
+pub(crate) mod random;
+pub(crate) mod thread;

@@ -23,6 +23,7 @@ use std::cell::Cell;
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 
+use crate::flavors::random;
 use crate::rt::{self, Backend};
 
 /// Why a loom or DFS search is not exhaustive when a select may have had a choice (loom cannot
@@ -45,9 +46,8 @@ fn seed() -> u64 {
 
 /// A uniform draw below `n` (n > 0), from the backend's randomness.
 fn below(n: usize) -> usize {
-    let r = match rt::backend() {
-        Backend::Shuttle => shuttle_engine::runtime::execution::ExecutionState::next_u64(),
-        _ => STATE.with(|s| {
+    let r = random::model_u64().unwrap_or_else(|| {
+        STATE.with(|s| {
             // xorshift64*: a full-period generator over non-zero states.
             let mut x = s.get();
             x ^= x >> 12;
@@ -55,8 +55,8 @@ fn below(n: usize) -> usize {
             x ^= x >> 27;
             s.set(x);
             x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        }),
-    };
+        })
+    });
     // The modulo bias is below n / 2^64: nothing for a select's handful of cases.
     (r % n as u64) as usize
 }
@@ -65,7 +65,7 @@ fn below(n: usize) -> usize {
 /// declared order under loom. One case, or none, costs no draw.
 pub(crate) fn poll_order(n: usize) -> Vec<usize> {
     let mut order: Vec<usize> = (0..n).collect();
-    if n > 1 && rt::backend() != Backend::Loom {
+    if n > 1 && random::can_choose() {
         for i in (1..n).rev() {
             order.swap(i, below(i + 1));
         }

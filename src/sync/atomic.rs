@@ -3,8 +3,8 @@
 //! Orderings are passed through unchanged: loom explores the weak-memory behaviours they allow,
 //! shuttle treats every access as sequentially consistent (it does not model weak memory).
 //!
-//! A loom atomic keeps a std shadow of the last value written, because while a loom execution
-//! unwinds loom may not be called: accesses then read and write the shadow only.
+//! The backend atomics and their operations are in `flavors::atomic` (a loom atomic keeps a
+//! std shadow there, for when loom may not be called); this module is the public face.
 //!
 //! On std these are std atomics behind one enum match; unlike the locks they do not check that
 //! they are used under the runner that built them (a check would cost more than the operation).
@@ -12,120 +12,83 @@
 use std::fmt;
 pub use std::sync::atomic::Ordering;
 
-use crate::rt::{self, check_backend, Backend};
+use crate::flavors::atomic::{self as flavors, BoolRmw, Rmw};
+use crate::rt::{self, Backend};
 
 macro_rules! facade_int_ops {
     ($name:ident, $prim:ty) => {
         impl $name {
             /// Mutable access to the value through `&mut self`, which proves no other task
-            /// holds the atomic (loom's `with_mut`, on the integer types as in loom; std's `get_mut` in closure form). Under loom
-            /// the access is loom's own, so one that races a concurrent atomic access is
-            /// reported as loom reports it; a drop that reads its state this way needs it.
+            /// holds the atomic (loom's `with_mut`, on the integer types as in loom; std's
+            /// `get_mut` in closure form). Under loom the access is loom's own, so one that
+            /// races a concurrent atomic access is reported as loom reports it; a drop that
+            /// reads its state this way needs it.
             #[track_caller]
             pub fn with_mut<R>(&mut self, f: impl FnOnce(&mut $prim) -> R) -> R {
-                match &mut self.inner {
-                    Inner::Std(a) => f(a.get_mut()),
-                    // While a loom execution unwinds loom may not be called: the shadow holds
-                    // the last value written.
-                    Inner::Loom(_, shadow) if !rt::loom_callable() => f(shadow.get_mut()),
-                    Inner::Loom(a, shadow) => {
-                        let (r, v) = a.with_mut(|v| (f(v), *v));
-                        *shadow.get_mut() = v;
-                        r
-                    }
-                    Inner::Shuttle(a) => f(a.get_mut()),
-                }
+                self.inner.with_mut(f)
             }
 
-            /// Adds to the value, returning the previous value.
+            /// Adds to the value (wrapping), returning the previous value.
             #[track_caller]
             #[inline]
             pub fn fetch_add(&self, v: $prim, order: Ordering) -> $prim {
-                self.rmw(
-                    order,
-                    |a, o| a.fetch_add(v, o),
-                    |a, o| a.fetch_add(v, o),
-                    |a, o| a.fetch_add(v, o),
-                    |x| x.wrapping_add(v),
-                )
+                self.inner.rmw(Rmw::Add(v), order, self)
             }
 
-            /// Subtracts from the value, returning the previous value.
+            /// Subtracts from the value (wrapping), returning the previous value.
             #[track_caller]
             #[inline]
             pub fn fetch_sub(&self, v: $prim, order: Ordering) -> $prim {
-                self.rmw(
-                    order,
-                    |a, o| a.fetch_sub(v, o),
-                    |a, o| a.fetch_sub(v, o),
-                    |a, o| a.fetch_sub(v, o),
-                    |x| x.wrapping_sub(v),
-                )
+                self.inner.rmw(Rmw::Sub(v), order, self)
             }
 
             /// Stores the minimum of the value and `v`, returning the previous value.
             #[track_caller]
             #[inline]
             pub fn fetch_min(&self, v: $prim, order: Ordering) -> $prim {
-                self.rmw(
-                    order,
-                    |a, o| a.fetch_min(v, o),
-                    |a, o| a.fetch_min(v, o),
-                    |a, o| a.fetch_min(v, o),
-                    |x| x.min(v),
-                )
+                self.inner.rmw(Rmw::Min(v), order, self)
             }
 
             /// Bitwise and with the value, returning the previous value.
             #[track_caller]
             #[inline]
             pub fn fetch_and(&self, v: $prim, order: Ordering) -> $prim {
-                self.rmw(
-                    order,
-                    |a, o| a.fetch_and(v, o),
-                    |a, o| a.fetch_and(v, o),
-                    |a, o| a.fetch_and(v, o),
-                    |x| x & v,
-                )
+                self.inner.rmw(Rmw::And(v), order, self)
             }
 
             /// Bitwise or with the value, returning the previous value.
             #[track_caller]
             #[inline]
             pub fn fetch_or(&self, v: $prim, order: Ordering) -> $prim {
-                self.rmw(
-                    order,
-                    |a, o| a.fetch_or(v, o),
-                    |a, o| a.fetch_or(v, o),
-                    |a, o| a.fetch_or(v, o),
-                    |x| x | v,
-                )
+                self.inner.rmw(Rmw::Or(v), order, self)
             }
 
             /// Bitwise xor with the value, returning the previous value.
             #[track_caller]
             #[inline]
             pub fn fetch_xor(&self, v: $prim, order: Ordering) -> $prim {
-                self.rmw(
-                    order,
-                    |a, o| a.fetch_xor(v, o),
-                    |a, o| a.fetch_xor(v, o),
-                    |a, o| a.fetch_xor(v, o),
-                    |x| x ^ v,
-                )
+                self.inner.rmw(Rmw::Xor(v), order, self)
             }
 
             /// Stores the maximum of the value and `v`, returning the previous value.
             #[track_caller]
             #[inline]
             pub fn fetch_max(&self, v: $prim, order: Ordering) -> $prim {
-                self.rmw(
-                    order,
-                    |a, o| a.fetch_max(v, o),
-                    |a, o| a.fetch_max(v, o),
-                    |a, o| a.fetch_max(v, o),
-                    |x| x.max(v),
-                )
+                self.inner.rmw(Rmw::Max(v), order, self)
+            }
+
+            /// Stores a value.
+            #[track_caller]
+            #[inline]
+            pub fn store(&self, v: $prim, order: Ordering) {
+                self.inner.rmw(Rmw::Store(v), order, self);
+            }
+
+            /// Stores a value, returning the previous one.
+            #[track_caller]
+            #[inline]
+            pub fn swap(&self, v: $prim, order: Ordering) -> $prim {
+                self.inner.rmw(Rmw::Swap(v), order, self)
             }
         }
     };
@@ -135,7 +98,7 @@ macro_rules! facade_atomic {
     ($(#[$doc:meta])* $name:ident, $prim:ty) => {
         $(#[$doc])*
         pub struct $name {
-            inner: Inner,
+            inner: flavors::$name,
         }
 
         impl rt::coverage::Traced for $name {
@@ -144,83 +107,22 @@ macro_rules! facade_atomic {
             }
         }
 
-        enum Inner {
-            Std(std::sync::atomic::$name),
-            Loom(loom::sync::atomic::$name, std::sync::atomic::$name),
-            Shuttle(shuttle::sync::atomic::$name),
-        }
-
         impl $name {
             /// A new atomic for the backend of the current runner.
             pub fn new(v: $prim) -> Self {
-                let inner = match rt::construction_backend() {
-                    Backend::Std => Inner::Std(std::sync::atomic::$name::new(v)),
-                    Backend::Loom => Inner::Loom(
-                        loom::sync::atomic::$name::new(v),
-                        std::sync::atomic::$name::new(v),
-                    ),
-                    Backend::Shuttle => Inner::Shuttle(shuttle::sync::atomic::$name::new(v)),
-                };
-                $name { inner }
+                $name { inner: flavors::$name::new(v) }
             }
 
             /// The backend this atomic was built for.
             pub fn backend(&self) -> Backend {
-                match self.inner {
-                    Inner::Std(_) => Backend::Std,
-                    Inner::Loom(..) => Backend::Loom,
-                    Inner::Shuttle(_) => Backend::Shuttle,
-                }
+                self.inner.backend()
             }
 
             /// Loads the value.
             #[track_caller]
             #[inline]
             pub fn load(&self, order: Ordering) -> $prim {
-                match &self.inner {
-                    Inner::Std(a) => a.load(order),
-                    _ => self.load_model(order),
-                }
-            }
-
-            /// [`Self::load`] under a checker, out of line like [`Self::rmw_model`].
-            #[track_caller]
-            #[inline(never)]
-            fn load_model(&self, order: Ordering) -> $prim {
-                match &self.inner {
-                    Inner::Std(_) => unreachable!("load handles the std arm inline"),
-                    Inner::Loom(a, shadow) => {
-                        if !rt::loom_callable_unwinding() {
-                            return shadow.load(Ordering::SeqCst);
-                        }
-                        check_backend(Backend::Loom, stringify!($name));
-                        let v = a.load(order);
-                        rt::note_running();
-                        rt::coverage::after_note_here(Backend::Loom, self, rt::coverage::LOAD);
-                        v
-                    }
-                    Inner::Shuttle(a) => {
-                        check_backend(Backend::Shuttle, stringify!($name));
-                        let v = a.load(order);
-                        rt::note_running();
-                        rt::coverage::after_note_here(Backend::Shuttle, self, rt::coverage::LOAD);
-                        v
-                    }
-                }
-            }
-
-            /// Stores a value.
-            #[track_caller]
-            #[inline]
-            pub fn store(&self, v: $prim, order: Ordering) {
-                self.rmw(order, |a, o| a.store(v, o), |a, o| a.store(v, o), |a, o| a.store(v, o), |_| v);
-            }
-
-            /// Stores a value, returning the previous one.
-            #[track_caller]
-            #[inline]
-            pub fn swap(&self, v: $prim, order: Ordering) -> $prim {
-                self.rmw(order, |a, o| a.swap(v, o), |a, o| a.swap(v, o), |a, o| a.swap(v, o), |_| v)
+                self.inner.load(order, self)
             }
 
             /// Stores `new` if the value is `current`; returns the previous value either way.
@@ -233,10 +135,7 @@ macro_rules! facade_atomic {
                 success: Ordering,
                 failure: Ordering,
             ) -> Result<$prim, $prim> {
-                match &self.inner {
-                    Inner::Std(a) => a.compare_exchange(current, new, success, failure),
-                    _ => self.compare_exchange_model((current, new), (success, failure)),
-                }
+                self.inner.compare_exchange((current, new), (success, failure), self)
             }
 
             /// [`Self::compare_exchange`]; like loom and shuttle, never fails spuriously, so a
@@ -271,107 +170,6 @@ macro_rules! facade_atomic {
                 }
                 Err(prev)
             }
-
-            /// [`Self::compare_exchange`] under a checker, out of line like [`Self::rmw_model`].
-            #[track_caller]
-            #[inline(never)]
-            fn compare_exchange_model(
-                &self,
-                (current, new): ($prim, $prim),
-                (success, failure): (Ordering, Ordering),
-            ) -> Result<$prim, $prim> {
-                match &self.inner {
-                    Inner::Std(_) => unreachable!("compare_exchange handles the std arm inline"),
-                    Inner::Loom(a, shadow) => {
-                        if !rt::loom_callable_unwinding() {
-                            return shadow.compare_exchange(current, new, Ordering::SeqCst, Ordering::SeqCst);
-                        }
-                        check_backend(Backend::Loom, stringify!($name));
-                        let r = a.compare_exchange(current, new, success, failure);
-                        if r.is_ok() {
-                            shadow.store(new, Ordering::SeqCst);
-                            if current != new {
-                                rt::progress::made();
-                            }
-                        }
-                        rt::note_running();
-                        rt::coverage::after_note_here(Backend::Loom, self, rt::coverage::CAS);
-                        r
-                    }
-                    Inner::Shuttle(a) => {
-                        check_backend(Backend::Shuttle, stringify!($name));
-                        let r = a.compare_exchange(current, new, success, failure);
-                        if r.is_ok() && current != new {
-                            rt::progress::made();
-                        }
-                        rt::note_running();
-                        rt::coverage::after_note_here(Backend::Shuttle, self, rt::coverage::CAS);
-                        r
-                    }
-                }
-            }
-
-            /// One read-modify-write on whichever backend; `next` computes the shadow's new value
-            /// from the previous one.
-            #[track_caller]
-            #[inline]
-            fn rmw<R: Copy + IntoPrev<$prim>>(
-                &self,
-                order: Ordering,
-                on_std: impl FnOnce(&std::sync::atomic::$name, Ordering) -> R,
-                on_loom: impl FnOnce(&loom::sync::atomic::$name, Ordering) -> R,
-                on_shuttle: impl FnOnce(&shuttle::sync::atomic::$name, Ordering) -> R,
-                next: impl Fn($prim) -> $prim,
-            ) -> R {
-                match &self.inner {
-                    Inner::Std(a) => on_std(a, order),
-                    _ => self.rmw_model(order, on_loom, on_shuttle, next),
-                }
-            }
-
-            /// [`Self::rmw`] under a checker, out of line: the std arm above stays small enough
-            /// to inline into every caller (BENCHMARKS.md, facade).
-            #[track_caller]
-            #[inline(never)]
-            fn rmw_model<R: Copy + IntoPrev<$prim>>(
-                &self,
-                order: Ordering,
-                on_loom: impl FnOnce(&loom::sync::atomic::$name, Ordering) -> R,
-                on_shuttle: impl FnOnce(&shuttle::sync::atomic::$name, Ordering) -> R,
-                next: impl Fn($prim) -> $prim,
-            ) -> R {
-                match &self.inner {
-                    Inner::Std(_) => unreachable!("rmw handles the std arm inline"),
-                    Inner::Loom(a, shadow) => {
-                        if !rt::loom_callable_unwinding() {
-                            let prev = shadow.load(Ordering::SeqCst);
-                            shadow.store(next(prev), Ordering::SeqCst);
-                            return R::from_prev(prev);
-                        }
-                        check_backend(Backend::Loom, stringify!($name));
-                        let r = on_loom(a, order);
-                        let prev = r.prev().unwrap_or_else(|| shadow.load(Ordering::SeqCst));
-                        shadow.store(next(prev), Ordering::SeqCst);
-                        // A store always counts: its old value is not read.
-                        if r.prev().is_none_or(|p| next(p) != p) {
-                            rt::progress::made();
-                        }
-                        rt::note_running();
-                        rt::coverage::after_note_here(Backend::Loom, self, rt::coverage::STORE);
-                        r
-                    }
-                    Inner::Shuttle(a) => {
-                        check_backend(Backend::Shuttle, stringify!($name));
-                        let r = on_shuttle(a, order);
-                        if r.prev().is_none_or(|p| next(p) != p) {
-                            rt::progress::made();
-                        }
-                        rt::note_running();
-                        rt::coverage::after_note_here(Backend::Shuttle, self, rt::coverage::STORE);
-                        r
-                    }
-                }
-            }
         }
 
         impl Default for $name {
@@ -388,33 +186,6 @@ macro_rules! facade_atomic {
     };
 }
 
-/// What a read-modify-write returns: the previous value, or nothing (a store).
-trait IntoPrev<P>: Sized {
-    fn prev(self) -> Option<P>;
-    fn from_prev(prev: P) -> Self;
-}
-
-impl<P> IntoPrev<P> for () {
-    fn prev(self) -> Option<P> {
-        None
-    }
-    fn from_prev(_: P) -> Self {}
-}
-
-macro_rules! into_prev {
-    ($($prim:ty),*) => {$(
-        impl IntoPrev<$prim> for $prim {
-            fn prev(self) -> Option<$prim> {
-                Some(self)
-            }
-            fn from_prev(prev: $prim) -> Self {
-                prev
-            }
-        }
-    )*};
-}
-into_prev!(bool, usize, isize, u8, u16, u32, u64, i8, i16, i32, i64);
-
 mod bool_impl {
     use super::*;
     facade_atomic!(
@@ -423,30 +194,32 @@ mod bool_impl {
     );
 
     impl AtomicBool {
+        /// Stores a value.
+        #[track_caller]
+        #[inline]
+        pub fn store(&self, v: bool, order: Ordering) {
+            self.inner.rmw(BoolRmw::Store(v), order, self);
+        }
+
+        /// Stores a value, returning the previous one.
+        #[track_caller]
+        #[inline]
+        pub fn swap(&self, v: bool, order: Ordering) -> bool {
+            self.inner.rmw(BoolRmw::Swap(v), order, self)
+        }
+
         /// Logical or with the value, returning the previous value.
         #[track_caller]
         #[inline]
         pub fn fetch_or(&self, v: bool, order: Ordering) -> bool {
-            self.rmw(
-                order,
-                |a, o| a.fetch_or(v, o),
-                |a, o| a.fetch_or(v, o),
-                |a, o| a.fetch_or(v, o),
-                |x| x | v,
-            )
+            self.inner.rmw(BoolRmw::Or(v), order, self)
         }
 
         /// Logical and with the value, returning the previous value.
         #[track_caller]
         #[inline]
         pub fn fetch_and(&self, v: bool, order: Ordering) -> bool {
-            self.rmw(
-                order,
-                |a, o| a.fetch_and(v, o),
-                |a, o| a.fetch_and(v, o),
-                |a, o| a.fetch_and(v, o),
-                |x| x & v,
-            )
+            self.inner.rmw(BoolRmw::And(v), order, self)
         }
     }
 }

@@ -10,6 +10,7 @@ use std::fmt;
 use std::panic::Location;
 use std::time::Duration;
 
+use crate::flavors::thread as flavors;
 use crate::rt::{self, context, Backend};
 
 /// The operation a parked task is reported blocked in.
@@ -19,39 +20,16 @@ pub(crate) const PARK: &crate::rt::Op = crate::rt::op::PARK;
 /// [`JoinHandle::thread`](super::JoinHandle::thread).
 #[derive(Clone)]
 pub struct Thread {
-    inner: Inner,
+    inner: flavors::Thread,
     name: Option<String>,
 }
 
-#[derive(Clone)]
-enum Inner {
-    Std(std::thread::Thread),
-    Loom(loom::thread::Thread),
-    Shuttle(shuttle::thread::Thread),
-}
-
 impl Thread {
-    /// A handle for a backend thread; `name` is what its spawn named it.
-    pub(crate) fn std(t: std::thread::Thread, name: Option<String>) -> Thread {
-        let name = name.or_else(|| t.name().map(str::to_owned));
-        Thread {
-            inner: Inner::Std(t),
-            name,
-        }
-    }
-
-    pub(crate) fn loom(t: loom::thread::Thread, name: Option<String>) -> Thread {
-        Thread {
-            inner: Inner::Loom(t),
-            name,
-        }
-    }
-
-    pub(crate) fn shuttle(t: shuttle::thread::Thread, name: Option<String>) -> Thread {
-        Thread {
-            inner: Inner::Shuttle(t),
-            name,
-        }
+    /// A handle for a backend thread; `name` is what its spawn named it (a std thread's own
+    /// name if none).
+    pub(crate) fn new(inner: flavors::Thread, name: Option<String>) -> Thread {
+        let name = name.or_else(|| inner.std_name().map(str::to_owned));
+        Thread { inner, name }
     }
 
     /// The name the task was spawned with (`main` for std's main thread), if any.
@@ -62,21 +40,7 @@ impl Thread {
     /// Makes the task's unpark token available: its next (or current) [`park`] returns.
     #[track_caller]
     pub fn unpark(&self) {
-        match &self.inner {
-            Inner::Std(t) => t.unpark(),
-            Inner::Loom(t) => {
-                // While a loom execution unwinds loom may not be called; nobody parks again.
-                if rt::loom_callable() {
-                    rt::check_backend(Backend::Loom, "Thread");
-                    t.unpark();
-                    rt::note_running();
-                }
-            }
-            Inner::Shuttle(t) => {
-                rt::check_backend(Backend::Shuttle, "Thread");
-                t.unpark();
-            }
-        }
+        self.inner.unpark();
     }
 }
 
@@ -91,12 +55,7 @@ impl fmt::Debug for Thread {
 /// The handle of the running task.
 pub fn current() -> Thread {
     let name = registry_name();
-    match rt::backend() {
-        Backend::Loom if rt::loom_callable() => Thread::loom(loom::thread::current(), name),
-        Backend::Shuttle => Thread::shuttle(shuttle::thread::current(), name),
-        // While a loom execution unwinds loom cannot be asked; the OS thread stands in.
-        Backend::Std | Backend::Loom => Thread::std(std::thread::current(), name),
-    }
+    Thread::new(flavors::Thread::current(), name)
 }
 
 /// The running task's name in the checker run's registry, if it was given one.
@@ -119,11 +78,7 @@ pub fn park() {
     let object = || rt::Object::Text("its unpark token".to_owned());
     {
         let _blocked = rt::blocking(PARK, object, at);
-        match rt::backend() {
-            Backend::Std => std::thread::park(),
-            Backend::Loom => loom::thread::park(),
-            Backend::Shuttle => shuttle::thread::park(),
-        }
+        flavors::park();
     }
     rt::note_running();
 }

@@ -20,9 +20,9 @@
 use std::sync::Arc;
 
 use super::clock::{Policy, TimerKey};
-use crate::rt::clock_state::DriverHandle;
+use crate::flavors::thread as flavors;
 use crate::rt::execution::Status;
-use crate::rt::{Backend, Execution};
+use crate::rt::Execution;
 
 /// Yields in a row without a step of any user task before the driver believes, under loom,
 /// that nothing else can run. One is not enough: loom may switch to the driver while a woken
@@ -43,24 +43,18 @@ pub(crate) fn ensure_running(execution: &Arc<Execution>) {
     if execution.state().clock.driver_alive {
         return;
     }
-    if execution.backend() == Backend::Loom {
-        crate::thread::check_loom_capacity(
-            execution,
-            "the virtual clock's driver (started by the first timer)",
-            None,
-        );
-    }
+    crate::thread::check_loom_capacity(
+        execution,
+        "the virtual clock's driver (started by the first timer)",
+        None,
+    );
     {
         let mut state = execution.state();
         state.clock.driver_alive = true;
         state.clock.drivers_started += 1;
     }
     let e = Arc::clone(execution);
-    let handle = match execution.backend() {
-        Backend::Loom => DriverHandle::Loom(loom::thread::spawn(move || drive(&e))),
-        Backend::Shuttle => DriverHandle::Shuttle(shuttle::thread::spawn(move || drive(&e))),
-        Backend::Std => unreachable!("the real clock has no driver"),
-    };
+    let handle = flavors::spawn_driver(execution.backend(), move || drive(&e));
     execution.state().clock.driver = Some(handle);
 }
 
@@ -68,10 +62,8 @@ pub(crate) fn ensure_running(execution: &Arc<Execution>) {
 /// timer action, which must not outlive the execution's context.
 pub(crate) fn join(execution: &Execution) {
     let handle = execution.state().clock.driver.take();
-    match handle {
-        Some(DriverHandle::Loom(h)) => drop(h.join()),
-        Some(DriverHandle::Shuttle(h)) => drop(h.join()),
-        None => {}
+    if let Some(handle) = handle {
+        flavors::join_driver(handle);
     }
 }
 
@@ -79,16 +71,9 @@ fn drive(execution: &Arc<Execution>) {
     let mut idle_fires = 0;
     loop {
         let before = execution.state().clock.progress;
-        let idle = match execution.backend() {
-            Backend::Loom => (0..LOOM_IDLE_CONFIRMATIONS).all(|_| {
-                loom::thread::yield_now();
-                execution.state().clock.progress == before
-            }),
-            _ => {
-                shuttle::thread::yield_now();
-                !shuttle_others_runnable()
-            }
-        };
+        let idle = flavors::driver_idle(execution.backend(), LOOM_IDLE_CONFIRMATIONS, || {
+            execution.state().clock.progress == before
+        });
         let (all_done, all_blocked, policy, pending) = {
             let state = execution.state();
             (
@@ -138,16 +123,4 @@ fn fire_next(execution: &Execution) {
     for (_, action) in due {
         action();
     }
-}
-
-/// Whether any shuttle task other than the running one (the driver) can run.
-fn shuttle_others_runnable() -> bool {
-    use shuttle_engine::current::TaskId;
-    use shuttle_engine::runtime::execution::ExecutionState;
-    let me = shuttle_engine::current::me();
-    ExecutionState::with(|s| {
-        (0..)
-            .map_while(|i| s.try_get(TaskId::from(i)))
-            .any(|t| t.id() != me && t.runnable())
-    })
 }

@@ -16,7 +16,10 @@
 //!
 //! A second check keeps the backend switch in one place: no facade file names a loom or
 //! shuttle path (`loom::`, `shuttle::`, `shuttle_engine::`) outside comments and strings, except
-//! the files in [`NAMES_BACKENDS`], each with its reason.
+//! the files in [`NAMES_BACKENDS`], each with its reason. A third keeps the decisions there too:
+//! no facade file names `Backend::Loom` or `Backend::Shuttle` (a match or a comparison that
+//! does one thing for one checker) except the files in [`MATCHES_BACKENDS`], each with its
+//! reason.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -682,19 +685,10 @@ const NAMES_BACKENDS: &[(&str, &str)] = &[
         "moved later with cell/unsafe_cell.rs: reads shuttle's vector clocks to find races",
     ),
     (
-        "go/choice.rs",
-        "not moved yet: asks shuttle's engine for a random choice",
-    ),
-    ("sync/atomic.rs", "not moved yet: the atomics"),
-    ("sync/atomic/ptr.rs", "not moved yet: the atomics"),
-    ("thread.rs", "not moved yet: thread handles and ids"),
-    ("thread/park.rs", "not moved yet: park handles"),
-    (
         "thread/local.rs",
         "public: LocalKey carries the three backends' keys, which thread_local! builds in the \
          user's crate",
     ),
-    ("time/driver.rs", "not moved yet: the timer driver's task"),
 ];
 
 /// The loom or shuttle paths `code` (comments and strings blanked) names, with their lines.
@@ -784,6 +778,126 @@ fn backend_check_finds_a_facade_file_naming_loom() {
              switch lives in src/flavors/; add or use a flavor there",
             "src/sync/mutex.rs:3: names `loom::` in the facade: the std/loom/shuttle switch \
              lives in src/flavors/; add or use a flavor there",
+        ]
+    );
+}
+
+/// Facade files that still decide on `Backend::Loom` or `Backend::Shuttle` themselves, each
+/// with its reason. Every other facade file asks a flavor.
+const MATCHES_BACKENDS: &[(&str, &str)] = &[
+    (
+        "cell/unsafe_cell.rs",
+        "moved later with its loom and shuttle types (NAMES_BACKENDS)",
+    ),
+    (
+        "thread/local.rs",
+        "public: LocalKey picks one of the three backends' keys it carries (NAMES_BACKENDS)",
+    ),
+    (
+        "thread.rs",
+        "the engine's loom rules, not a backend call: a panic escaping a loom task fails the \
+         execution (rt::loom_failed), a caught loom failure is raised again (rt::loom_goes_on), \
+         and loom's thread limit is counted from the registry",
+    ),
+    (
+        "time/clock.rs",
+        "std gets the real clock and both checkers the virtual one: no backend is called",
+    ),
+    (
+        "hint.rs",
+        "std spins and both checkers yield through the facade's thread::yield_now, which also \
+         marks the task running: no backend is called here",
+    ),
+];
+
+/// The lines of `code` (comments and strings blanked) that name `Backend::Loom` or
+/// `Backend::Shuttle`.
+fn backend_matches(code: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    for (n, line) in code.lines().enumerate() {
+        for name in ["Backend::Loom", "Backend::Shuttle"] {
+            let mut from = 0;
+            while let Some(i) = line[from..].find(name) {
+                let at = from + i;
+                let before = line[..at].chars().next_back();
+                let after = line[at + name.len()..].chars().next();
+                if !ident_char(before.as_ref()) && !ident_char(after.as_ref()) {
+                    found.push((n + 1, name.to_owned()));
+                }
+                from = at + name.len();
+            }
+        }
+    }
+    found
+}
+
+/// Every facade file that decides on loom or shuttle and is not in [`MATCHES_BACKENDS`].
+fn facade_matching_backends(files: &BTreeMap<String, String>) -> Vec<String> {
+    let mut bad = Vec::new();
+    for (file, src) in files {
+        if layer_of(file) != Some("facade") || MATCHES_BACKENDS.iter().any(|(f, _)| f == file) {
+            continue;
+        }
+        let code = strip_test_items(&strip_comments_and_strings(src));
+        for (line, name) in backend_matches(&code) {
+            bad.push(format!(
+                "src/{file}:{line}: decides on `{name}` in the facade: what differs between \
+                 std, loom and shuttle lives in src/flavors/; add or use a flavor method there"
+            ));
+        }
+    }
+    bad
+}
+
+#[test]
+fn no_facade_file_matches_on_loom_or_shuttle() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = BTreeMap::new();
+    read_tree(&root, &root, &mut files);
+    let bad = facade_matching_backends(&files);
+    assert!(
+        bad.is_empty(),
+        "{} backend decisions in the facade:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+    // An allowed file that no longer decides on a backend is stale: drop it.
+    for &(file, why) in MATCHES_BACKENDS {
+        let src = files
+            .get(file)
+            .unwrap_or_else(|| panic!("MATCHES_BACKENDS names src/{file}, which is gone ({why})"));
+        let code = strip_test_items(&strip_comments_and_strings(src));
+        assert!(
+            !backend_matches(&code).is_empty(),
+            "src/{file} no longer names Backend::Loom or Backend::Shuttle: remove it from \
+             MATCHES_BACKENDS ({why})"
+        );
+    }
+}
+
+#[test]
+fn backend_match_check_finds_a_facade_file_deciding_on_loom() {
+    let files = fake(&[
+        (
+            "go/choice.rs",
+            "// Backend::Loom in a comment\nconst S: &str = \"Backend::Shuttle\";\n\
+             fn f() -> bool { rt::backend() != Backend::Loom }\n\
+             fn g(b: Backend) -> bool { b == Backend::LoomLike || b == Backend::Std }\n",
+        ),
+        (
+            "flavors/random.rs",
+            "fn f() -> bool { rt::backend() != Backend::Loom }\n",
+        ),
+        (
+            "rt/mod.rs",
+            "fn f(b: Backend) -> bool { b == Backend::Shuttle }\n",
+        ),
+    ]);
+    assert_eq!(
+        facade_matching_backends(&files),
+        [
+            "src/go/choice.rs:3: decides on `Backend::Loom` in the facade: what differs between \
+          std, loom and shuttle lives in src/flavors/; add or use a flavor method there"
         ]
     );
 }
