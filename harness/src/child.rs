@@ -98,11 +98,11 @@ pub fn checkers_for(scenario: &Scenario, args: &RunArgs) -> Vec<Checker> {
                     c.shard = args.shard.or(c.shard);
                     Checker::Shuttle(c)
                 }
-                Checker::Stress(mut c) => {
+                Checker::Std(mut c) => {
                     if let Some(n) = args.iterations {
                         c = c.iterations(n);
                     }
-                    Checker::Stress(c)
+                    Checker::Std(c)
                 }
                 Checker::Tokio(mut c) => {
                     if let Some(n) = args.iterations {

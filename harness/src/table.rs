@@ -61,7 +61,7 @@ impl Row {
         let ok = scenario.satisfied_by(checker, &report);
         let note = match (scenario.role, checker) {
             _ if report.skipped() => "shard 1 runs it".to_owned(),
-            (Role::Twin { .. }, Checker::Stress(_)) if report.violation().is_none() => {
+            (Role::Twin { .. }, Checker::Std(_)) if report.violation().is_none() => {
                 "real threads missed it".to_owned()
             }
             _ => String::new(),

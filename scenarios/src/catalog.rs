@@ -90,7 +90,7 @@ impl Scenario {
                 Checker::Loom(config) => {
                     *config = config.clone().preemption_bound(self.loom_preemption_bound)
                 }
-                Checker::Stress(config) if matches!(self.role, Role::Twin { .. }) => {
+                Checker::Std(config) if matches!(self.role, Role::Twin { .. }) => {
                     *config = config.clone().watchdog(std::time::Duration::from_secs(1));
                 }
                 _ => {}
@@ -112,7 +112,7 @@ impl Scenario {
         }
         match self.role {
             Role::Reference => report.violation().is_none(),
-            Role::Twin { .. } if matches!(checker, Checker::Stress(_)) => true,
+            Role::Twin { .. } if matches!(checker, Checker::Std(_)) => true,
             Role::Twin { expects } => report.kind().is_some_and(|k| expects.contains(&k)),
         }
     }

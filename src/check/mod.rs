@@ -60,8 +60,8 @@ mod runner;
 mod shard;
 mod shrink;
 mod shuttle;
+mod std_runs;
 mod strategy;
-mod stress;
 mod tokio_runs;
 mod verdict;
 
@@ -72,7 +72,7 @@ use std::sync::Arc;
 pub use self::coverage::Coverage;
 pub use self::loom::{LoomConfig, MAX_BRANCHES_LIMIT};
 pub use self::shuttle::{worker_seed, ShuttleConfig, Strategy, DEFAULT_DELAY_BOUND, DEFAULT_SEED};
-pub use self::stress::StressConfig;
+pub use self::std_runs::StdConfig;
 pub use crate::rt::steps::{Step, StepKind, Trace, TraceObject, TraceTask};
 pub use replay::{replay, ReplayError, VERSION};
 pub use shard::{Shard, ShardError, SHARD_ENV};
@@ -181,7 +181,7 @@ impl Check {
     /// after the scope runs. shuttle goes on with its next schedule; loom cannot go on past an
     /// execution that ends blocked, so its search stops there and is reported incomplete; on
     /// std the watchdog decides that the tasks are blocked, so each such run costs the
-    /// [`StressConfig::watchdog`].
+    /// [`StdConfig::watchdog`].
     pub fn allow_leak(mut self, name: impl Into<String>) -> Self {
         let mut names = self.allowed_leaks.to_vec();
         names.push(name.into());
@@ -252,7 +252,7 @@ impl Check {
                 let _quiet = quiet::Quiet::enter();
                 runner::finish(c, self, c.search(self))
             }
-            Checker::Stress(c) => runner::finish(c, self, c.search(self)),
+            Checker::Std(c) => runner::finish(c, self, c.search(self)),
             Checker::Tokio(c) => runner::finish(c, self, c.search(self)),
         }
     }
@@ -314,7 +314,7 @@ pub enum Checker {
     /// schedules.
     Shuttle(ShuttleConfig),
     /// Real std threads, many runs, with a watchdog.
-    Stress(StressConfig),
+    Std(StdConfig),
     /// Async bodies ([`Check::tokio`]) on a real tokio runtime, many runs, each inside a leak
     /// gate ([`crate::tokio_gate`]).
     Tokio(TokioConfig),
@@ -362,9 +362,9 @@ impl Checker {
         Checker::Shuttle(ShuttleConfig::portfolio())
     }
 
-    /// std threads with [`StressConfig::default`].
-    pub fn stress() -> Self {
-        Checker::Stress(StressConfig::default())
+    /// std threads with [`StdConfig::default`].
+    pub fn std() -> Self {
+        Checker::Std(StdConfig::default())
     }
 
     /// tokio with [`TokioConfig::default`]: current-thread runtime, paused clock, 100 runs.
@@ -372,13 +372,13 @@ impl Checker {
         Checker::Tokio(TokioConfig::default())
     }
 
-    /// The checkers every pattern is held to: loom, shuttle random, shuttle PCT, std stress.
+    /// The checkers every pattern is held to: loom, shuttle random, shuttle PCT, std.
     pub fn defaults() -> Vec<Checker> {
         vec![
             Checker::loom(),
             Checker::shuttle_random(),
             Checker::shuttle_pct(),
-            Checker::stress(),
+            Checker::std(),
         ]
     }
 
@@ -400,7 +400,7 @@ impl Checker {
         match self {
             Checker::Loom(_) => "loom",
             Checker::Shuttle(c) => c.strategy.short_name(),
-            Checker::Stress(_) => "std",
+            Checker::Std(_) => "std",
             Checker::Tokio(c) => c.short_name(),
         }
     }

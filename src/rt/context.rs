@@ -13,7 +13,7 @@ use super::execution::Execution;
 /// The engine behind a facade primitive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Backend {
-    /// Real std threads and locks: production use, and the stress runner.
+    /// Real std threads and locks: production use, and the std runner.
     Std,
     /// loom's exhaustive model checker.
     Loom,

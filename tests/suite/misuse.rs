@@ -4,7 +4,7 @@ use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::OnceLock;
 
-use concheck::check::{self, Check, Checker, Report, ShuttleConfig, StressConfig};
+use concheck::check::{self, Check, Checker, Report, ShuttleConfig, StdConfig};
 use concheck::sync::{Arc, Condvar, Mutex};
 use concheck::thread;
 use concheck::{leak, ViolationKind};
@@ -96,14 +96,14 @@ fn condvar_built_before_check_is_misuse() {
 }
 
 #[test]
-fn std_built_mutex_is_fine_under_stress() {
-    // std is std: the stress runner has nothing to mix.
+fn std_built_mutex_is_fine_under_std() {
+    // std is std: the std runner has nothing to mix.
     let m = Arc::new(Mutex::new(0u64));
     let check = Check::new({
         let m = Arc::clone(&m);
         move || *m.lock() += 1
     });
-    let report = check.run(&Checker::Stress(StressConfig::new().iterations(10)));
+    let report = check.run(&Checker::Std(StdConfig::new().iterations(10)));
     report.assert_no_violation();
     assert_eq!(*m.lock(), 10);
 }
@@ -113,7 +113,7 @@ fn leak_scope_outside_runner_panics() {
     let message = expect_panic(|| leak::scope(|| 1));
     assert!(message.contains("outside a checker run"), "{message}");
     assert!(
-        message.contains("concheck::check::stress"),
+        message.contains("concheck::check::std_runs"),
         "it should say what to do: {message}"
     );
 }
@@ -133,8 +133,8 @@ fn shuttle_iterations_zero_panics() {
 }
 
 #[test]
-fn stress_iterations_zero_panics() {
-    let message = expect_panic(|| StressConfig::new().iterations(0));
+fn std_iterations_zero_panics() {
+    let message = expect_panic(|| StdConfig::new().iterations(0));
     assert!(
         message.contains("iterations must be at least 1"),
         "{message}"
@@ -142,8 +142,8 @@ fn stress_iterations_zero_panics() {
 }
 
 #[test]
-fn stress_watchdog_zero_panics() {
-    let message = expect_panic(|| StressConfig::new().watchdog(std::time::Duration::ZERO));
+fn std_watchdog_zero_panics() {
+    let message = expect_panic(|| StdConfig::new().watchdog(std::time::Duration::ZERO));
     assert!(message.contains("zero watchdog timeout"), "{message}");
 }
 
@@ -275,10 +275,10 @@ fn max_live_tasks_exceeded_is_bound_exceeded() {
 }
 
 #[test]
-fn max_live_tasks_exceeded_is_bound_exceeded_under_stress() {
+fn max_live_tasks_exceeded_is_bound_exceeded_under_std() {
     let report = latched(3)
         .max_live_tasks(2)
-        .run(&Checker::Stress(StressConfig::new().iterations(5)));
+        .run(&Checker::Std(StdConfig::new().iterations(5)));
     report.assert_finds(ViolationKind::BoundExceeded);
 }
 
@@ -299,11 +299,7 @@ fn max_live_tasks_counts_live_not_spawned() {
         }
     })
     .max_live_tasks(1);
-    for checker in [
-        Checker::loom(),
-        Checker::shuttle_random(),
-        Checker::stress(),
-    ] {
+    for checker in [Checker::loom(), Checker::shuttle_random(), Checker::std()] {
         check.run(&checker).assert_no_violation();
     }
 }

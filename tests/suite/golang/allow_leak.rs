@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use concheck::check::{Check, Checker, LoomConfig, ShuttleConfig, StressConfig};
+use concheck::check::{Check, Checker, LoomConfig, ShuttleConfig, StdConfig};
 use concheck::go::{self, Receiver, Sender};
 use concheck::thread;
 use concheck::{TaskState, ViolationKind};
@@ -62,8 +62,8 @@ fn sieve_with_allowed_leaks_passes_and_says_so() {
     for checker in [
         Checker::Shuttle(ShuttleConfig::random().iterations(200)),
         Checker::Shuttle(ShuttleConfig::pct().iterations(200)),
-        Checker::Stress(
-            StressConfig::new()
+        Checker::Std(
+            StdConfig::new()
                 .iterations(2)
                 .watchdog(Duration::from_millis(500)),
         ),

@@ -20,7 +20,7 @@ mod sync_test;
 
 use std::time::Duration;
 
-use concheck::check::{Check, Checker, LoomConfig, Report, ShuttleConfig, StressConfig};
+use concheck::check::{Check, Checker, LoomConfig, Report, ShuttleConfig, StdConfig};
 
 /// How many schedules / runs a port asks of each checker.
 #[derive(Clone, Copy)]
@@ -36,8 +36,8 @@ pub struct Budget {
 /// The checkers of a port, bounded by `b`: std, shuttle random, shuttle PCT, and loom if asked.
 pub fn checkers(b: Budget) -> Vec<Checker> {
     let mut v = vec![
-        Checker::Stress(
-            StressConfig::new()
+        Checker::Std(
+            StdConfig::new()
                 .iterations(b.std)
                 .watchdog(Duration::from_secs(10)),
         ),

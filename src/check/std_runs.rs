@@ -20,7 +20,7 @@ use crate::rt::{Backend, Execution};
 /// Settings of the std runner, every bound with its reason.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
-pub struct StressConfig {
+pub struct StdConfig {
     /// Runs of the body. Default 100: real runs find little that the model checkers miss, so
     /// this is a smoke test of the real primitives, about 0.1 s per pattern.
     pub iterations: u64,
@@ -29,16 +29,16 @@ pub struct StressConfig {
     pub watchdog: Duration,
 }
 
-impl Default for StressConfig {
+impl Default for StdConfig {
     fn default() -> Self {
-        StressConfig {
+        StdConfig {
             iterations: 100,
             watchdog: Duration::from_secs(5),
         }
     }
 }
 
-impl StressConfig {
+impl StdConfig {
     /// The default settings.
     pub fn new() -> Self {
         Self::default()
@@ -52,7 +52,7 @@ impl StressConfig {
     pub fn iterations(mut self, n: u64) -> Self {
         assert!(
             n > 0,
-            "stress iterations must be at least 1: zero runs prove nothing"
+            "std iterations must be at least 1: zero runs prove nothing"
         );
         self.iterations = n;
         self
@@ -73,13 +73,13 @@ impl StressConfig {
     }
 }
 
-impl Runner for StressConfig {
+impl Runner for StdConfig {
     fn search(&self, check: &Check) -> Searched {
         search(check, self)
     }
 }
 
-fn search(check: &Check, config: &StressConfig) -> Searched {
+fn search(check: &Check, config: &StdConfig) -> Searched {
     hooks::install();
     let checker = format!(
         "std threads ({} runs, watchdog {:?})",
