@@ -31,7 +31,7 @@ pub fn scope<R>(f: impl FnOnce() -> R) -> R {
     let (Some(execution), Some(task)) = (context::execution(), rt::current_task()) else {
         panic!(
             "leak::scope at {} used outside a checker run: it needs the task registry; run the \
-             code under concheck::check::std_runs (real threads) or a model checker",
+             code under Checker::std() (real threads) or a model checker",
             crate::violation::Site::from(at)
         );
     };

@@ -38,11 +38,7 @@ pub fn checkers_for(scenario: &Scenario, args: &RunArgs) -> Vec<Checker> {
     // its step bound), so they are compared at the same budget.
     let like_pct = |config: ShuttleConfig| {
         find("shuttle-pct").map(|pct| match pct {
-            Checker::Shuttle(own) => {
-                let mut c = own;
-                c.strategy = config.strategy;
-                Checker::Shuttle(c)
-            }
+            Checker::Shuttle(own) => Checker::Shuttle(own.strategy(config.get_strategy())),
             other => other,
         })
     };
@@ -78,7 +74,9 @@ pub fn checkers_for(scenario: &Scenario, args: &RunArgs) -> Vec<Checker> {
                     if let Some(budget) = args.budget {
                         c = c.time_budget(budget);
                     }
-                    c.shard = args.shard.or(c.shard);
+                    if let Some(shard) = args.shard {
+                        c = c.shard(shard.index(), shard.count());
+                    }
                     Checker::Loom(c)
                 }
                 Checker::Shuttle(mut c) => {
@@ -95,7 +93,9 @@ pub fn checkers_for(scenario: &Scenario, args: &RunArgs) -> Vec<Checker> {
                     if let Some(n) = args.workers {
                         c = c.workers(n as usize);
                     }
-                    c.shard = args.shard.or(c.shard);
+                    if let Some(shard) = args.shard {
+                        c = c.shard(shard.index(), shard.count());
+                    }
                     Checker::Shuttle(c)
                 }
                 Checker::Std(mut c) => {

@@ -57,6 +57,7 @@ mod panic_text;
 mod quiet;
 mod replay;
 mod runner;
+mod settings;
 mod shard;
 mod shrink;
 mod shuttle;
@@ -246,6 +247,20 @@ impl Check {
     /// Runs this check under `checker`: its search, then the one finish step (classify,
     /// shrink, trace) that builds the report.
     pub fn run(&self, checker: &Checker) -> Report {
+        if let Some(why) = checker.invalid() {
+            // A setting no search can use: reported before anything runs (`check::settings`).
+            let violation = crate::violation::Violation::new(
+                crate::rt::violation::ViolationKind::Misuse,
+                format!("invalid {} settings: {why}", checker.short_name()),
+            );
+            let searched = runner::Searched::real(
+                format!("{} (not run: invalid settings)", checker.short_name()),
+                std::time::Instant::now(),
+                Some(violation),
+                0,
+            );
+            return runner::finish(&runner::NotRun, self, searched);
+        }
         match checker {
             Checker::Loom(c) => runner::finish(c, self, c.search(self)),
             Checker::Shuttle(c) => {
@@ -390,6 +405,16 @@ impl Checker {
             Checker::shuttle_random(),
             Checker::shuttle_pct(),
         ]
+    }
+
+    /// Why this checker's settings cannot run, if they cannot.
+    fn invalid(&self) -> Option<&str> {
+        match self {
+            Checker::Loom(c) => c.invalid(),
+            Checker::Shuttle(c) => c.invalid(),
+            Checker::Std(c) => c.invalid(),
+            Checker::Tokio(c) => c.invalid(),
+        }
     }
 
     /// A short name for tables: `loom`, `shuttle-random`, `shuttle-pct`, `shuttle-dfs`,

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use super::classify::{classify, Ending};
 use super::hooks;
 use super::runner::{Runner, Searched};
+use super::settings::Invalid;
 use super::verdict::AllowedLeaks;
 use super::Check;
 use crate::rt::{Backend, Execution};
@@ -23,10 +24,12 @@ use crate::rt::{Backend, Execution};
 pub struct StdConfig {
     /// Runs of the body. Default 100: real runs find little that the model checkers miss, so
     /// this is a smoke test of the real primitives, about 0.1 s per pattern.
-    pub iterations: u64,
+    pub(crate) iterations: u64,
     /// How long one run may take before the watchdog calls it a hang. Default 5 s: the seed
     /// patterns finish in milliseconds, so a 2-core CI machine under load has a wide margin.
-    pub watchdog: Duration,
+    pub(crate) watchdog: Duration,
+    /// The first invalid setting, reported by the run.
+    invalid: Invalid,
 }
 
 impl Default for StdConfig {
@@ -34,6 +37,7 @@ impl Default for StdConfig {
         StdConfig {
             iterations: 100,
             watchdog: Duration::from_secs(5),
+            invalid: Invalid::default(),
         }
     }
 }
@@ -44,32 +48,40 @@ impl StdConfig {
         Self::default()
     }
 
-    /// Sets the number of runs (iterations).
-    ///
-    /// # Panics
-    ///
-    /// If `n` is zero.
+    /// Sets the number of runs (iterations). Zero is reported as a misuse by the run.
     pub fn iterations(mut self, n: u64) -> Self {
-        assert!(
-            n > 0,
-            "std iterations must be at least 1: zero runs prove nothing"
-        );
+        self.invalid.note_if(n == 0, || {
+            "std iterations must be at least 1: zero runs prove nothing".to_owned()
+        });
         self.iterations = n;
         self
     }
 
-    /// Sets how long one run may take before the watchdog calls it a hang.
-    ///
-    /// # Panics
-    ///
-    /// If `watchdog` is zero: every run would be a hang.
+    /// Sets how long one run may take before the watchdog calls it a hang. Zero (every run
+    /// would be a hang) is reported as a misuse by the run.
     pub fn watchdog(mut self, watchdog: Duration) -> Self {
-        assert!(
-            !watchdog.is_zero(),
-            "a zero watchdog timeout would report every run as a hang"
-        );
+        self.invalid.note_if(watchdog.is_zero(), || {
+            "a zero watchdog timeout would report every run as a hang: give it more than the \
+             body takes"
+                .to_owned()
+        });
         self.watchdog = watchdog;
         self
+    }
+
+    /// Runs of the body.
+    pub fn get_iterations(&self) -> u64 {
+        self.iterations
+    }
+
+    /// How long one run may take before the watchdog calls it a hang.
+    pub fn get_watchdog(&self) -> Duration {
+        self.watchdog
+    }
+
+    /// Why these settings cannot run, if they cannot (the first invalid setting).
+    pub(crate) fn invalid(&self) -> Option<&str> {
+        self.invalid.reason()
     }
 }
 
