@@ -30,7 +30,7 @@ struct Cell {
     cut_by_time: usize,
 }
 
-pub fn sctbench(args: &SctbenchArgs) -> ExitCode {
+pub(crate) fn sctbench(args: &SctbenchArgs) -> ExitCode {
     let selected: Vec<Program> = programs()
         .into_iter()
         .filter(|p| {

@@ -18,7 +18,7 @@ use crate::cli::{CheckerKind, SpeedupArgs};
 /// What the parallel search should reach on a 2-core machine (issue 9).
 const GOAL: f64 = 1.8;
 
-pub fn speedup(args: &SpeedupArgs) -> ExitCode {
+pub(crate) fn speedup(args: &SpeedupArgs) -> ExitCode {
     let Some(scenario) = catalog().into_iter().find(|s| s.name == args.scenario) else {
         eprintln!(
             "no scenario named {:?}; `concheck list` shows them all",

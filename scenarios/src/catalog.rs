@@ -119,7 +119,7 @@ impl Scenario {
 }
 
 /// A pattern module: its name and the function listing its scenarios.
-pub type Module = (&'static str, fn() -> Vec<Scenario>);
+pub(crate) type Module = (&'static str, fn() -> Vec<Scenario>);
 
 /// Every pattern module, in the order the table lists them.
 pub const MODULES: &[Module] = &[

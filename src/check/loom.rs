@@ -36,7 +36,7 @@ use crate::rt::{self, context, Backend, Execution};
 use crate::violation::Violation;
 
 /// Replay strings of loom reports start with this.
-pub const REPLAY_PREFIX: &str = "loom:";
+pub(super) const REPLAY_PREFIX: &str = "loom:";
 
 /// The most scheduling points one loom execution may take ([`LoomConfig::max_branches`]):
 /// loom counts an execution's events per thread in `u16` version vectors, which overflow (a

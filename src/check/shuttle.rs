@@ -42,7 +42,7 @@ use crate::rt::{self, context, Backend, Execution};
 use crate::violation::{Violation, ViolationKind};
 
 /// Replay strings of shuttle reports start with this; the rest is shuttle's own encoding.
-pub const REPLAY_PREFIX: &str = "shuttle:";
+pub(super) const REPLAY_PREFIX: &str = "shuttle:";
 
 /// How shuttle picks schedules.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -27,7 +27,7 @@ fn filter(rx: Receiver<u32>, tx: Sender<u32>, prime: u32) {
 
 /// sieve1.go's `main`, taking the first `n` primes (Go's test takes more; scaled down so a
 /// shuttle schedule stays under a few hundred steps). Every task is left blocked on a send.
-pub fn sieve(n: usize) -> Vec<u32> {
+pub(super) fn sieve(n: usize) -> Vec<u32> {
     let (tx, mut rx) = go::named::<u32>("numbers", 0);
     thread::Builder::new()
         .name("sieve-generate")
