@@ -24,14 +24,14 @@ pub const SCOPE_END: &str = rt::op::SCOPE_END.name;
 /// # Panics
 ///
 /// Outside a checker run (there is no task registry to consult): wrap the code in
-/// [`Checker::Stress`](crate::check::Checker::Stress) for real threads, or a model checker.
+/// [`Checker::Std`](crate::check::Checker::Std) for real threads, or a model checker.
 #[track_caller]
 pub fn scope<R>(f: impl FnOnce() -> R) -> R {
     let at = Location::caller();
     let (Some(execution), Some(task)) = (context::execution(), rt::current_task()) else {
         panic!(
             "leak::scope at {} used outside a checker run: it needs the task registry; run the \
-             code under concheck::check::stress (real threads) or a model checker",
+             code under Checker::std() (real threads) or a model checker",
             crate::violation::Site::from(at)
         );
     };

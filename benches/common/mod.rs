@@ -22,7 +22,7 @@ fn arg_after(flag: &str) -> Option<Option<String>> {
 /// `--once NAME [K]`: the function's name and how many times to run it.
 // Each bench is its own crate and compiles this module again; `facade` has no `--once`.
 #[allow(dead_code)]
-pub fn once() -> Option<(String, usize)> {
+pub(crate) fn once() -> Option<(String, usize)> {
     let name = arg_after("--once")?
         .unwrap_or_else(|| panic!("--once needs the name of a function, e.g. loom/concheck"));
     // `cargo bench -- --once NAME` appends `--bench`: only a number is a count.
@@ -34,7 +34,7 @@ pub fn once() -> Option<(String, usize)> {
 }
 
 /// `--paired N`: how many pairs to time.
-pub fn pairs() -> Option<usize> {
+pub(crate) fn pairs() -> Option<usize> {
     arg_after("--paired").map(|n| {
         let n = n.unwrap_or_default();
         n.parse()
@@ -43,7 +43,7 @@ pub fn pairs() -> Option<usize> {
 }
 
 /// What [`paired`] measured.
-pub struct Paired {
+pub(crate) struct Paired {
     /// Median over the pairs of concheck's time / the peer's time (> 1: concheck is slower).
     pub ratio: f64,
     /// The fastest peer and concheck times.
@@ -52,7 +52,7 @@ pub struct Paired {
 }
 
 /// Times `peer` then `concheck`, `pairs` times; see the module docs.
-pub fn paired(pairs: usize, mut peer: impl FnMut(), mut concheck: impl FnMut()) -> Paired {
+pub(crate) fn paired(pairs: usize, mut peer: impl FnMut(), mut concheck: impl FnMut()) -> Paired {
     assert!(pairs > 0, "--paired N needs N >= 1");
     let time = |f: &mut dyn FnMut()| {
         let start = Instant::now();

@@ -13,7 +13,7 @@ use crate::table::Row;
 
 /// The flag a child is started with, followed by the scenario's name and the run's settings as
 /// JSON.
-pub const CHILD_FLAG: &str = "--run-scenario";
+pub(crate) const CHILD_FLAG: &str = "--run-scenario";
 
 /// The default checkers, in table order.
 const DEFAULT_KINDS: [CheckerKind; 5] = [
@@ -26,7 +26,7 @@ const DEFAULT_KINDS: [CheckerKind; 5] = [
 
 /// The checkers a scenario runs under with these settings: the scenario's own (its loom bound,
 /// its std watchdog) for each kind asked for, with the command line's budgets applied.
-pub fn checkers_for(scenario: &Scenario, args: &RunArgs) -> Vec<Checker> {
+pub(crate) fn checkers_for(scenario: &Scenario, args: &RunArgs) -> Vec<Checker> {
     let kinds: &[CheckerKind] = if args.checkers.is_empty() {
         &DEFAULT_KINDS
     } else {
@@ -38,11 +38,7 @@ pub fn checkers_for(scenario: &Scenario, args: &RunArgs) -> Vec<Checker> {
     // its step bound), so they are compared at the same budget.
     let like_pct = |config: ShuttleConfig| {
         find("shuttle-pct").map(|pct| match pct {
-            Checker::Shuttle(own) => {
-                let mut c = own;
-                c.strategy = config.strategy;
-                Checker::Shuttle(c)
-            }
+            Checker::Shuttle(own) => Checker::Shuttle(own.strategy(config.get_strategy())),
             other => other,
         })
     };
@@ -78,7 +74,9 @@ pub fn checkers_for(scenario: &Scenario, args: &RunArgs) -> Vec<Checker> {
                     if let Some(budget) = args.budget {
                         c = c.time_budget(budget);
                     }
-                    c.shard = args.shard.or(c.shard);
+                    if let Some(shard) = args.shard {
+                        c = c.shard(shard.index(), shard.count());
+                    }
                     Checker::Loom(c)
                 }
                 Checker::Shuttle(mut c) => {
@@ -95,14 +93,16 @@ pub fn checkers_for(scenario: &Scenario, args: &RunArgs) -> Vec<Checker> {
                     if let Some(n) = args.workers {
                         c = c.workers(n as usize);
                     }
-                    c.shard = args.shard.or(c.shard);
+                    if let Some(shard) = args.shard {
+                        c = c.shard(shard.index(), shard.count());
+                    }
                     Checker::Shuttle(c)
                 }
-                Checker::Stress(mut c) => {
+                Checker::Std(mut c) => {
                     if let Some(n) = args.iterations {
                         c = c.iterations(n);
                     }
-                    Checker::Stress(c)
+                    Checker::Std(c)
                 }
                 Checker::Tokio(mut c) => {
                     if let Some(n) = args.iterations {
@@ -118,7 +118,7 @@ pub fn checkers_for(scenario: &Scenario, args: &RunArgs) -> Vec<Checker> {
 
 /// In a child: runs the named scenario under each of its checkers, prints one JSON report per
 /// line, and returns the exit code. `None` in the parent.
-pub fn run_if_child() -> Option<ExitCode> {
+pub(crate) fn run_if_child() -> Option<ExitCode> {
     let mut args = std::env::args().skip(1);
     if args.next().as_deref() != Some(CHILD_FLAG) {
         return None;
@@ -137,7 +137,7 @@ pub fn run_if_child() -> Option<ExitCode> {
 }
 
 /// Runs every scenario, `jobs` children at a time; rows keep the catalog's order.
-pub fn run_all(scenarios: &[Scenario], args: &RunArgs, jobs: usize) -> Vec<Row> {
+pub(crate) fn run_all(scenarios: &[Scenario], args: &RunArgs, jobs: usize) -> Vec<Row> {
     let settings = serde_json::to_string(args).expect("settings serialize");
     let done = Arc::new(Mutex::new(0usize));
     let progress = Progress::new(scenarios.len());
@@ -218,7 +218,7 @@ fn run_child(scenario: &Scenario, args: &RunArgs, settings: &str) -> Vec<Row> {
 }
 
 /// The role label of a scenario for the table.
-pub fn role_label(role: Role) -> String {
+pub(crate) fn role_label(role: Role) -> String {
     match role {
         Role::Reference => "reference".to_owned(),
         Role::Twin { expects } => format!("twin: {}", expects[0]),

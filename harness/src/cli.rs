@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 /// Runs Go's concurrency patterns and their buggy twins under loom, shuttle and std.
 #[derive(Debug, Parser)]
 #[command(name = "concheck", version, about, long_about = None)]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
     /// With no subcommand: `run` with these options.
@@ -19,7 +19,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Run scenarios and print the table (the default).
     Run(RunArgs),
     /// List the scenarios and compile-fail cases, with their role.
@@ -48,7 +48,7 @@ pub enum Command {
 }
 
 #[derive(Clone, Debug, Args)]
-pub struct SctbenchArgs {
+pub(crate) struct SctbenchArgs {
     /// Only benchmarks whose name contains one of these.
     pub filters: Vec<String>,
     /// List the benchmarks and exit.
@@ -76,7 +76,7 @@ pub struct SctbenchArgs {
 }
 
 #[derive(Clone, Debug, Args)]
-pub struct MergeArgs {
+pub(crate) struct MergeArgs {
     /// The shards' JSON reports.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
@@ -86,7 +86,7 @@ pub struct MergeArgs {
 
 /// Where `run` and `merge` write their reports besides the table they print.
 #[derive(Clone, Debug, Default, Args, Serialize, Deserialize)]
-pub struct ReportFiles {
+pub(crate) struct ReportFiles {
     /// Write every row with its full report as JSON.
     #[arg(long)]
     pub json: Option<PathBuf>,
@@ -100,7 +100,7 @@ pub struct ReportFiles {
 }
 
 #[derive(Clone, Debug, Args)]
-pub struct SpeedupArgs {
+pub(crate) struct SpeedupArgs {
     /// The scenario whose body is searched.
     #[arg(default_value = "worker_pool")]
     pub scenario: String,
@@ -120,7 +120,7 @@ pub struct SpeedupArgs {
 
 /// Which checkers to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
-pub enum CheckerKind {
+pub(crate) enum CheckerKind {
     /// loom, every interleaving up to the scenario's preemption bound.
     Loom,
     /// shuttle, random schedules.
@@ -154,7 +154,7 @@ pub enum CheckerKind {
 }
 
 #[derive(Clone, Debug, Default, Args, Serialize, Deserialize)]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     /// Only scenarios (and compile-fail cases) whose name contains one of these.
     pub filters: Vec<String>,
     /// Checkers to run (repeat or comma-separate); default: loom, shuttle-random, shuttle-pct,
@@ -193,7 +193,7 @@ pub struct RunArgs {
 
 /// A loom preemption bound given on the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Bound(pub Option<usize>);
+pub(crate) struct Bound(pub Option<usize>);
 
 fn parse_bound(s: &str) -> Result<Bound, String> {
     if s == "none" {
@@ -205,7 +205,7 @@ fn parse_bound(s: &str) -> Result<Bound, String> {
 }
 
 /// `10s`, `500ms`, `2m`, `1.5s`: a number and a unit (ms, s, m, h).
-pub fn parse_budget(s: &str) -> Result<Duration, String> {
+pub(crate) fn parse_budget(s: &str) -> Result<Duration, String> {
     let bad = || {
         format!("{s:?} is not a time budget: give a number and a unit, e.g. 10s, 500ms, 2m or 1h")
     };

@@ -16,7 +16,7 @@ struct Page<'a> {
 
 /// Writes the pages of the rows whose report holds a violation, then the index; returns how
 /// many pages were written.
-pub fn write_pages(rows: &[Row], summary: &str, dir: &Path) -> io::Result<usize> {
+pub(crate) fn write_pages(rows: &[Row], summary: &str, dir: &Path) -> io::Result<usize> {
     std::fs::create_dir_all(dir)?;
     let mut pages = Vec::new();
     for row in rows {

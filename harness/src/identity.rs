@@ -14,7 +14,7 @@ use crate::cli::RunArgs;
 
 /// What the shards of one run share. Two reports merge only if these are equal field by field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RunIdentity {
+pub(crate) struct RunIdentity {
     /// The version of the concheck crate that ran the checks.
     pub version: String,
     /// The seed of shuttle's random and PCT searches (`None`: each checker's default).
@@ -37,7 +37,7 @@ pub struct RunIdentity {
 
 impl RunIdentity {
     /// The identity of a run with these settings.
-    pub fn of(args: &RunArgs) -> RunIdentity {
+    pub(crate) fn of(args: &RunArgs) -> RunIdentity {
         RunIdentity {
             version: concheck::check::VERSION.to_owned(),
             seed: args.seed,
@@ -56,7 +56,7 @@ impl RunIdentity {
     }
 
     /// The first field in which `other` differs from `self`, with both values shown.
-    pub fn difference(&self, other: &RunIdentity) -> Option<Difference> {
+    pub(crate) fn difference(&self, other: &RunIdentity) -> Option<Difference> {
         let show_opt = |v: Option<String>, default: &str| v.unwrap_or_else(|| default.to_owned());
         let list = |v: &[String], default: &str| {
             if v.is_empty() {
@@ -126,7 +126,7 @@ impl RunIdentity {
 
 /// One field in which two run identities differ.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Difference {
+pub(crate) struct Difference {
     /// The field's name as the command line knows it (`seed`, `filter`, `shard count`).
     pub field: &'static str,
     /// Its value in the first report.

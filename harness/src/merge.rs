@@ -20,7 +20,7 @@ use crate::cli::MergeArgs;
 use crate::identity::RunIdentity;
 use crate::table::{self, complete_cell, coverage_cell, Row};
 
-pub fn merge(args: &MergeArgs) -> ExitCode {
+pub(crate) fn merge(args: &MergeArgs) -> ExitCode {
     if let Err(e) = crate::paths::validate(&args.reports) {
         eprintln!("{e}");
         return ExitCode::from(2);

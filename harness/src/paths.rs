@@ -9,7 +9,7 @@ use crate::cli::ReportFiles;
 /// Checks every path given: a file's directory exists and takes new files, an existing file
 /// can be written, an HTML directory is not a file. The error is one line naming the option,
 /// the path and what to do.
-pub fn validate(files: &ReportFiles) -> Result<(), String> {
+pub(crate) fn validate(files: &ReportFiles) -> Result<(), String> {
     if let Some(path) = &files.json {
         validate_file("--json", path)?;
     }

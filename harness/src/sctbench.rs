@@ -30,7 +30,7 @@ struct Cell {
     cut_by_time: usize,
 }
 
-pub fn sctbench(args: &SctbenchArgs) -> ExitCode {
+pub(crate) fn sctbench(args: &SctbenchArgs) -> ExitCode {
     let selected: Vec<Program> = programs()
         .into_iter()
         .filter(|p| {
@@ -133,9 +133,9 @@ fn checkers(p: &Program, args: &SctbenchArgs) -> Vec<(Checker, Vec<u64>)> {
     // walk (delay-bounded DFS) samples nothing a seed varies, so it runs once.
     for config in ShuttleConfig::strategies()
         .into_iter()
-        .filter(|c| c.strategy != Strategy::Dfs)
+        .filter(|c| c.get_strategy() != Strategy::Dfs)
     {
-        let seeds = if config.strategy.is_exhaustive() {
+        let seeds = if config.get_strategy().is_exhaustive() {
             seeds[..1].to_vec()
         } else {
             seeds.clone()

@@ -18,7 +18,7 @@ use crate::cli::{CheckerKind, SpeedupArgs};
 /// What the parallel search should reach on a 2-core machine (issue 9).
 const GOAL: f64 = 1.8;
 
-pub fn speedup(args: &SpeedupArgs) -> ExitCode {
+pub(crate) fn speedup(args: &SpeedupArgs) -> ExitCode {
     let Some(scenario) = catalog().into_iter().find(|s| s.name == args.scenario) else {
         eprintln!(
             "no scenario named {:?}; `concheck list` shows them all",
@@ -26,7 +26,7 @@ pub fn speedup(args: &SpeedupArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     };
-    let mut config = match args.checker {
+    let config = match args.checker {
         CheckerKind::ShuttleRandom => ShuttleConfig::random(),
         CheckerKind::ShuttlePct => ShuttleConfig::pct(),
         _ => {
@@ -38,8 +38,7 @@ pub fn speedup(args: &SpeedupArgs) -> ExitCode {
         }
     };
     // The measurement is of this machine's cores, not of a shard's seeds.
-    config.shard = None;
-    let config = config.iterations(args.iterations);
+    let config = config.unsharded().iterations(args.iterations);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let workers = args.workers.map_or(cores.max(2), |n| n as usize);
     let check = scenario.check();

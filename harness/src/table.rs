@@ -11,7 +11,7 @@ use crate::identity::RunIdentity;
 
 /// One scenario under one checker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Row {
+pub(crate) struct Row {
     pub scenario: String,
     pub pattern: String,
     pub role: String,
@@ -40,7 +40,7 @@ pub struct Row {
 }
 
 /// A coverage cell: `10/17 (58%)`, or `-`.
-pub fn coverage_cell(report: Option<&Report>) -> String {
+pub(crate) fn coverage_cell(report: Option<&Report>) -> String {
     match report.and_then(|r| r.coverage.as_ref()) {
         Some(c) => match c.percent() {
             Some(p) => format!("{}/{} ({p}%)", c.both_orders, c.pairs),
@@ -51,7 +51,7 @@ pub fn coverage_cell(report: Option<&Report>) -> String {
 }
 
 impl Row {
-    pub fn new(
+    pub(crate) fn new(
         scenario: &Scenario,
         checker: &Checker,
         report: Report,
@@ -61,7 +61,7 @@ impl Row {
         let ok = scenario.satisfied_by(checker, &report);
         let note = match (scenario.role, checker) {
             _ if report.skipped() => "shard 1 runs it".to_owned(),
-            (Role::Twin { .. }, Checker::Stress(_)) if report.violation().is_none() => {
+            (Role::Twin { .. }, Checker::Std(_)) if report.violation().is_none() => {
                 "real threads missed it".to_owned()
             }
             _ => String::new(),
@@ -84,7 +84,7 @@ impl Row {
         }
     }
 
-    pub fn crashed(
+    pub(crate) fn crashed(
         scenario: &Scenario,
         checker: &Checker,
         shard: Option<Shard>,
@@ -114,7 +114,7 @@ impl Row {
     /// `cargo test compile_fail` runs checks it (the catalog's unit tests hold its snapshots to
     /// [`CASES`](concheck_scenarios::compile_fail::CASES)); the row says so instead of claiming
     /// a result this command did not see.
-    pub fn compile_fail(case: &CompileFail) -> Row {
+    pub(crate) fn compile_fail(case: &CompileFail) -> Row {
         Row {
             scenario: case.name.to_owned(),
             pattern: "go bug rust rejects".to_owned(),
@@ -135,7 +135,7 @@ impl Row {
 }
 
 /// The complete? cell: the bound, or that the search stopped at a violation.
-pub fn complete_cell(report: &Report) -> String {
+pub(crate) fn complete_cell(report: &Report) -> String {
     match report.violation() {
         Some(_) => "stopped at first violation".to_owned(),
         None => completeness_label(&report.completeness),
@@ -143,7 +143,7 @@ pub fn complete_cell(report: &Report) -> String {
 }
 
 /// The rows as an aligned text table, failures marked FAIL and explained under it.
-pub fn render(rows: &[Row]) -> String {
+pub(crate) fn render(rows: &[Row]) -> String {
     let header = [
         "scenario",
         "role",
@@ -214,7 +214,7 @@ pub fn render(rows: &[Row]) -> String {
 }
 
 /// The rows as a GitHub markdown table (for a CI job summary), failures marked.
-pub fn render_markdown(rows: &[Row]) -> String {
+pub(crate) fn render_markdown(rows: &[Row]) -> String {
     let mut out = String::from(
         "| scenario | role | checker | outcome | iterations | time | coverage | complete? | note |\n\
          |---|---|---|---|---:|---:|---:|---|---|\n",

@@ -50,6 +50,14 @@ pub struct Request<A, R> {
     pub reply: oneshot::Sender<R>,
 }
 
+impl<A: std::fmt::Debug, R> std::fmt::Debug for Request<A, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("arg", &self.arg)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Serves requests with `f` until the requests channel is closed and drained.
 pub async fn serve<A, R>(requests: channel::Receiver<Request<A, R>>, f: impl Fn(A) -> R) {
     while let Some(request) = requests.recv().await {
@@ -185,6 +193,15 @@ pub struct ReadyFlag {
     check_first: bool,
 }
 
+impl std::fmt::Debug for ReadyFlag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadyFlag")
+            .field("set", &self.set)
+            .field("check_first", &self.check_first)
+            .finish_non_exhaustive()
+    }
+}
+
 impl ReadyFlag {
     /// A flag not set yet, whose future registers its Waker before it checks the flag.
     pub fn new() -> Arc<ReadyFlag> {
@@ -219,6 +236,14 @@ impl ReadyFlag {
 /// The future of [`ReadyFlag::wait`].
 pub struct WaitReady {
     flag: Arc<ReadyFlag>,
+}
+
+impl std::fmt::Debug for WaitReady {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WaitReady")
+            .field("flag", &self.flag)
+            .finish()
+    }
 }
 
 impl Future for WaitReady {

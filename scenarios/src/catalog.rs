@@ -90,7 +90,7 @@ impl Scenario {
                 Checker::Loom(config) => {
                     *config = config.clone().preemption_bound(self.loom_preemption_bound)
                 }
-                Checker::Stress(config) if matches!(self.role, Role::Twin { .. }) => {
+                Checker::Std(config) if matches!(self.role, Role::Twin { .. }) => {
                     *config = config.clone().watchdog(std::time::Duration::from_secs(1));
                 }
                 _ => {}
@@ -112,14 +112,14 @@ impl Scenario {
         }
         match self.role {
             Role::Reference => report.violation().is_none(),
-            Role::Twin { .. } if matches!(checker, Checker::Stress(_)) => true,
+            Role::Twin { .. } if matches!(checker, Checker::Std(_)) => true,
             Role::Twin { expects } => report.kind().is_some_and(|k| expects.contains(&k)),
         }
     }
 }
 
 /// A pattern module: its name and the function listing its scenarios.
-pub type Module = (&'static str, fn() -> Vec<Scenario>);
+pub(crate) type Module = (&'static str, fn() -> Vec<Scenario>);
 
 /// Every pattern module, in the order the table lists them.
 pub const MODULES: &[Module] = &[

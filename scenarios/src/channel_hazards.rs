@@ -71,6 +71,12 @@ pub struct CloseOnce<T> {
     closed: Mutex<bool>,
 }
 
+impl<T> std::fmt::Debug for CloseOnce<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloseOnce").finish_non_exhaustive()
+    }
+}
+
 impl<T> CloseOnce<T> {
     /// Wraps `tx`; close it only through this wrapper.
     pub fn new(tx: Sender<T>) -> Self {

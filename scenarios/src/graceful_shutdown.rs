@@ -174,6 +174,14 @@ pub struct Server<Req, Resp> {
     cancel: CancelFunc,
 }
 
+impl<Req, Resp> std::fmt::Debug for Server<Req, Resp> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("served", &self.served)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<Req, Resp> Server<Req, Resp>
 where
     Req: Send + 'static,

@@ -60,6 +60,16 @@ pub struct Server {
     handles: Vec<AbortHandle>,
 }
 
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("stop", &self.stop)
+            .field("workers", &self.workers)
+            .field("handles", &self.handles.len())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Server {
     /// Starts `n` workers.
     pub fn start(n: usize) -> Self {

@@ -114,6 +114,14 @@ pub struct Client {
     replies: Mutex<mpsc::Receiver<u32>>,
 }
 
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("mailbox", &self.mailbox)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Client {
     /// A client with an empty mailbox.
     pub fn new() -> Arc<Self> {

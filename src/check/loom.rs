@@ -27,6 +27,7 @@ use super::hooks;
 use super::panic_text::{self, Model};
 use super::replay::ReplayError;
 use super::runner::{Failed, Found, Replayed, Runner, Searched};
+use super::settings::Invalid;
 use super::shard::Shard;
 use super::verdict::{thousands, AllowedLeaks, Completeness};
 use super::Check;
@@ -35,7 +36,7 @@ use crate::rt::{self, context, Backend, Execution};
 use crate::violation::Violation;
 
 /// Replay strings of loom reports start with this.
-pub const REPLAY_PREFIX: &str = "loom:";
+pub(super) const REPLAY_PREFIX: &str = "loom:";
 
 /// The most scheduling points one loom execution may take ([`LoomConfig::max_branches`]):
 /// loom counts an execution's events per thread in `u16` version vectors, which overflow (a
@@ -52,27 +53,29 @@ pub struct LoomConfig {
     /// capacity-1 channel and a WaitGroup takes 8,407 iterations (0.5 s) at bound 2, 128,012
     /// (8.3 s) at bound 3, and did not finish in 15 minutes unbounded. Most concurrency bugs
     /// need at most two preemptions to show; shuttle's random and PCT searches cover breadth.
-    pub preemption_bound: Option<usize>,
+    pub(crate) preemption_bound: Option<usize>,
     /// Stop after this many executions (reported incomplete). Default 200,000: about a minute
     /// for the largest seed pattern at bound 2, so a mistake in a bound cannot stall CI.
-    pub iterations: Option<u64>,
+    pub(crate) iterations: Option<u64>,
     /// Stop after this much time (reported incomplete). Default none: the iteration cap rules.
     /// See [`LoomConfig::time_budget`].
-    pub max_duration: Option<Duration>,
+    pub(crate) max_duration: Option<Duration>,
     /// Most scheduling points in one execution before loom calls it a livelock. Default 1,000
     /// (loom's own default); at most [`MAX_BRANCHES_LIMIT`], checked before loom runs (a run
     /// with more panics saying so).
-    pub max_branches: usize,
+    pub(crate) max_branches: usize,
     /// The shard of a split run: loom runs whole in shard 1 and is skipped in the others (its
     /// depth-first walk derives every execution from the one before, so it cannot start
     /// midway). Default none: `CONCHECK_SHARD` does not apply to loom (see [`Shard`] for why
     /// the environment never skips a search); set it with [`LoomConfig::shard`] or the main
     /// command's `--shard`, which runs every check in every shard.
-    pub shard: Option<Shard>,
+    pub(crate) shard: Option<Shard>,
     /// Whether the search records its [`Coverage`]. Default on; off, the report's `coverage` is
     /// `None` and the search is about 20% cheaper in instructions on a 2-task lock model
     /// (BENCHMARKS.md, `model_overhead`).
-    pub coverage: bool,
+    pub(crate) coverage: bool,
+    /// The first invalid setting, reported by the run.
+    invalid: Invalid,
 }
 
 impl Default for LoomConfig {
@@ -84,6 +87,7 @@ impl Default for LoomConfig {
             max_branches: 1_000,
             shard: None,
             coverage: true,
+            invalid: Invalid::default(),
         }
     }
 }
@@ -115,36 +119,83 @@ impl LoomConfig {
     /// Explores until `budget` has passed instead of up to an iteration cap (the cap is
     /// removed). A search that ends first is reported as usual (`verified` when exhaustive);
     /// one the budget cuts says how far it got: `incomplete: time budget 10s: 12,345 loom
-    /// schedules (preemption bound 2)`, never a pass.
-    ///
-    /// # Panics
-    ///
-    /// If `budget` is zero: a search of no time proves nothing.
+    /// schedules (preemption bound 2)`, never a pass. A zero budget (a search of no time
+    /// proves nothing) is reported as a misuse by the run.
     pub fn time_budget(mut self, budget: Duration) -> Self {
-        assert!(
-            !budget.is_zero(),
+        self.invalid.note_if(budget.is_zero(), || {
             "a loom time budget must be more than zero: a search of no time proves nothing"
-        );
+                .to_owned()
+        });
         self.max_duration = Some(budget);
         self.iterations = None;
         self
     }
 
-    /// Runs as shard `index` of `count` (numbered from 1): loom runs whole in shard 1 and is
-    /// skipped in the others. See [`Shard`].
-    ///
-    /// # Panics
-    ///
-    /// If `index` is not in `1..=count`.
-    pub fn shard(mut self, index: u32, count: u32) -> Self {
-        self.shard = Some(Shard::new(index, count).unwrap_or_else(|e| panic!("{e}")));
+    /// Sets the most scheduling points one execution may take ([`LoomConfig::get_max_branches`]).
+    /// A value outside 1 to [`MAX_BRANCHES_LIMIT`] is reported as a misuse by the run.
+    pub fn max_branches(mut self, n: usize) -> Self {
+        self.invalid
+            .note_if(!(1..=MAX_BRANCHES_LIMIT).contains(&n), || {
+                format!(
+                "LoomConfig::max_branches is {n}: give 1 to {MAX_BRANCHES_LIMIT} (loom counts an \
+                 execution's events in u16 and overflows past 65,535)"
+            )
+            });
+        self.max_branches = n;
         self
     }
 
-    /// Sets whether the search records its coverage ([`LoomConfig::coverage`]).
+    /// Runs as shard `index` of `count` (numbered from 1): loom runs whole in shard 1 and is
+    /// skipped in the others. See [`Shard`]. A shard that does not exist (`index` not in
+    /// `1..=count`) is reported as a misuse by the run.
+    pub fn shard(mut self, index: u32, count: u32) -> Self {
+        match Shard::new(index, count) {
+            Ok(shard) => self.shard = Some(shard),
+            Err(e) => self.invalid.note_if(true, || e.to_string()),
+        }
+        self
+    }
+
+    /// Sets whether the search records its coverage ([`LoomConfig::get_coverage`]).
     pub fn coverage(mut self, record: bool) -> Self {
         self.coverage = record;
         self
+    }
+
+    /// The preemption bound (`None`: exhaustive).
+    pub fn get_preemption_bound(&self) -> Option<usize> {
+        self.preemption_bound
+    }
+
+    /// The iteration cap, if any.
+    pub fn get_iterations(&self) -> Option<u64> {
+        self.iterations
+    }
+
+    /// The time budget, if any.
+    pub fn get_max_duration(&self) -> Option<Duration> {
+        self.max_duration
+    }
+
+    /// The most scheduling points one execution may take before loom calls it a livelock.
+    /// Default 1,000 (loom's own default); at most [`MAX_BRANCHES_LIMIT`].
+    pub fn get_max_branches(&self) -> usize {
+        self.max_branches
+    }
+
+    /// The shard of a split run, if any.
+    pub fn get_shard(&self) -> Option<Shard> {
+        self.shard
+    }
+
+    /// Whether the search records its [`Coverage`].
+    pub fn get_coverage(&self) -> bool {
+        self.coverage
+    }
+
+    /// Why these settings cannot run, if they cannot (the first invalid setting).
+    pub(crate) fn invalid(&self) -> Option<&str> {
+        self.invalid.reason()
     }
 
     fn label(&self) -> String {
@@ -286,12 +337,6 @@ impl Runner for LoomConfig {
 /// The search, on this thread. A failure has no replay string yet: [`Runner::judge`] records
 /// it, for the violations it keeps.
 fn search_here(check: &Check, config: &LoomConfig) -> Searched {
-    assert!(
-        (1..=MAX_BRANCHES_LIMIT).contains(&config.max_branches),
-        "LoomConfig::max_branches is {}: give 1 to {MAX_BRANCHES_LIMIT} (loom counts an \
-         execution's events in u16 and overflows past 65,535)",
-        config.max_branches
-    );
     if let Some(shard) = config.shard.filter(|s| !s.is_first()) {
         return Searched::skipped(config.label(), "loom", shard);
     }

@@ -58,11 +58,12 @@ mod panic_text;
 mod quiet;
 mod replay;
 mod runner;
+mod settings;
 mod shard;
 mod shrink;
 mod shuttle;
+mod std_runs;
 mod strategy;
-mod stress;
 mod tokio_runs;
 mod verdict;
 
@@ -73,7 +74,7 @@ use std::sync::Arc;
 pub use self::coverage::Coverage;
 pub use self::loom::{LoomConfig, MAX_BRANCHES_LIMIT};
 pub use self::shuttle::{worker_seed, ShuttleConfig, Strategy, DEFAULT_DELAY_BOUND, DEFAULT_SEED};
-pub use self::stress::StressConfig;
+pub use self::std_runs::StdConfig;
 pub use crate::rt::steps::{Step, StepKind, Trace, TraceObject, TraceTask};
 pub use replay::{replay, ReplayError, VERSION};
 pub use shard::{Shard, ShardError, SHARD_ENV};
@@ -182,7 +183,7 @@ impl Check {
     /// after the scope runs. shuttle goes on with its next schedule; loom cannot go on past an
     /// execution that ends blocked, so its search stops there and is reported incomplete; on
     /// std the watchdog decides that the tasks are blocked, so each such run costs the
-    /// [`StressConfig::watchdog`].
+    /// [`StdConfig::watchdog`].
     pub fn allow_leak(mut self, name: impl Into<String>) -> Self {
         let mut names = self.allowed_leaks.to_vec();
         names.push(name.into());
@@ -247,13 +248,27 @@ impl Check {
     /// Runs this check under `checker`: its search, then the one finish step (classify,
     /// shrink, trace) that builds the report.
     pub fn run(&self, checker: &Checker) -> Report {
+        if let Some(why) = checker.invalid() {
+            // A setting no search can use: reported before anything runs (`check::settings`).
+            let violation = crate::violation::Violation::new(
+                crate::rt::violation::ViolationKind::Misuse,
+                format!("invalid {} settings: {why}", checker.short_name()),
+            );
+            let searched = runner::Searched::real(
+                format!("{} (not run: invalid settings)", checker.short_name()),
+                std::time::Instant::now(),
+                Some(violation),
+                0,
+            );
+            return runner::finish(&runner::NotRun, self, searched);
+        }
         match checker {
             Checker::Loom(c) => runner::finish(c, self, c.search(self)),
             Checker::Shuttle(c) => {
                 let _quiet = quiet::Quiet::enter();
                 runner::finish(c, self, c.search(self))
             }
-            Checker::Stress(c) => runner::finish(c, self, c.search(self)),
+            Checker::Std(c) => runner::finish(c, self, c.search(self)),
             Checker::Tokio(c) => runner::finish(c, self, c.search(self)),
         }
     }
@@ -315,7 +330,7 @@ pub enum Checker {
     /// schedules.
     Shuttle(ShuttleConfig),
     /// Real std threads, many runs, with a watchdog.
-    Stress(StressConfig),
+    Std(StdConfig),
     /// Async bodies ([`Check::tokio`]) on a real tokio runtime, many runs, each inside a leak
     /// gate ([`crate::tokio_gate`]).
     Tokio(TokioConfig),
@@ -363,9 +378,9 @@ impl Checker {
         Checker::Shuttle(ShuttleConfig::portfolio())
     }
 
-    /// std threads with [`StressConfig::default`].
-    pub fn stress() -> Self {
-        Checker::Stress(StressConfig::default())
+    /// std threads with [`StdConfig::default`].
+    pub fn std() -> Self {
+        Checker::Std(StdConfig::default())
     }
 
     /// tokio with [`TokioConfig::default`]: current-thread runtime, paused clock, 100 runs.
@@ -373,13 +388,13 @@ impl Checker {
         Checker::Tokio(TokioConfig::default())
     }
 
-    /// The checkers every pattern is held to: loom, shuttle random, shuttle PCT, std stress.
+    /// The checkers every pattern is held to: loom, shuttle random, shuttle PCT, std.
     pub fn defaults() -> Vec<Checker> {
         vec![
             Checker::loom(),
             Checker::shuttle_random(),
             Checker::shuttle_pct(),
-            Checker::stress(),
+            Checker::std(),
         ]
     }
 
@@ -393,6 +408,16 @@ impl Checker {
         ]
     }
 
+    /// Why this checker's settings cannot run, if they cannot.
+    fn invalid(&self) -> Option<&str> {
+        match self {
+            Checker::Loom(c) => c.invalid(),
+            Checker::Shuttle(c) => c.invalid(),
+            Checker::Std(c) => c.invalid(),
+            Checker::Tokio(c) => c.invalid(),
+        }
+    }
+
     /// A short name for tables: `loom`, `shuttle-random`, `shuttle-pct`, `shuttle-dfs`,
     /// `shuttle-pos`, `shuttle-pct-deepening`, `shuttle-delay`, `shuttle-delay-dfs`,
     /// `shuttle-guided`, `shuttle-portfolio`, `std`,
@@ -401,7 +426,7 @@ impl Checker {
         match self {
             Checker::Loom(_) => "loom",
             Checker::Shuttle(c) => c.strategy.short_name(),
-            Checker::Stress(_) => "std",
+            Checker::Std(_) => "std",
             Checker::Tokio(c) => c.short_name(),
         }
     }

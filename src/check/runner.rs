@@ -57,6 +57,16 @@ pub(crate) trait Runner {
     }
 }
 
+/// The runner of a check that did not run (its settings are invalid, `check::settings`): it
+/// searches nothing, and its report holds the misuse it was built with.
+pub(crate) struct NotRun;
+
+impl Runner for NotRun {
+    fn search(&self, _check: &Check) -> Searched {
+        Searched::real("not run".to_owned(), Instant::now(), None, 0)
+    }
+}
+
 /// What a search found, before it is a report.
 pub(crate) struct Searched {
     /// Which checker and settings, as the report names them.

@@ -27,6 +27,7 @@ use super::hooks;
 use super::panic_text::{self, Model};
 use super::replay::ReplayError;
 use super::runner::{Failed, Found, Replayed, Runner, Searched, Shrunk};
+use super::settings::Invalid;
 use super::shard::Shard;
 use super::shrink;
 use super::strategy::delay::DelayBounded;
@@ -41,7 +42,7 @@ use crate::rt::{self, context, Backend, Execution};
 use crate::violation::{Violation, ViolationKind};
 
 /// Replay strings of shuttle reports start with this; the rest is shuttle's own encoding.
-pub const REPLAY_PREFIX: &str = "shuttle:";
+pub(super) const REPLAY_PREFIX: &str = "shuttle:";
 
 /// How shuttle picks schedules.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -190,28 +191,28 @@ const PORTFOLIO: [Strategy; 6] = [
 #[non_exhaustive]
 pub struct ShuttleConfig {
     /// How schedules are chosen.
-    pub strategy: Strategy,
+    pub(crate) strategy: Strategy,
     /// Executions to run. Random and PCT default to 1,000: every seeded bug in this crate is
     /// found within 100 (most within ~10), so 1,000 gives a wide margin at
     /// about a second per pattern. DFS defaults to 100,000 and reports whether it finished.
-    pub iterations: u64,
+    pub(crate) iterations: u64,
     /// Steps one execution may take before it is a livelock. Default 100,000: the seed patterns
     /// take under 1,000; shuttle's own default (1,000,000) makes a spinning twin slow to fail.
-    pub max_steps: usize,
+    pub(crate) max_steps: usize,
     /// Stop after this much time (reported incomplete). Default none; see
     /// [`ShuttleConfig::time_budget`].
-    pub max_duration: Option<Duration>,
+    pub(crate) max_duration: Option<Duration>,
     /// OS threads searching at once (random and PCT; DFS always uses one). Default 1. Worker
     /// `i` runs its share of the iterations from [`worker_seed`]`(seed, i)`, so worker 0 with
     /// all the iterations is exactly the one-worker search, and a failure any worker finds
     /// replays alone from its report (the replay string is the failing schedule itself).
-    pub workers: usize,
+    pub(crate) workers: usize,
     /// The shard of a search split over machines: worker `i` of shard `K/N` walks seed stream
     /// `(K - 1) + N * i` instead of `i`, so shards never repeat each other's schedules; DFS runs
     /// whole in shard 1 only. Default: random and PCT take [`Shard::from_env`]
     /// (`CONCHECK_SHARD=K/N`), DFS none (see [`Shard`] for why the environment never skips a
     /// search).
-    pub shard: Option<Shard>,
+    pub(crate) shard: Option<Shard>,
     /// Trial runs spent shrinking a failing schedule before it is reported (see
     /// [`Shrinkage`](super::Shrinkage)), besides one replay of the found schedule that records
     /// it; 0 reports the schedule as the search found it. Default 200: each trial is one
@@ -219,11 +220,13 @@ pub struct ShuttleConfig {
     /// 2-core machine). The catalog's 74 failing shuttle checks shrink in 0 to 132 trials, 70
     /// of them in under 15, 629 in all for 0.45 s; one random schedule of 137 steps spends all
     /// 200 (69 ms). A shrink cut by this budget says so in the report.
-    pub max_shrink_trials: usize,
+    pub(crate) max_shrink_trials: usize,
     /// Whether the search records its [`Coverage`]. Default on; off, the report's `coverage` is
     /// `None` and each execution is about 4,300 instructions cheaper (8.7% of shuttle's own
     /// execution of a 2-task lock model; BENCHMARKS.md, `model_overhead`).
-    pub coverage: bool,
+    pub(crate) coverage: bool,
+    /// The first invalid setting, reported by the run.
+    invalid: Invalid,
 }
 
 /// The seed worker `worker` of a parallel search starts from: worker 0 keeps `seed`; the others
@@ -342,6 +345,7 @@ impl ShuttleConfig {
             workers: 1,
             max_shrink_trials: shrink::MAX_TRIALS,
             coverage: true,
+            invalid: Invalid::default(),
             // The environment splits only the searches that split; see `shard`.
             shard: if strategy.is_exhaustive() {
                 None
@@ -353,29 +357,40 @@ impl ShuttleConfig {
 
     /// Runs shard `index` of `count` of this search (numbered from 1, like nextest's
     /// `--partition count:K/N`): `count` machines each running their shard together run
-    /// `count` times the schedules, none twice. See [`Shard`].
-    ///
-    /// # Panics
-    ///
-    /// If `index` is not in `1..=count`.
+    /// `count` times the schedules, none twice. See [`Shard`]. A shard that does not exist
+    /// (`index` not in `1..=count`) is reported as a misuse by the run.
     pub fn shard(mut self, index: u32, count: u32) -> Self {
-        self.shard = Some(Shard::new(index, count).unwrap_or_else(|e| panic!("{e}")));
+        match Shard::new(index, count) {
+            Ok(shard) => self.shard = Some(shard),
+            Err(e) => self.invalid.note_if(true, || e.to_string()),
+        }
+        self
+    }
+
+    /// Runs the whole search whatever [`SHARD_ENV`](super::SHARD_ENV) says (a measurement or
+    /// a comparison that must not be split).
+    pub fn unsharded(mut self) -> Self {
+        self.shard = None;
+        self
+    }
+
+    /// Searches with `strategy`, keeping every other setting (a comparison of strategies at
+    /// one budget).
+    pub fn strategy(mut self, strategy: Strategy) -> Self {
+        self.strategy = strategy;
         self
     }
 
     /// Runs schedules until `budget` has passed instead of a fixed count (every worker of a
     /// parallel search stops then). The report says how many schedules that was and never calls
     /// it a pass: `incomplete: time budget 10s: 12,345 random schedules`. A DFS that runs out of
-    /// schedules first is complete.
-    ///
-    /// # Panics
-    ///
-    /// If `budget` is zero: a search of no time proves nothing.
+    /// schedules first is complete. A zero budget (a search of no time proves nothing) is
+    /// reported as a misuse by the run.
     pub fn time_budget(mut self, budget: Duration) -> Self {
-        assert!(
-            !budget.is_zero(),
+        self.invalid.note_if(budget.is_zero(), || {
             "a shuttle time budget must be more than zero: a search of no time proves nothing"
-        );
+                .to_owned()
+        });
         self.max_duration = Some(budget);
         self.iterations = u64::MAX;
         self
@@ -386,27 +401,23 @@ impl ShuttleConfig {
         worker_seed(seed, self.shard.map_or(worker, |s| s.stream(worker)))
     }
 
-    /// Searches on `n` OS threads at once (random and PCT), splitting the iterations.
-    ///
-    /// # Panics
-    ///
-    /// If `n` is zero.
+    /// Searches on `n` OS threads at once (random and PCT), splitting the iterations. Zero is
+    /// reported as a misuse by the run.
     pub fn workers(mut self, n: usize) -> Self {
-        assert!(n > 0, "a shuttle search needs at least 1 worker");
+        self.invalid.note_if(n == 0, || {
+            "a shuttle search needs at least 1 worker: give workers(1) or more".to_owned()
+        });
         self.workers = n;
         self
     }
 
-    /// Sets the number of executions.
-    ///
-    /// # Panics
-    ///
-    /// If `n` is zero: a search of no schedules proves nothing.
+    /// Sets the number of executions. Zero (a search of no schedules proves nothing) is
+    /// reported as a misuse by the run.
     pub fn iterations(mut self, n: u64) -> Self {
-        assert!(
-            n > 0,
+        self.invalid.note_if(n == 0, || {
             "shuttle iterations must be at least 1: a search of no schedules proves nothing"
-        );
+                .to_owned()
+        });
         self.iterations = n;
         self
     }
@@ -442,6 +453,61 @@ impl ShuttleConfig {
     pub fn max_duration(mut self, d: Option<Duration>) -> Self {
         self.max_duration = d;
         self
+    }
+
+    /// Sets the steps one execution may take before it is a livelock. Zero is reported as a
+    /// misuse by the run.
+    pub fn max_steps(mut self, n: usize) -> Self {
+        self.invalid.note_if(n == 0, || {
+            "shuttle max_steps must be at least 1: an execution of no steps runs nothing".to_owned()
+        });
+        self.max_steps = n;
+        self
+    }
+
+    /// How schedules are chosen.
+    pub fn get_strategy(&self) -> Strategy {
+        self.strategy
+    }
+
+    /// Executions to run (`u64::MAX` under a time budget).
+    pub fn get_iterations(&self) -> u64 {
+        self.iterations
+    }
+
+    /// Steps one execution may take before it is a livelock.
+    pub fn get_max_steps(&self) -> usize {
+        self.max_steps
+    }
+
+    /// The time budget, if any.
+    pub fn get_max_duration(&self) -> Option<Duration> {
+        self.max_duration
+    }
+
+    /// OS threads searching at once.
+    pub fn get_workers(&self) -> usize {
+        self.workers
+    }
+
+    /// The shard of a split search, if any.
+    pub fn get_shard(&self) -> Option<Shard> {
+        self.shard
+    }
+
+    /// Trial runs spent shrinking a failing schedule.
+    pub fn get_max_shrink_trials(&self) -> usize {
+        self.max_shrink_trials
+    }
+
+    /// Whether the search records its [`Coverage`].
+    pub fn get_coverage(&self) -> bool {
+        self.coverage
+    }
+
+    /// Why these settings cannot run, if they cannot (the first invalid setting).
+    pub(crate) fn invalid(&self) -> Option<&str> {
+        self.invalid.reason()
     }
 
     fn label(&self) -> String {

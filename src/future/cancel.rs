@@ -123,6 +123,15 @@ pub struct Cancelled {
     at: &'static Location<'static>,
 }
 
+impl std::fmt::Debug for Cancelled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cancelled")
+            .field("done", &self.done)
+            .field("at", &format_args!("{}", self.at))
+            .finish_non_exhaustive()
+    }
+}
+
 impl Future for Cancelled {
     type Output = ();
 

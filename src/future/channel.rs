@@ -245,6 +245,17 @@ pub struct SendFuture<T> {
     at: &'static Location<'static>,
 }
 
+impl<T> std::fmt::Debug for SendFuture<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SendFuture")
+            .field("queued", &self.value.is_none())
+            .field("waited", &self.waited)
+            .field("done", &self.done)
+            .field("at", &format_args!("{}", self.at))
+            .finish_non_exhaustive()
+    }
+}
+
 impl<T> Unpin for SendFuture<T> {}
 
 impl<T> SendFuture<T> {
@@ -354,6 +365,15 @@ pub struct RecvFuture<T> {
     key: Option<u64>,
     done: bool,
     at: &'static Location<'static>,
+}
+
+impl<T> std::fmt::Debug for RecvFuture<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecvFuture")
+            .field("done", &self.done)
+            .field("at", &format_args!("{}", self.at))
+            .finish_non_exhaustive()
+    }
 }
 
 impl<T> Future for RecvFuture<T> {

@@ -184,6 +184,15 @@ pub struct Recv<T> {
     at: &'static Location<'static>,
 }
 
+impl<T> std::fmt::Debug for Recv<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recv")
+            .field("done", &self.end.is_none())
+            .field("at", &format_args!("{}", self.at))
+            .finish_non_exhaustive()
+    }
+}
+
 impl<T> Future for Recv<T> {
     type Output = Result<T, RecvError>;
 

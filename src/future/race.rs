@@ -57,6 +57,15 @@ pub struct Race<A, B> {
     at: &'static Location<'static>,
 }
 
+impl<A, B> std::fmt::Debug for Race<A, B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Race")
+            .field("done", &self.futures.is_none())
+            .field("at", &format_args!("{}", self.at))
+            .finish_non_exhaustive()
+    }
+}
+
 impl<A: Future, B: Future> Future for Race<A, B> {
     type Output = Either<A::Output, B::Output>;
 

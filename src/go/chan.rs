@@ -826,6 +826,14 @@ pub struct Iter<'a, T> {
     at: &'static Location<'static>,
 }
 
+impl<T> fmt::Debug for Iter<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Iter")
+            .field("at", &format_args!("{}", self.at))
+            .finish_non_exhaustive()
+    }
+}
+
 impl<T> Iterator for Iter<'_, T> {
     type Item = T;
 

@@ -174,6 +174,15 @@ pub struct Select<'a, R> {
     at: &'static Location<'static>,
 }
 
+impl<R> std::fmt::Debug for Select<'_, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Select")
+            .field("cases", &self.cases.len())
+            .field("at", &format_args!("{}", self.at))
+            .finish()
+    }
+}
+
 impl<'a, R> Select<'a, R> {
     /// An empty select.
     #[track_caller]

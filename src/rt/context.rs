@@ -13,7 +13,7 @@ use super::execution::Execution;
 /// The engine behind a facade primitive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Backend {
-    /// Real std threads and locks: production use, and the stress runner.
+    /// Real std threads and locks: production use, and the std runner.
     Std,
     /// loom's exhaustive model checker.
     Loom,
@@ -48,7 +48,7 @@ thread_local! {
 /// deadlock detection, one of its own assertions, or a task's panic that escaped to loom. From
 /// now on loom may not be called in this execution (see [`loom_callable`]). The first message
 /// is kept, to raise it again if user code catches loom's panic.
-pub fn loom_failed(message: &str) {
+pub(crate) fn loom_failed(message: &str) {
     LOOM_FAILED.with(|f| {
         f.borrow_mut().get_or_insert_with(|| message.to_owned());
     });
@@ -61,7 +61,7 @@ fn has_loom_failed() -> bool {
 /// Runs `f`, a loom call whose panic the facade turns into a report of its own (loom's
 /// `UnsafeCell` access check, whose causality panic is a data race): such a panic is not loom
 /// failing ([`loom_failed`]), and `f`'s result says whether it panicked.
-pub fn catch_loom_panic(f: impl FnOnce()) -> bool {
+pub(crate) fn catch_loom_panic(f: impl FnOnce()) -> bool {
     LOOM_PANIC_EXPECTED.with(|e| e.set(true));
     let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).is_err();
     LOOM_PANIC_EXPECTED.with(|e| e.set(false));
@@ -69,19 +69,19 @@ pub fn catch_loom_panic(f: impl FnOnce()) -> bool {
 }
 
 /// Whether the panic being raised now is one [`catch_loom_panic`] catches.
-pub fn loom_panic_expected() -> bool {
+pub(crate) fn loom_panic_expected() -> bool {
     LOOM_PANIC_EXPECTED.with(Cell::get)
 }
 
 /// A new loom execution starts on this thread: loom may be called again.
-pub fn loom_execution_starts() {
+pub(crate) fn loom_execution_starts() {
     LOOM_FAILED.with(|f| f.borrow_mut().take());
     UNWIND_CRITICAL.with(|c| c.set(false));
 }
 
 /// The backend primitives constructed on this thread now get.
 #[inline]
-pub fn backend() -> Backend {
+pub(crate) fn backend() -> Backend {
     BACKEND.with(Cell::get)
 }
 
@@ -89,14 +89,14 @@ pub fn backend() -> Backend {
 /// body's): a blocking operation may not call loom, and nothing may block (every task is a
 /// coroutine on this OS thread, so a real block would hang the process).
 #[inline]
-pub fn loom_unwinding() -> bool {
+pub(crate) fn loom_unwinding() -> bool {
     backend() == Backend::Loom && !loom_callable()
 }
 
 /// The backend a primitive constructed now gets: the current one, except that while a loom
 /// execution unwinds a new primitive is a std one (loom cannot construct anything then).
 #[inline]
-pub fn construction_backend() -> Backend {
+pub(crate) fn construction_backend() -> Backend {
     if loom_unwinding() {
         Backend::Std
     } else {
@@ -105,21 +105,21 @@ pub fn construction_backend() -> Backend {
 }
 
 /// The execution (one run of a checked body) this thread is part of, if any.
-pub fn execution() -> Option<Arc<Execution>> {
+pub(crate) fn execution() -> Option<Arc<Execution>> {
     EXECUTION.with(|e| e.borrow().clone())
 }
 
 /// Sets this thread's execution without a guard, returning what was there. Checker runners use
 /// it: a guard that restored the context while a failed execution unwinds would make the
 /// unwinding tasks' primitives look misused.
-pub fn replace(execution: Option<Arc<Execution>>) -> Option<Arc<Execution>> {
+pub(crate) fn replace(execution: Option<Arc<Execution>>) -> Option<Arc<Execution>> {
     let backend = execution.as_ref().map_or(Backend::Std, |e| e.backend());
     BACKEND.with(|b| b.set(backend));
     EXECUTION.with(|e| std::mem::replace(&mut *e.borrow_mut(), execution))
 }
 
 /// Enters `execution` on this thread until the guard drops; restores what was there before.
-pub fn enter(execution: Arc<Execution>) -> EnterGuard {
+pub(crate) fn enter(execution: Arc<Execution>) -> EnterGuard {
     let backend = execution.backend();
     let previous_backend = BACKEND.with(|b| b.replace(backend));
     let previous = EXECUTION.with(|e| e.borrow_mut().replace(execution));
@@ -131,7 +131,7 @@ pub fn enter(execution: Arc<Execution>) -> EnterGuard {
 
 /// Restores the previous context when dropped.
 #[must_use]
-pub struct EnterGuard {
+pub(crate) struct EnterGuard {
     previous_backend: Backend,
     previous: Option<Arc<Execution>>,
 }
@@ -161,7 +161,7 @@ impl Drop for EnterGuard {
 /// that catches every panic) is not let go on: this raises loom's failure again, so the
 /// execution ends with the failure loom found.
 #[inline]
-pub fn loom_callable() -> bool {
+pub(crate) fn loom_callable() -> bool {
     if has_loom_failed() {
         if !std::thread::panicking() {
             raise_loom_failure_again();
@@ -186,7 +186,7 @@ pub fn loom_callable() -> bool {
 /// is caught ([`loom::stop_exploring`]), so no other task runs while this thread's panic count
 /// is up (see [`loom_callable`]).
 #[inline]
-pub fn loom_callable_unwinding() -> bool {
+pub(crate) fn loom_callable_unwinding() -> bool {
     if has_loom_failed() {
         return loom_callable();
     }
@@ -201,7 +201,7 @@ pub fn loom_callable_unwinding() -> bool {
 /// failure, that is raised again; if it was the body's own panic, loom may preempt again. The
 /// same step every loom operation takes first ([`loom_callable`]), for code that is about to
 /// end without another one.
-pub fn loom_goes_on() {
+pub(crate) fn loom_goes_on() {
     let _ = loom_callable();
 }
 
@@ -217,7 +217,7 @@ fn raise_loom_failure_again() -> ! {
 /// Panics unless a primitive built for `built` may be used under the current backend.
 #[track_caller]
 #[inline]
-pub fn check_backend(built: Backend, what: &'static str) {
+pub(crate) fn check_backend(built: Backend, what: &'static str) {
     let now = backend();
     // While unwinding, a destructor may touch anything; a second panic would abort.
     if built != now && !std::thread::panicking() {

@@ -17,14 +17,14 @@ use crate::rt::violation::{Site, TaskInfo, TaskState, Violation, ViolationKind};
 static NEXT_EXECUTION: AtomicU64 = AtomicU64::new(1);
 
 /// Joins a task whose `JoinHandle` the user may have dropped; used by scope ends.
-pub trait Joinable: Send + Sync {
+pub(crate) trait Joinable: Send + Sync {
     /// Blocks until the task ends. Idempotent.
     fn join_erased(&self);
 }
 
 /// What a task blocks on, recorded by the facade around each blocking call.
 #[derive(Clone, Debug)]
-pub struct BlockedOn {
+pub(crate) struct BlockedOn {
     pub op: &'static super::Op,
     /// The address of the mutex it waits to lock, if it blocks locking one.
     pub lock: Option<usize>,
@@ -34,14 +34,14 @@ pub struct BlockedOn {
 
 /// Where a task is.
 #[derive(Clone, Debug)]
-pub enum Status {
+pub(crate) enum Status {
     Running,
     Blocked(BlockedOn),
     Finished,
     Panicked,
 }
 
-pub struct TaskRecord {
+pub(crate) struct TaskRecord {
     pub name: TaskName,
     pub spawned_at: Option<&'static Location<'static>>,
     pub status: Status,
@@ -61,7 +61,7 @@ pub struct TaskRecord {
 
 /// A lock a task holds: a mutex, or an `RwLock` for reading or writing.
 #[derive(Clone, Copy, Debug)]
-pub struct Hold {
+pub(crate) struct Hold {
     /// The lock's address.
     pub address: usize,
     /// Held for reading (an `RwLock` read guard): others may read it too.
@@ -74,21 +74,21 @@ pub struct Hold {
 }
 
 impl TaskRecord {
-    pub fn is_done(&self) -> bool {
+    pub(crate) fn is_done(&self) -> bool {
         matches!(self.status, Status::Finished | Status::Panicked)
     }
 }
 
 /// A panic seen by the hook while this execution ran.
 #[derive(Clone, Debug)]
-pub struct PanicRecord {
+pub(crate) struct PanicRecord {
     pub task: Option<usize>,
     pub message: String,
     pub at: Option<Site>,
 }
 
 #[derive(Default)]
-pub struct State {
+pub(crate) struct State {
     pub tasks: Vec<TaskRecord>,
     pub violation: Option<Violation>,
     /// The task whose panic carries `violation` (see [`State::recovered`]).
@@ -115,7 +115,7 @@ impl State {
     /// `task` goes on after its panics: it returned normally, or blocks in a facade operation
     /// while not unwinding. A panic it raised (a violation included) was caught, as Go's
     /// `recover` catches one: ordinary control flow, not what the execution is reported for.
-    pub fn recovered(&mut self, task: usize) {
+    pub(crate) fn recovered(&mut self, task: usize) {
         if self.violation_task == Some(task) {
             self.violation = None;
             self.violation_task = None;
@@ -126,12 +126,12 @@ impl State {
 
 /// Limits a check declares about the body.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// At most this many spawned tasks alive at once; more is [`ViolationKind::BoundExceeded`].
     pub max_live_tasks: Option<usize>,
 }
 
-pub struct Execution {
+pub(crate) struct Execution {
     id: u64,
     backend: Backend,
     limits: Limits,
@@ -140,25 +140,25 @@ pub struct Execution {
 
 impl Execution {
     /// Records a new `sync::Arc` allocation; the id is for [`Execution::untrack_arc`].
-    pub fn track_arc(&self, at: &'static Location<'static>, task: String) -> usize {
+    pub(crate) fn track_arc(&self, at: &'static Location<'static>, task: String) -> usize {
         let mut state = self.state();
         state.arcs.push(Some((at, task)));
         state.arcs.len() - 1
     }
 
     /// The last clone of allocation `id` dropped.
-    pub fn untrack_arc(&self, id: usize) {
+    pub(crate) fn untrack_arc(&self, id: usize) {
         if let Some(slot) = self.state().arcs.get_mut(id) {
             *slot = None;
         }
     }
 
     /// The `sync::Arc` allocations still alive: where each was created, by which task.
-    pub fn live_arcs(&self) -> Vec<(&'static Location<'static>, String)> {
+    pub(crate) fn live_arcs(&self) -> Vec<(&'static Location<'static>, String)> {
         self.state().arcs.iter().flatten().cloned().collect()
     }
 
-    pub fn new(backend: Backend, limits: Limits) -> Arc<Execution> {
+    pub(crate) fn new(backend: Backend, limits: Limits) -> Arc<Execution> {
         super::progress::begin_execution();
         let execution = Execution {
             id: NEXT_EXECUTION.fetch_add(1, Ordering::Relaxed),
@@ -181,7 +181,7 @@ impl Execution {
     }
 
     /// The name of the task shuttle numbers `shuttle_id`, if it is one of this execution's.
-    pub fn task_of_shuttle(&self, shuttle_id: usize) -> Option<String> {
+    pub(crate) fn task_of_shuttle(&self, shuttle_id: usize) -> Option<String> {
         let state = self.state();
         let (_, id) = state
             .shuttle_tasks
@@ -190,22 +190,22 @@ impl Execution {
         Some(state.tasks[*id].name.to_string())
     }
 
-    pub fn id(&self) -> u64 {
+    pub(crate) fn id(&self) -> u64 {
         self.id
     }
 
-    pub fn backend(&self) -> Backend {
+    pub(crate) fn backend(&self) -> Backend {
         self.backend
     }
 
     /// The registry. Never hold this across a facade operation.
-    pub fn state(&self) -> MutexGuard<'_, State> {
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
         // A panic while holding it (in a report formatter) must not hide the report.
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Registers a task spawned by `parent`; fails when the declared bound is exceeded.
-    pub fn register(
+    pub(crate) fn register(
         &self,
         parent: Option<usize>,
         name: Option<String>,
@@ -259,13 +259,13 @@ impl Execution {
         Ok(id)
     }
 
-    pub fn set_joiner(&self, task: usize, joiner: Arc<dyn Joinable>) {
+    pub(crate) fn set_joiner(&self, task: usize, joiner: Arc<dyn Joinable>) {
         self.state().tasks[task].joiner = Some(joiner);
     }
 
     /// Marks `task` ended. A task torn down by the checker while blocked (its stack unwound
     /// after a deadlock was detected) stays blocked: that is what the report must show.
-    pub fn finish(&self, task: usize, panicked: bool) {
+    pub(crate) fn finish(&self, task: usize, panicked: bool) {
         let mut state = self.state();
         if !panicked {
             state.recovered(task);
@@ -284,7 +284,7 @@ impl Execution {
 
     /// Records a violation that `task`'s panic is about to carry; the first one recorded (and
     /// not recovered from) is the one reported.
-    pub fn record_violation(&self, task: Option<usize>, violation: Violation) {
+    pub(crate) fn record_violation(&self, task: Option<usize>, violation: Violation) {
         let mut state = self.state();
         if state.violation.is_none() {
             state.violation = Some(violation);
@@ -292,11 +292,11 @@ impl Execution {
         }
     }
 
-    pub fn record_panic(&self, record: PanicRecord) {
+    pub(crate) fn record_panic(&self, record: PanicRecord) {
         self.state().panics.push(record);
     }
 
-    pub fn note_running(&self, task: usize) {
+    pub(crate) fn note_running(&self, task: usize) {
         noted_running(&mut self.state(), task);
     }
 
@@ -304,7 +304,7 @@ impl Execution {
     /// does: the step counter must move, or loom's clock driver takes a task that just woke
     /// for an idle one (tests/time.rs `anytime_lets_a_timer_beat_runnable_work` fails), and the
     /// coverage recorder's next hook takes this task as the one running.
-    pub fn unblock(&self, task: usize) {
+    pub(crate) fn unblock(&self, task: usize) {
         let mut state = self.state();
         let record = &mut state.tasks[task];
         if matches!(record.status, Status::Blocked(_)) {
@@ -314,7 +314,7 @@ impl Execution {
         super::trace::resume(task);
     }
 
-    pub fn open_scope(&self, task: usize) -> u64 {
+    pub(crate) fn open_scope(&self, task: usize) -> u64 {
         let mut state = self.state();
         state.next_scope += 1;
         let scope = state.next_scope;
@@ -322,14 +322,14 @@ impl Execution {
         scope
     }
 
-    pub fn close_scope(&self, task: usize, scope: u64) {
+    pub(crate) fn close_scope(&self, task: usize, scope: u64) {
         let mut state = self.state();
         state.tasks[task].open_scopes.retain(|&s| s != scope);
     }
 
     /// An unfinished task of `scope` that no scope has joined yet, with its joiner (taken, so
     /// each task is joined by at most one scope end).
-    pub fn next_unjoined(&self, scope: u64) -> Option<(usize, Arc<dyn Joinable>)> {
+    pub(crate) fn next_unjoined(&self, scope: u64) -> Option<(usize, Arc<dyn Joinable>)> {
         let mut state = self.state();
         state.tasks.iter_mut().enumerate().find_map(|(i, t)| {
             if t.scopes.contains(&scope) && !t.is_done() {
@@ -341,13 +341,13 @@ impl Execution {
     }
 
     /// Marks `task` as waiting at the end of `scope` (or no longer, with `None`).
-    pub fn set_ending_scope(&self, task: usize, scope: Option<u64>) {
+    pub(crate) fn set_ending_scope(&self, task: usize, scope: Option<u64>) {
         self.state().tasks[task].ending_scope = scope;
     }
 
     /// The tasks that outlived a scope: for every task blocked at a scope end, the unfinished
     /// tasks of that scope. Empty when no task waits at a scope end.
-    pub fn leaked(&self) -> Vec<usize> {
+    pub(crate) fn leaked(&self) -> Vec<usize> {
         let state = self.state();
         let ending: Vec<u64> = state
             .tasks
@@ -365,7 +365,7 @@ impl Execution {
     }
 
     /// Every task, as a report shows it.
-    pub fn tasks(&self) -> Vec<TaskInfo> {
+    pub(crate) fn tasks(&self) -> Vec<TaskInfo> {
         let state = self.state();
         state
             .tasks
@@ -384,7 +384,7 @@ fn noted_running(state: &mut State, task: usize) {
     state.clock.progress += 1;
 }
 
-pub fn info(id: usize, t: &TaskRecord) -> TaskInfo {
+pub(crate) fn info(id: usize, t: &TaskRecord) -> TaskInfo {
     TaskInfo {
         id,
         name: t.name.to_string(),

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 /// A primitive or task a blocking call waits on; see the [module docs](self).
 #[derive(Clone, Debug)]
-pub enum Object {
+pub(crate) enum Object {
     /// `{what} created at {at}`, e.g. `mutex created at src/lib.rs:3:13`.
     Created {
         what: &'static str,
@@ -36,12 +36,12 @@ pub enum Object {
 
 impl Object {
     /// `{what} created at {at}`.
-    pub fn created(what: &'static str, at: &'static Location<'static>) -> Object {
+    pub(crate) fn created(what: &'static str, at: &'static Location<'static>) -> Object {
         Object::Created { what, at }
     }
 
     /// `{what} '{name}' (created at {at})` when named, else `{what} created at {at}`.
-    pub fn named(
+    pub(crate) fn named(
         what: &'static str,
         name: Option<&Arc<str>>,
         at: &'static Location<'static>,
@@ -59,7 +59,7 @@ impl Object {
 
 /// What a report calls a task: the name its spawn gave, or `task-{id}`.
 #[derive(Clone, Debug)]
-pub enum TaskName {
+pub(crate) enum TaskName {
     /// The checked body itself.
     Main,
     /// Unnamed: `task-{id}`.
@@ -113,7 +113,7 @@ impl fmt::Display for Object {
 
 impl Object {
     /// Where the object was created, when it knows.
-    pub fn created_at(&self) -> Option<&'static Location<'static>> {
+    pub(crate) fn created_at(&self) -> Option<&'static Location<'static>> {
         match self {
             Object::Created { at, .. } | Object::Named { at, .. } => Some(at),
             _ => None,
@@ -122,7 +122,7 @@ impl Object {
 
     /// The short form a trace table uses: `channel 'results'`, `mutex @ pool.rs:12`, `task
     /// 'worker'`; the full form is the `Display` one.
-    pub fn short(&self) -> String {
+    pub(crate) fn short(&self) -> String {
         fn base(at: &Location<'_>) -> String {
             let file = at.file().rsplit(['/', '\\']).next().unwrap_or(at.file());
             format!("{file}:{}", at.line())

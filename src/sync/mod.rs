@@ -3,7 +3,7 @@
 //!
 //! The same pattern body therefore runs unchanged in production (std), under
 //! [loom](crate::check::LoomConfig), under [shuttle](crate::check::ShuttleConfig) and
-//! under the std stress runner, with no cfg flags. A primitive built for one backend and used
+//! under the std runner, with no cfg flags. A primitive built for one backend and used
 //! under another panics with a message that says how to fix it.
 //!
 //! # Semantics

@@ -28,6 +28,12 @@ pub struct RwLockReadGuard<'a, T> {
     _held: rt::Held,
 }
 
+impl<T: std::fmt::Debug> std::fmt::Debug for RwLockReadGuard<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.data, f)
+    }
+}
+
 /// Exclusive access; releases on drop.
 #[must_use = "if unused the RwLock will immediately unlock"]
 pub struct RwLockWriteGuard<'a, T> {
@@ -35,6 +41,12 @@ pub struct RwLockWriteGuard<'a, T> {
     _model: Guard<'a>,
     /// The registry's note that the running task holds it for writing (model backends).
     _held: rt::Held,
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for RwLockWriteGuard<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.data, f)
+    }
 }
 
 impl<T> rt::coverage::Traced for RwLock<T> {

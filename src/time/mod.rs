@@ -3,7 +3,7 @@
 //! Every timed operation of the crate reads one clock: [`now`], [`sleep`], [`after`], [`Timer`],
 //! [`Ticker`], [`Condvar::wait_timeout`](crate::sync::Condvar::wait_timeout) and
 //! [`Context::with_timeout`](crate::go::Context::with_timeout). On std (outside any checker, and
-//! under the std stress checker) it is the real clock. Under loom and shuttle it is a virtual
+//! under the std checker) it is the real clock. Under loom and shuttle it is a virtual
 //! clock that starts at zero in every execution, as Go's `testing/synctest` does: a timer fires
 //! only when it is due, and time moves only when every task is blocked, straight to the next
 //! deadline ([`Policy::WhenIdle`]). A 30-second timeout costs nothing to check, and a race between

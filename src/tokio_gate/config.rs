@@ -27,16 +27,18 @@ pub struct TokioConfig {
     /// Runs of the body, each on a fresh runtime. Default 100: the catalog's patterns take
     /// 20 to 200 us a run on a paused clock, and `select!`'s random branch order differs from
     /// run to run.
-    pub iterations: u64,
+    pub(crate) iterations: u64,
     /// The runtime. Default: current-thread with a paused clock.
-    pub flavor: Flavor,
+    pub(crate) flavor: Flavor,
     /// How long each run's gate waits for stragglers after the body returns. Default 1 s, of
     /// virtual time on a paused clock (instant); [`TokioConfig::multi_thread`] sets 200 ms.
-    pub grace: Duration,
+    pub(crate) grace: Duration,
     /// Real time one run may take before it is reported as a hang. Default 5 s: a paused clock
     /// never sleeps, so only a body that waits for something nothing will ever do (the runtime
     /// parks forever) or that spins comes near it.
-    pub watchdog: Duration,
+    pub(crate) watchdog: Duration,
+    /// The first invalid setting, reported by the run (a misuse) before anything runs.
+    invalid: Option<String>,
 }
 
 impl Default for TokioConfig {
@@ -46,6 +48,7 @@ impl Default for TokioConfig {
             flavor: Flavor::CurrentThread { paused: true },
             grace: Duration::from_secs(1),
             watchdog: Duration::from_secs(5),
+            invalid: None,
         }
     }
 }
@@ -58,47 +61,40 @@ impl TokioConfig {
 
     /// 20 runs on a multi-thread runtime with `workers` threads and the real clock, and a grace
     /// of 200 ms of real time (what a leak costs to confirm; a clean run ends as soon as its
-    /// tasks do). Fewer runs than the default: each waits for its timers in real time.
-    ///
-    /// # Panics
-    ///
-    /// If `workers` is zero.
+    /// tasks do). Fewer runs than the default: each waits for its timers in real time. Zero
+    /// workers is reported as a misuse by the run.
     pub fn multi_thread(workers: usize) -> Self {
-        assert!(
-            workers > 0,
-            "a multi-thread runtime needs at least 1 worker thread"
-        );
         TokioConfig {
             iterations: 20,
-            flavor: Flavor::MultiThread { workers },
             grace: Duration::from_millis(200),
             ..Self::default()
         }
+        .flavor(Flavor::MultiThread { workers })
     }
 
-    /// Sets the number of runs (iterations).
-    ///
-    /// # Panics
-    ///
-    /// If `n` is zero.
+    /// Records `why` as the first invalid setting when `bad` holds.
+    fn note_if(&mut self, bad: bool, why: &str) {
+        if bad && self.invalid.is_none() {
+            self.invalid = Some(why.to_owned());
+        }
+    }
+
+    /// Sets the number of runs (iterations). Zero is reported as a misuse by the run.
     pub fn iterations(mut self, n: u64) -> Self {
-        assert!(
-            n > 0,
-            "tokio iterations must be at least 1: zero runs prove nothing"
+        self.note_if(
+            n == 0,
+            "tokio iterations must be at least 1: zero runs prove nothing",
         );
         self.iterations = n;
         self
     }
 
-    /// Sets the runtime flavor.
-    ///
-    /// # Panics
-    ///
-    /// If it is a multi-thread runtime with zero workers.
+    /// Sets the runtime flavor. A multi-thread runtime with zero workers is reported as a
+    /// misuse by the run.
     pub fn flavor(mut self, flavor: Flavor) -> Self {
-        assert!(
-            flavor != Flavor::MultiThread { workers: 0 },
-            "a multi-thread runtime needs at least 1 worker thread"
+        self.note_if(
+            flavor == Flavor::MultiThread { workers: 0 },
+            "a multi-thread runtime needs at least 1 worker thread: give it 1 or more",
         );
         self.flavor = flavor;
         self
@@ -110,18 +106,40 @@ impl TokioConfig {
         self
     }
 
-    /// Sets the watchdog.
-    ///
-    /// # Panics
-    ///
-    /// If `watchdog` is zero: every run would be a hang.
+    /// Sets the watchdog. Zero (every run would be a hang) is reported as a misuse by the
+    /// run.
     pub fn watchdog(mut self, watchdog: Duration) -> Self {
-        assert!(
-            !watchdog.is_zero(),
-            "a zero watchdog would report every run as a hang"
+        self.note_if(
+            watchdog.is_zero(),
+            "a zero watchdog would report every run as a hang: give it more than the body takes",
         );
         self.watchdog = watchdog;
         self
+    }
+
+    /// Runs of the body.
+    pub fn get_iterations(&self) -> u64 {
+        self.iterations
+    }
+
+    /// The runtime each run builds.
+    pub fn get_flavor(&self) -> Flavor {
+        self.flavor
+    }
+
+    /// How long each run's gate waits for stragglers after the body returns.
+    pub fn get_grace(&self) -> Duration {
+        self.grace
+    }
+
+    /// Real time one run may take before it is reported as a hang.
+    pub fn get_watchdog(&self) -> Duration {
+        self.watchdog
+    }
+
+    /// Why these settings cannot run, if they cannot (the first invalid setting).
+    pub(crate) fn invalid(&self) -> Option<&str> {
+        self.invalid.as_deref()
     }
 
     /// `tokio` for a current-thread runtime, `tokio-mt` for a multi-thread one.

@@ -100,6 +100,14 @@ pub struct Tracked<F> {
     held: Option<Box<dyn Send>>,
 }
 
+impl<F> std::fmt::Debug for Tracked<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tracked")
+            .field("tracked", &self.entry.as_ref().map(|(_, id)| *id))
+            .finish_non_exhaustive()
+    }
+}
+
 impl<F> Tracked<F> {
     pub(crate) fn new(future: F, entry: Option<(Tracker, usize)>) -> Self {
         Tracked {

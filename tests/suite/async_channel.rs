@@ -5,7 +5,7 @@
 
 use std::sync::atomic::{AtomicU32, Ordering as StdOrdering};
 
-use concheck::check::{Check, Checker, LoomConfig, Report, StressConfig};
+use concheck::check::{Check, Checker, LoomConfig, Report, StdConfig};
 use concheck::future::{self, channel, race, CancellationToken, Either};
 use concheck::sync::atomic::{AtomicBool, Ordering};
 use concheck::sync::Arc;
@@ -243,7 +243,7 @@ fn channel_cancelled_receive_neither_loses_nor_duplicates_a_value() {
 fn channel_many_producers_and_consumers_on_real_threads() {
     // Real threads, many values: every value exactly once. Under the std runner, so that a lost
     // wakeup is a watchdog report rather than a hung test.
-    let real = Checker::Stress(StressConfig::new().iterations(5));
+    let real = Checker::Std(StdConfig::new().iterations(5));
     for cap in [0, 4] {
         Check::new(move || {
             let (tx, rx) = channel::named::<u32>("work", cap);

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU32, Ordering as StdOrdering};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use concheck::check::{Check, Checker, LoomConfig, Report, StressConfig};
+use concheck::check::{Check, Checker, LoomConfig, Report, StdConfig};
 use concheck::future::{self, channel};
 use concheck::sync::{Arc, Mutex};
 use concheck::{Site, TaskInfo, TaskState, ViolationKind};
@@ -21,8 +21,8 @@ fn exhaustive() -> Checker {
 /// The models, and real threads with a short watchdog (for bodies that never end).
 fn every_checker_short_watchdog() -> Vec<Checker> {
     let mut checkers = Checker::models();
-    checkers.push(Checker::Stress(
-        StressConfig::new().watchdog(Duration::from_millis(300)),
+    checkers.push(Checker::Std(
+        StdConfig::new().watchdog(Duration::from_millis(300)),
     ));
     checkers
 }

@@ -13,7 +13,7 @@ fn every_checker() -> Vec<Checker> {
         Checker::Loom(LoomConfig::new().preemption_bound(None)),
         Checker::shuttle_random(),
         Checker::shuttle_pct(),
-        Checker::stress(),
+        Checker::std(),
     ]
 }
 

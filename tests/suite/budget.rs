@@ -81,9 +81,11 @@ fn budget_left_over_keeps_a_complete_search_complete() {
 }
 
 #[test]
-#[should_panic(expected = "more than zero")]
-fn budget_of_zero_is_refused() {
-    let _ = ShuttleConfig::random().time_budget(Duration::ZERO);
+fn budget_of_zero_is_refused_at_the_run() {
+    let config = ShuttleConfig::random().time_budget(Duration::ZERO);
+    let report = Check::new(|| {}).run(&Checker::Shuttle(config));
+    assert!(report.to_string().contains("more than zero"), "{report}");
+    assert_eq!(report.iterations, 0, "{report}");
 }
 
 /// A body that fails in the first execution of the process's search and never again: one

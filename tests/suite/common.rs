@@ -7,7 +7,7 @@ use concheck::thread;
 
 /// The setter raises the flag without the lock; the waiter checks it once, then waits: the
 /// notify can land between the check and the wait (a lost wakeup).
-pub fn lost_wakeup() -> Check {
+pub(crate) fn lost_wakeup() -> Check {
     Check::new(|| {
         let flag = Arc::new(AtomicBool::new(false));
         let pair = Arc::new((Mutex::new(()), Condvar::new()));

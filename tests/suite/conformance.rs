@@ -5,7 +5,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
-use concheck::check::{Checker, StressConfig};
+use concheck::check::{Checker, StdConfig};
 use concheck::conformance::{
     channel_property, check_channel, check_map, check_wait_group, Channel, ConcurrentMap,
     GoChannel, Latch, SuiteReport,
@@ -22,8 +22,8 @@ fn defaults_short_watchdog() -> Vec<Checker> {
     Checker::defaults()
         .into_iter()
         .map(|c| match c {
-            Checker::Stress(_) => Checker::Stress(
-                StressConfig::new()
+            Checker::Std(_) => Checker::Std(
+                StdConfig::new()
                     .iterations(100)
                     .watchdog(Duration::from_millis(500)),
             ),

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use concheck::check::{Checker, ShuttleConfig, StressConfig};
+use concheck::check::{Checker, ShuttleConfig, StdConfig};
 use concheck::conformance::{
     check_channel, check_errgroup, check_mutex, check_once, check_rw_mutex, check_semaphore,
     check_wait_group, Channel, GoChannel, GoLock, Group, Latch, OnceLike, RwLocker, SuiteReport,
@@ -31,8 +31,8 @@ fn models() -> Vec<Checker> {
 fn every_checker() -> Vec<Checker> {
     let mut c = models();
     c.push(Checker::Shuttle(ShuttleConfig::pct().iterations(300)));
-    c.push(Checker::Stress(
-        StressConfig::new()
+    c.push(Checker::Std(
+        StdConfig::new()
             .iterations(20)
             .watchdog(Duration::from_millis(500)),
     ));

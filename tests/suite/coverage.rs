@@ -119,7 +119,7 @@ fn coverage_is_not_recorded_on_real_threads() {
     let racing_adds = two_tasks(|a| {
         a.fetch_add(1, Ordering::SeqCst);
     });
-    assert_eq!(racing_adds.run(&Checker::stress()).coverage, None);
+    assert_eq!(racing_adds.run(&Checker::std()).coverage, None);
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU32, Ordering as StdOrdering};
 use std::time::Duration;
 
-use concheck::check::{Check, Checker, LoomConfig, Report, ShuttleConfig, StressConfig};
+use concheck::check::{Check, Checker, LoomConfig, Report, ShuttleConfig, StdConfig};
 use concheck::go::chan::{TryRecvError, TrySendError};
 use concheck::go::{self, Receiver, Sender};
 use concheck::sync::atomic::{AtomicBool, Ordering};
@@ -564,8 +564,8 @@ fn channel_recv_nobody_sends_to_is_leak() {
         drop(tx);
     });
     let mut checkers = Checker::models();
-    checkers.push(Checker::Stress(
-        StressConfig::new().watchdog(Duration::from_millis(300)),
+    checkers.push(Checker::Std(
+        StdConfig::new().watchdog(Duration::from_millis(300)),
     ));
     for checker in checkers {
         let report = check.run(&checker);

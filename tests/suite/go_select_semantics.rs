@@ -13,7 +13,7 @@
 use std::sync::atomic::{AtomicU32, Ordering as StdOrdering};
 use std::time::Duration;
 
-use concheck::check::{Check, Checker, Completeness, LoomConfig, ShuttleConfig, StressConfig};
+use concheck::check::{Check, Checker, Completeness, LoomConfig, ShuttleConfig, StdConfig};
 use concheck::go::{self, Select};
 use concheck::thread;
 use concheck::{TaskState, ViolationKind};
@@ -139,8 +139,8 @@ fn select_send_meets_select_recv_on_unbuffered_channel() {
         Checker::loom(),
         Checker::Shuttle(ShuttleConfig::random().iterations(1_000)),
         Checker::Shuttle(ShuttleConfig::pct().iterations(1_000)),
-        Checker::Stress(
-            StressConfig::new()
+        Checker::Std(
+            StdConfig::new()
                 .iterations(200)
                 .watchdog(Duration::from_secs(5)),
         ),
@@ -162,8 +162,8 @@ fn select_one_send_one_recv_meet() {
         Checker::loom(),
         Checker::shuttle_random(),
         Checker::shuttle_pct(),
-        Checker::Stress(
-            StressConfig::new()
+        Checker::Std(
+            StdConfig::new()
                 .iterations(200)
                 .watchdog(Duration::from_secs(5)),
         ),
@@ -190,8 +190,8 @@ fn try_send_completes_against_a_select_waiting_to_recv() {
         Checker::loom(),
         Checker::shuttle_random(),
         Checker::shuttle_pct(),
-        Checker::Stress(
-            StressConfig::new()
+        Checker::Std(
+            StdConfig::new()
                 .iterations(50)
                 .watchdog(Duration::from_secs(5)),
         ),
@@ -234,8 +234,8 @@ fn empty_select_in_a_task_is_a_leak() {
         Checker::shuttle_random(),
         Checker::shuttle_pct(),
         // The watchdog's wait is how long std gives a task to end: 0.3 s.
-        Checker::Stress(
-            StressConfig::new()
+        Checker::Std(
+            StdConfig::new()
                 .iterations(2)
                 .watchdog(Duration::from_millis(300)),
         ),

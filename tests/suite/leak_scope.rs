@@ -4,18 +4,18 @@
 
 use std::time::Duration;
 
-use concheck::check::{Check, Checker, Report, StressConfig};
+use concheck::check::{Check, Checker, Report, StdConfig};
 use concheck::leak;
 use concheck::sync::{Arc, Condvar, Mutex};
 use concheck::thread;
 use concheck::{TaskState, ViolationKind};
 
-/// loom, shuttle random and std stress with a short watchdog (a leak costs one timeout).
+/// loom, shuttle random and std with a short watchdog (a leak costs one timeout).
 fn checkers() -> [Checker; 3] {
     [
         Checker::loom(),
         Checker::shuttle_random(),
-        Checker::Stress(StressConfig::new().watchdog(Duration::from_millis(300))),
+        Checker::Std(StdConfig::new().watchdog(Duration::from_millis(300))),
     ]
 }
 

@@ -4,9 +4,10 @@ use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::OnceLock;
 
-use concheck::check::{self, Check, Checker, Report, ShuttleConfig, StressConfig};
+use concheck::check::{self, Check, Checker, LoomConfig, Report, ShuttleConfig, StdConfig};
 use concheck::sync::{Arc, Condvar, Mutex};
 use concheck::thread;
+use concheck::tokio_gate::TokioConfig;
 use concheck::{leak, ViolationKind};
 
 /// The text of a caught panic.
@@ -96,14 +97,14 @@ fn condvar_built_before_check_is_misuse() {
 }
 
 #[test]
-fn std_built_mutex_is_fine_under_stress() {
-    // std is std: the stress runner has nothing to mix.
+fn std_built_mutex_is_fine_under_std() {
+    // std is std: the std runner has nothing to mix.
     let m = Arc::new(Mutex::new(0u64));
     let check = Check::new({
         let m = Arc::clone(&m);
         move || *m.lock() += 1
     });
-    let report = check.run(&Checker::Stress(StressConfig::new().iterations(10)));
+    let report = check.run(&Checker::Std(StdConfig::new().iterations(10)));
     report.assert_no_violation();
     assert_eq!(*m.lock(), 10);
 }
@@ -113,19 +114,53 @@ fn leak_scope_outside_runner_panics() {
     let message = expect_panic(|| leak::scope(|| 1));
     assert!(message.contains("outside a checker run"), "{message}");
     assert!(
-        message.contains("concheck::check::stress"),
+        message.contains("Checker::std()"),
         "it should say what to do: {message}"
     );
 }
 
+/// The misuse report of a check whose `checker` has a setting no search can use: built without
+/// a panic, reported by the run before anything runs.
+fn invalid_settings(checker: Checker) -> String {
+    let report = Check::new(|| {}).run(&checker);
+    let v = report
+        .violation()
+        .expect("invalid settings must fail the check");
+    assert_eq!(v.kind, ViolationKind::Misuse, "{report}");
+    assert!(v.message.contains("invalid"), "{report}");
+    assert_eq!(report.iterations, 0, "nothing may run: {report}");
+    v.message.clone()
+}
+
 #[test]
-fn shuttle_iterations_zero_panics() {
-    let message = expect_panic(|| ShuttleConfig::random().iterations(0));
+fn shuttle_iterations_zero_is_a_misuse_at_the_run() {
+    for config in [ShuttleConfig::random(), ShuttleConfig::pct()] {
+        let message = invalid_settings(Checker::Shuttle(config.iterations(0)));
+        assert!(
+            message.contains("iterations must be at least 1"),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn shuttle_zero_workers_empty_shard_and_zero_budget_are_misuses_at_the_run() {
+    let message = invalid_settings(Checker::Shuttle(ShuttleConfig::random().workers(0)));
+    assert!(message.contains("at least 1 worker"), "{message}");
+    let message = invalid_settings(Checker::Shuttle(ShuttleConfig::random().shard(5, 4)));
+    assert!(message.contains("shard 5/4 does not exist"), "{message}");
+    let message = invalid_settings(Checker::Loom(
+        LoomConfig::new().time_budget(std::time::Duration::ZERO),
+    ));
     assert!(
-        message.contains("iterations must be at least 1"),
+        message.contains("time budget must be more than zero"),
         "{message}"
     );
-    let message = expect_panic(|| ShuttleConfig::pct().iterations(0));
+}
+
+#[test]
+fn std_iterations_zero_is_a_misuse_at_the_run() {
+    let message = invalid_settings(Checker::Std(StdConfig::new().iterations(0)));
     assert!(
         message.contains("iterations must be at least 1"),
         "{message}"
@@ -133,18 +168,17 @@ fn shuttle_iterations_zero_panics() {
 }
 
 #[test]
-fn stress_iterations_zero_panics() {
-    let message = expect_panic(|| StressConfig::new().iterations(0));
-    assert!(
-        message.contains("iterations must be at least 1"),
-        "{message}"
-    );
-}
-
-#[test]
-fn stress_watchdog_zero_panics() {
-    let message = expect_panic(|| StressConfig::new().watchdog(std::time::Duration::ZERO));
+fn zero_watchdogs_are_misuses_at_the_run_not_hangs() {
+    let message = invalid_settings(Checker::Std(
+        StdConfig::new().watchdog(std::time::Duration::ZERO),
+    ));
     assert!(message.contains("zero watchdog timeout"), "{message}");
+    let message = invalid_settings(Checker::Tokio(
+        TokioConfig::new().watchdog(std::time::Duration::ZERO),
+    ));
+    assert!(message.contains("zero watchdog"), "{message}");
+    let message = invalid_settings(Checker::Tokio(TokioConfig::multi_thread(0)));
+    assert!(message.contains("at least 1 worker thread"), "{message}");
 }
 
 #[test]
@@ -275,10 +309,10 @@ fn max_live_tasks_exceeded_is_bound_exceeded() {
 }
 
 #[test]
-fn max_live_tasks_exceeded_is_bound_exceeded_under_stress() {
+fn max_live_tasks_exceeded_is_bound_exceeded_under_std() {
     let report = latched(3)
         .max_live_tasks(2)
-        .run(&Checker::Stress(StressConfig::new().iterations(5)));
+        .run(&Checker::Std(StdConfig::new().iterations(5)));
     report.assert_finds(ViolationKind::BoundExceeded);
 }
 
@@ -299,20 +333,15 @@ fn max_live_tasks_counts_live_not_spawned() {
         }
     })
     .max_live_tasks(1);
-    for checker in [
-        Checker::loom(),
-        Checker::shuttle_random(),
-        Checker::stress(),
-    ] {
+    for checker in [Checker::loom(), Checker::shuttle_random(), Checker::std()] {
         check.run(&checker).assert_no_violation();
     }
 }
 
 #[test]
 fn loom_max_branches_past_its_limit_is_refused_before_loom_runs() {
-    let mut config = concheck::check::LoomConfig::new();
-    config.max_branches = concheck::check::MAX_BRANCHES_LIMIT + 10_000;
-    let message = expect_panic(|| Check::new(|| {}).run(&Checker::Loom(config)));
+    let config = LoomConfig::new().max_branches(concheck::check::MAX_BRANCHES_LIMIT + 10_000);
+    let message = invalid_settings(Checker::Loom(config));
     assert!(message.contains("max_branches"), "{message}");
     assert!(
         message.contains("60000"),

@@ -64,8 +64,8 @@ fn worker_zero_is_the_single_search() {
 }
 
 #[test]
-fn zero_workers_is_refused() {
-    let err = std::panic::catch_unwind(|| ShuttleConfig::random().workers(0)).unwrap_err();
-    let message = err.downcast_ref::<&str>().copied().unwrap_or_default();
-    assert!(message.contains("at least 1 worker"), "{message}");
+fn zero_workers_is_refused_at_the_run() {
+    let report = lost_wakeup().run(&Checker::Shuttle(ShuttleConfig::random().workers(0)));
+    assert_eq!(report.kind(), Some(ViolationKind::Misuse), "{report}");
+    assert!(report.to_string().contains("at least 1 worker"), "{report}");
 }

@@ -41,7 +41,7 @@ fn cycle(unlink: bool) -> Check {
 #[test]
 fn an_arc_alive_at_the_end_is_a_resource_leak() {
     assert_clean_everywhere(&cycle(true));
-    for checker in models().into_iter().chain([Checker::stress()]) {
+    for checker in models().into_iter().chain([Checker::std()]) {
         let report = cycle(false).run(&checker);
         report.assert_finds(ViolationKind::ResourceLeak);
         let text = report.violation().unwrap().to_string();

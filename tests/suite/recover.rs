@@ -19,7 +19,7 @@ fn every_checker() -> Vec<Checker> {
         Checker::loom(),
         Checker::Shuttle(ShuttleConfig::random().iterations(300)),
         Checker::Shuttle(ShuttleConfig::pct().iterations(300)),
-        Checker::stress(),
+        Checker::std(),
     ]
 }
 

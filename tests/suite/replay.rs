@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use concheck::check::{self, Check, Checker, Completeness, Report, StressConfig};
+use concheck::check::{self, Check, Checker, Completeness, Report, StdConfig};
 use concheck::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use concheck::sync::{Arc, Condvar, Mutex};
 use concheck::thread;
@@ -196,8 +196,8 @@ fn replay_of_the_fixed_body_finds_nothing_under_loom() {
 }
 
 #[test]
-fn stress_reports_have_no_replay() {
-    let passing = lost_wakeup().run(&Checker::Stress(StressConfig::new().iterations(20)));
+fn std_reports_have_no_replay() {
+    let passing = lost_wakeup().run(&Checker::Std(StdConfig::new().iterations(20)));
     // Real threads rarely hit the lost wakeup; whatever they find, they cannot replay it.
     assert_eq!(passing.replay, None, "{passing}");
 
@@ -205,8 +205,8 @@ fn stress_reports_have_no_replay() {
         let t = thread::spawn(|| 1);
         assert_eq!(t.join().unwrap(), 2, "deliberate");
     })
-    .run(&Checker::Stress(
-        StressConfig::new().watchdog(Duration::from_secs(5)),
+    .run(&Checker::Std(
+        StdConfig::new().watchdog(Duration::from_secs(5)),
     ));
     failing.assert_finds(ViolationKind::AssertionFailed);
     assert_eq!(failing.iterations, 1, "the first run fails: {failing}");

@@ -65,8 +65,10 @@ fn sharding_runs_the_schedules_of_one_wider_search_none_twice() {
     }
     walked.sort();
     assert_ne!(walked[0], walked[1], "two shards walked the same schedules");
-    let mut config = ShuttleConfig::random().iterations(80).workers(2);
-    config.shard = None; // unsharded even under CONCHECK_SHARD
+    let config = ShuttleConfig::random()
+        .iterations(80)
+        .workers(2)
+        .unsharded(); // unsharded even under CONCHECK_SHARD
     let (whole, whole_walked) = fingerprints(Checker::Shuttle(config));
     assert_eq!(walked, whole_walked);
 
@@ -132,7 +134,12 @@ fn sharding_merges_a_violation_from_any_shard() {
 }
 
 #[test]
-#[should_panic(expected = "shard 5/4 does not exist")]
-fn sharding_refuses_a_shard_past_the_count() {
-    let _ = ShuttleConfig::random().shard(5, 4);
+fn sharding_refuses_a_shard_past_the_count_at_the_run() {
+    let report = lost_wakeup().run(&Checker::Shuttle(ShuttleConfig::random().shard(5, 4)));
+    assert_eq!(report.kind(), Some(ViolationKind::Misuse), "{report}");
+    assert!(
+        report.to_string().contains("shard 5/4 does not exist"),
+        "{report}"
+    );
+    assert_eq!(report.iterations, 0, "{report}");
 }

@@ -16,10 +16,8 @@ use concheck::ViolationKind;
 /// Random and PCT with a step bound of `steps`, 20 schedules each (each check below takes
 /// well under a second).
 fn checkers(steps: usize) -> [Checker; 2] {
-    [ShuttleConfig::random(), ShuttleConfig::pct()].map(|mut c| {
-        c.max_steps = steps;
-        Checker::Shuttle(c.iterations(20))
-    })
+    [ShuttleConfig::random(), ShuttleConfig::pct()]
+        .map(|c| Checker::Shuttle(c.max_steps(steps).iterations(20)))
 }
 
 /// `steps` as a report prints it (`2,000`).

@@ -64,7 +64,7 @@ fn every_strategy_finds_the_twins_and_its_failures_shrink_and_replay() {
     for (name, kind) in TWINS {
         let check = scenario(name).check();
         for config in strategies() {
-            let label = config.strategy.short_name();
+            let label = config.get_strategy().short_name();
             let report = check.run(&Checker::Shuttle(config));
             assert_eq!(report.kind(), Some(kind), "{name} under {label}: {report}");
             assert_shrunk_and_replays(&check, &report);
@@ -80,7 +80,7 @@ fn no_strategy_reports_a_violation_on_the_references() {
         };
         let check = s.check();
         for config in strategies() {
-            let label = config.strategy.short_name();
+            let label = config.get_strategy().short_name();
             let report = check.run(&Checker::Shuttle(config));
             assert_eq!(report.kind(), None, "{name} under {label}: {report}");
         }
@@ -209,8 +209,9 @@ const STAGED_BUDGET: u64 = 100;
 fn coverage_feedback_finds_a_staged_order_that_random_mutation_misses() {
     let check = staged(8);
     let run = |strategy: Strategy| {
-        let mut config = ShuttleConfig::coverage_guided().iterations(STAGED_BUDGET);
-        config.strategy = strategy;
+        let config = ShuttleConfig::coverage_guided()
+            .iterations(STAGED_BUDGET)
+            .strategy(strategy);
         check.run(&Checker::Shuttle(config))
     };
     let seed = concheck::check::DEFAULT_SEED;
@@ -292,7 +293,7 @@ fn delay_bounded_dfs_finds_a_one_delay_bug_at_bound_1_not_0() {
 fn the_strategy_list_names_every_strategy_once() {
     let names: Vec<&str> = ShuttleConfig::strategies()
         .iter()
-        .map(|c| c.strategy.short_name())
+        .map(|c| c.get_strategy().short_name())
         .collect();
     let mut unique = names.clone();
     unique.sort_unstable();

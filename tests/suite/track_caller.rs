@@ -7,17 +7,17 @@
 use std::sync::atomic::{AtomicU32, Ordering as StdOrdering};
 use std::time::Duration;
 
-use concheck::check::{Check, Checker, Report, StressConfig};
+use concheck::check::{Check, Checker, Report, StdConfig};
 use concheck::sync::{Arc, Condvar, Mutex, RwLock};
 use concheck::thread;
 use concheck::{Site, TaskInfo, TaskState, ViolationKind};
 
-fn checkers_with_stress() -> [Checker; 4] {
+fn checkers_with_std() -> [Checker; 4] {
     [
         Checker::loom(),
         Checker::shuttle_random(),
         Checker::shuttle_pct(),
-        Checker::Stress(StressConfig::new().watchdog(Duration::from_millis(300))),
+        Checker::Std(StdConfig::new().watchdog(Duration::from_millis(300))),
     ]
 }
 
@@ -62,7 +62,7 @@ fn leaked_task_wait_and_spawn_sites_are_the_callers() {
             }
         });
     });
-    for checker in checkers_with_stress() {
+    for checker in checkers_with_std() {
         let report = check.run(&checker);
         report.assert_finds(ViolationKind::Leak);
         let stuck = task(&report, "stuck");
@@ -94,7 +94,7 @@ fn leaked_unnamed_task_spawn_site_is_the_callers() {
             let _g = p2.1.wait_while(p2.0.lock(), |ready| !*ready);
         });
     });
-    for checker in checkers_with_stress() {
+    for checker in checkers_with_std() {
         let report = check.run(&checker);
         report.assert_finds(ViolationKind::Leak);
         let leaked = task(&report, "task-1");

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use concheck::check::{Check, Checker, StressConfig};
+use concheck::check::{Check, Checker, StdConfig};
 use concheck::go;
 use concheck::sync::{Arc, Mutex};
 use concheck::thread;
@@ -39,10 +39,10 @@ fn ab_ba_always() {
 /// is certain by then; the two threads stay parked afterwards (a real thread cannot be
 /// stopped), which is what a hang is.
 fn std_hang() -> concheck::check::Report {
-    let config = StressConfig::new()
+    let config = StdConfig::new()
         .iterations(1)
         .watchdog(Duration::from_millis(300));
-    Check::new(ab_ba_always).run(&Checker::Stress(config))
+    Check::new(ab_ba_always).run(&Checker::Std(config))
 }
 
 #[test]

@@ -132,7 +132,7 @@ fn passing_and_std_reports_carry_no_trace() {
     let (_, report) = failing("ready_flag", &Checker::loom());
     report.assert_no_violation();
     assert!(report.trace.is_none());
-    let (_, report) = failing("worker_pool_double_close", &Checker::stress());
+    let (_, report) = failing("worker_pool_double_close", &Checker::std());
     assert!(
         report.trace.is_none(),
         "std runs cannot be replayed, so carry no trace"

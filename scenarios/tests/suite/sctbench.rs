@@ -40,7 +40,7 @@ fn smoke_bugs_are_found_by_some_strategy() {
         let check = p.buggy.check();
         let found: Vec<_> = ShuttleConfig::strategies()
             .into_iter()
-            .filter(|c| c.strategy != Strategy::Dfs)
+            .filter(|c| c.get_strategy() != Strategy::Dfs)
             .map(|c| check.run(&Checker::Shuttle(c.iterations(SCHEDULES))))
             .filter(|r| r.kind().is_some_and(|k| expects.contains(&k)))
             .map(|r| r.checker)

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use concheck::check::{Check, Checker, LoomConfig, ShuttleConfig, StressConfig};
+use concheck::check::{Check, Checker, LoomConfig, ShuttleConfig, StdConfig};
 use concheck::go::{self, Receiver, Sender};
 use concheck::thread;
 use concheck::{TaskState, ViolationKind};
@@ -27,7 +27,7 @@ fn filter(rx: Receiver<u32>, tx: Sender<u32>, prime: u32) {
 
 /// sieve1.go's `main`, taking the first `n` primes (Go's test takes more; scaled down so a
 /// shuttle schedule stays under a few hundred steps). Every task is left blocked on a send.
-pub fn sieve(n: usize) -> Vec<u32> {
+pub(super) fn sieve(n: usize) -> Vec<u32> {
     let (tx, mut rx) = go::named::<u32>("numbers", 0);
     thread::Builder::new()
         .name("sieve-generate")
@@ -62,8 +62,8 @@ fn sieve_with_allowed_leaks_passes_and_says_so() {
     for checker in [
         Checker::Shuttle(ShuttleConfig::random().iterations(200)),
         Checker::Shuttle(ShuttleConfig::pct().iterations(200)),
-        Checker::Stress(
-            StressConfig::new()
+        Checker::Std(
+            StdConfig::new()
                 .iterations(2)
                 .watchdog(Duration::from_millis(500)),
         ),

@@ -3,7 +3,7 @@
 use std::any::Any;
 use std::time::Duration;
 
-use concheck::check::{Check, Checker, StressConfig};
+use concheck::check::{Check, Checker, StdConfig};
 use concheck::go::{self, chan::TryRecvError, Select, WaitGroup};
 use concheck::sync::Arc;
 use concheck::thread;
@@ -190,7 +190,7 @@ fn test_pseudo_random_send() {
         );
     });
     check.assert_no_violation(&[
-        Checker::Stress(StressConfig::new().iterations(10)),
+        Checker::Std(StdConfig::new().iterations(10)),
         Checker::Shuttle(concheck::check::ShuttleConfig::random().iterations(100)),
         Checker::Shuttle(concheck::check::ShuttleConfig::pct().iterations(100)),
     ]);
@@ -267,8 +267,8 @@ fn test_select_fairness() {
         }
     });
     check
-        .run(&Checker::Stress(
-            StressConfig::new()
+        .run(&Checker::Std(
+            StdConfig::new()
                 .iterations(1)
                 .watchdog(Duration::from_secs(10)),
         ))

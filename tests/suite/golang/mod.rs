@@ -20,11 +20,11 @@ mod sync_test;
 
 use std::time::Duration;
 
-use concheck::check::{Check, Checker, LoomConfig, Report, ShuttleConfig, StressConfig};
+use concheck::check::{Check, Checker, LoomConfig, Report, ShuttleConfig, StdConfig};
 
 /// How many schedules / runs a port asks of each checker.
 #[derive(Clone, Copy)]
-pub struct Budget {
+pub(crate) struct Budget {
     /// std runs.
     pub std: u64,
     /// shuttle random and PCT schedules (each).
@@ -34,10 +34,10 @@ pub struct Budget {
 }
 
 /// The checkers of a port, bounded by `b`: std, shuttle random, shuttle PCT, and loom if asked.
-pub fn checkers(b: Budget) -> Vec<Checker> {
+pub(crate) fn checkers(b: Budget) -> Vec<Checker> {
     let mut v = vec![
-        Checker::Stress(
-            StressConfig::new()
+        Checker::Std(
+            StdConfig::new()
                 .iterations(b.std)
                 .watchdog(Duration::from_secs(10)),
         ),
@@ -54,6 +54,6 @@ pub fn checkers(b: Budget) -> Vec<Checker> {
 
 /// Runs `check` under every checker of `b` and asserts that none finds a violation.
 #[track_caller]
-pub fn passes(check: &Check, b: Budget) -> Vec<Report> {
+pub(crate) fn passes(check: &Check, b: Budget) -> Vec<Report> {
     check.assert_no_violation(&checkers(b))
 }

@@ -26,8 +26,8 @@ fn sieve1() {
         loom: None,
     }) {
         let checker = match checker {
-            concheck::check::Checker::Stress(_) => concheck::check::Checker::Stress(
-                concheck::check::StressConfig::new()
+            concheck::check::Checker::Std(_) => concheck::check::Checker::Std(
+                concheck::check::StdConfig::new()
                     .iterations(2)
                     .watchdog(std::time::Duration::from_secs(1)),
             ),

@@ -15,7 +15,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use std::time::Duration;
 
-use concheck::check::{Check, Checker, ShuttleConfig, StressConfig};
+use concheck::check::{Check, Checker, ShuttleConfig, StdConfig};
 use concheck::go::{self, Receiver, Select, Sender};
 use concheck::thread;
 
@@ -165,8 +165,8 @@ fn check() -> Check {
 fn sieve2() {
     let check = check();
     for checker in [
-        Checker::Stress(
-            StressConfig::new()
+        Checker::Std(
+            StdConfig::new()
                 .iterations(2)
                 .watchdog(Duration::from_secs(1)),
         ),

@@ -23,7 +23,7 @@ pub(super) fn checkers() -> [Checker; 5] {
         Checker::Shuttle(ShuttleConfig::random().iterations(SCHEDULES)),
         Checker::Shuttle(ShuttleConfig::pct().iterations(SCHEDULES)),
         Checker::Shuttle(ShuttleConfig::pos().iterations(SCHEDULES)),
-        Checker::stress(),
+        Checker::std(),
     ]
 }
 

@@ -24,7 +24,7 @@ fn run(queue: &str, check: Check) {
     }
     let models: Vec<Checker> = super::clean::checkers()
         .into_iter()
-        .filter(|c| !matches!(c, Checker::Stress(_)))
+        .filter(|c| !matches!(c, Checker::Std(_)))
         .collect();
     for report in check.assert_finds(ViolationKind::DataRace, &models) {
         eprintln!("{queue} (seeded): {report}");

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use super::classify::{classify, Ending};
 use super::hooks;
 use super::runner::{Runner, Searched};
+use super::settings::Invalid;
 use super::verdict::AllowedLeaks;
 use super::Check;
 use crate::rt::{Backend, Execution};
@@ -20,66 +21,77 @@ use crate::rt::{Backend, Execution};
 /// Settings of the std runner, every bound with its reason.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
-pub struct StressConfig {
+pub struct StdConfig {
     /// Runs of the body. Default 100: real runs find little that the model checkers miss, so
     /// this is a smoke test of the real primitives, about 0.1 s per pattern.
-    pub iterations: u64,
+    pub(crate) iterations: u64,
     /// How long one run may take before the watchdog calls it a hang. Default 5 s: the seed
     /// patterns finish in milliseconds, so a 2-core CI machine under load has a wide margin.
-    pub watchdog: Duration,
+    pub(crate) watchdog: Duration,
+    /// The first invalid setting, reported by the run.
+    invalid: Invalid,
 }
 
-impl Default for StressConfig {
+impl Default for StdConfig {
     fn default() -> Self {
-        StressConfig {
+        StdConfig {
             iterations: 100,
             watchdog: Duration::from_secs(5),
+            invalid: Invalid::default(),
         }
     }
 }
 
-impl StressConfig {
+impl StdConfig {
     /// The default settings.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Sets the number of runs (iterations).
-    ///
-    /// # Panics
-    ///
-    /// If `n` is zero.
+    /// Sets the number of runs (iterations). Zero is reported as a misuse by the run.
     pub fn iterations(mut self, n: u64) -> Self {
-        assert!(
-            n > 0,
-            "stress iterations must be at least 1: zero runs prove nothing"
-        );
+        self.invalid.note_if(n == 0, || {
+            "std iterations must be at least 1: zero runs prove nothing".to_owned()
+        });
         self.iterations = n;
         self
     }
 
-    /// Sets how long one run may take before the watchdog calls it a hang.
-    ///
-    /// # Panics
-    ///
-    /// If `watchdog` is zero: every run would be a hang.
+    /// Sets how long one run may take before the watchdog calls it a hang. Zero (every run
+    /// would be a hang) is reported as a misuse by the run.
     pub fn watchdog(mut self, watchdog: Duration) -> Self {
-        assert!(
-            !watchdog.is_zero(),
-            "a zero watchdog timeout would report every run as a hang"
-        );
+        self.invalid.note_if(watchdog.is_zero(), || {
+            "a zero watchdog timeout would report every run as a hang: give it more than the \
+             body takes"
+                .to_owned()
+        });
         self.watchdog = watchdog;
         self
     }
+
+    /// Runs of the body.
+    pub fn get_iterations(&self) -> u64 {
+        self.iterations
+    }
+
+    /// How long one run may take before the watchdog calls it a hang.
+    pub fn get_watchdog(&self) -> Duration {
+        self.watchdog
+    }
+
+    /// Why these settings cannot run, if they cannot (the first invalid setting).
+    pub(crate) fn invalid(&self) -> Option<&str> {
+        self.invalid.reason()
+    }
 }
 
-impl Runner for StressConfig {
+impl Runner for StdConfig {
     fn search(&self, check: &Check) -> Searched {
         search(check, self)
     }
 }
 
-fn search(check: &Check, config: &StressConfig) -> Searched {
+fn search(check: &Check, config: &StdConfig) -> Searched {
     hooks::install();
     let checker = format!(
         "std threads ({} runs, watchdog {:?})",
