@@ -769,7 +769,11 @@ fn search_until<S: Scheduler + 'static>(
                 continue;
             }
         }
-        stop.store(true, Ordering::Relaxed);
+        // PCT giving up on this worker's body ("no concurrency") is not a failure: another
+        // worker may be inside the execution that fails, so the others are not stopped.
+        if !panic_text::is_no_concurrency(&message) {
+            stop.store(true, Ordering::Relaxed);
+        }
         break Some((execution, message, schedule));
     };
     let pairs = rt::coverage::finish();
@@ -944,7 +948,16 @@ fn search_parallel(check: &Check, config: &ShuttleConfig) -> Search {
             (slot @ None, b) => *slot = b,
             (Some(_), None) => {}
         }
-        if failure.is_none() && s.failure.is_some() {
+        // The first worker's failure, but a real one before a worker's PCT giving up.
+        let gave_up = |f: &Option<(Arc<Execution>, String, String)>| {
+            f.as_ref()
+                .is_some_and(|(_, message, _)| panic_text::is_no_concurrency(message))
+        };
+        let better = match &failure {
+            None => s.failure.is_some(),
+            Some((_, found, _)) => gave_up(found) && s.failure.is_some() && !gave_up(&s.failure),
+        };
+        if better {
             failure = Some((s.worker, s.failure, s.member));
         }
     }

@@ -69,3 +69,28 @@ fn zero_workers_is_refused_at_the_run() {
     assert_eq!(report.kind(), Some(ViolationKind::Misuse), "{report}");
     assert!(report.to_string().contains("at least 1 worker"), "{report}");
 }
+
+/// One PCT worker gives up ("the body never had two tasks runnable at once") while another is
+/// still inside the execution that fails: the failure is the verdict. The first execution (by a
+/// shared count) sleeps 300 ms on its OS thread and then fails; every other execution spawns
+/// and joins a task that does nothing, which is no concurrency to PCT, so the other worker gives
+/// up after its first execution, long before the sleep ends. Before the fix the giving-up
+/// worker stopped the search, the sleeping worker's failure was dropped as "stopped by
+/// another", and the report said nothing was found (seen as a flake of
+/// `budget::the_first_failure_stops_every_worker_at_once`).
+#[test]
+fn a_worker_that_finds_no_concurrency_does_not_hide_another_workers_failure() {
+    static EXECUTIONS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let check = Check::new(|| {
+        let n = EXECUTIONS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if n == 0 {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            panic!("the first execution fails");
+        }
+        thread::spawn(|| {}).join().unwrap();
+    });
+    let report = check.run(&Checker::Shuttle(
+        ShuttleConfig::pct().iterations(100).workers(2),
+    ));
+    report.assert_finds(ViolationKind::AssertionFailed);
+}
