@@ -45,7 +45,6 @@ mod shrink;
 mod step_bound;
 mod strategies;
 mod sync_facade;
-mod thread_hygiene;
 mod time;
 mod tokio_gate;
 mod track_caller;

@@ -8,7 +8,6 @@ use concheck::sync::atomic::{AtomicUsize, Ordering};
 use concheck::sync::Arc;
 use concheck::thread;
 use concheck::ViolationKind;
-use concheck_scenarios::{catalog, Scenario};
 
 /// `report`'s shrink went no bigger, fewer preemptions first, and its replay string runs the
 /// very run the report describes.
@@ -33,43 +32,6 @@ fn assert_shrunk_and_replays(check: &Check, report: &Report) {
     assert_eq!(again.iterations, 1);
     // The report's message, sites and tasks are the shrunk run's, not the found run's.
     assert_eq!(again.violation(), report.violation(), "{again}\n{report}");
-}
-
-fn scenario(name: &str) -> Scenario {
-    catalog()
-        .into_iter()
-        .find(|s| s.name == name)
-        .unwrap_or_else(|| panic!("no scenario {name} in the catalog"))
-}
-
-/// A lost-wakeup, two double-close, a leak and an AB-BA twin from the catalog, under shuttle
-/// random and PCT from their default seeds, with the preemptions each needs at least (its
-/// non-preemptive schedule passes or fails).
-const TWINS: [(&str, ViolationKind, usize); 5] = [
-    ("ready_flag_lost_wakeup", ViolationKind::LostWakeup, 1),
-    ("worker_pool_double_close", ViolationKind::DoubleClose, 0),
-    (
-        "channel_hazards_check_then_close",
-        ViolationKind::DoubleClose,
-        1,
-    ),
-    ("pipeline_early_return", ViolationKind::Leak, 0),
-    ("lock_order_ab_ba", ViolationKind::Deadlock, 1),
-];
-
-#[test]
-fn catalog_twins_shrink_to_their_fewest_preemptions_and_replay() {
-    for (name, kind, fewest) in TWINS {
-        let check = scenario(name).check();
-        for config in [ShuttleConfig::random(), ShuttleConfig::pct()] {
-            let report = check.run(&Checker::Shuttle(config));
-            report.assert_finds(kind);
-            assert_shrunk_and_replays(&check, &report);
-            let shrunk = report.shrunk.unwrap();
-            assert_eq!(shrunk.preemptions_after, fewest, "{name}: {report}");
-            assert!(!shrunk.budget_spent, "{name}: {report}");
-        }
-    }
 }
 
 /// Three bodies whose bugs need exactly 0, 1 (`lost_wakeup`: the waiter between its check of

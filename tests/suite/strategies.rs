@@ -1,37 +1,14 @@
 //! The strategies beyond shuttle's random and PCT (POS, iterative-deepening PCT, random delay
-//! bounding, delay-bounded DFS, coverage-guided, the portfolio): each finds the catalog's twins,
-//! its failures shrink and replay from the report's string, it reports nothing on reference
-//! patterns, and the portfolio names the member that found a bug.
+//! bounding, delay-bounded DFS, coverage-guided, the portfolio): each finds a bug that PCT at
+//! the same budget misses, delay-bounded DFS counts its schedules, and the strategy list names
+//! each once. The catalog's twins and references under every strategy are in the scenarios
+//! crate's suite (`scenarios/tests/suite/strategies.rs`).
 
 use concheck::check::{replay, Check, Checker, Completeness, Report, ShuttleConfig, Strategy};
 use concheck::sync::atomic::{AtomicUsize, Ordering};
 use concheck::sync::Arc;
 use concheck::thread;
 use concheck::ViolationKind;
-use concheck_scenarios::{catalog, Scenario};
-
-fn scenario(name: &str) -> Scenario {
-    catalog()
-        .into_iter()
-        .find(|s| s.name == name)
-        .unwrap_or_else(|| panic!("no scenario {name} in the catalog"))
-}
-
-/// The new strategies at a small budget: 200 schedules (each twin below falls within 30 under
-/// every sampling one, and coverage-guided finds each in its first schedule; delay-bounded DFS
-/// within 1 delay finds them after 2, 6, 9 and 165 schedules; the whole test takes about two
-/// seconds in debug builds).
-fn strategies() -> [ShuttleConfig; 6] {
-    [
-        ShuttleConfig::pos(),
-        ShuttleConfig::pct_deepening(),
-        ShuttleConfig::delay_bounded(),
-        ShuttleConfig::delay_bounded_dfs(1),
-        ShuttleConfig::coverage_guided(),
-        ShuttleConfig::portfolio(),
-    ]
-    .map(|c| c.iterations(200))
-}
 
 /// The report's replay string runs the shrunk run it describes.
 fn assert_shrunk_and_replays(check: &Check, report: &Report) {
@@ -48,59 +25,6 @@ fn assert_shrunk_and_replays(check: &Check, report: &Report) {
 }
 
 /// A lost wakeup, a check-then-close race, an AB-BA deadlock and a lost update by
-/// load-then-store, each needing one preemption.
-const TWINS: [(&str, ViolationKind); 4] = [
-    ("ready_flag_lost_wakeup", ViolationKind::LostWakeup),
-    (
-        "channel_hazards_check_then_close",
-        ViolationKind::DoubleClose,
-    ),
-    ("lock_order_ab_ba", ViolationKind::Deadlock),
-    ("token_bucket_lost_update", ViolationKind::AssertionFailed),
-];
-
-#[test]
-fn every_strategy_finds_the_twins_and_its_failures_shrink_and_replay() {
-    for (name, kind) in TWINS {
-        let check = scenario(name).check();
-        for config in strategies() {
-            let label = config.get_strategy().short_name();
-            let report = check.run(&Checker::Shuttle(config));
-            assert_eq!(report.kind(), Some(kind), "{name} under {label}: {report}");
-            assert_shrunk_and_replays(&check, &report);
-        }
-    }
-}
-
-#[test]
-fn no_strategy_reports_a_violation_on_the_references() {
-    for name in ["ready_flag", "lock_order", "channel_hazards_close_once"] {
-        let Some(s) = catalog().into_iter().find(|s| s.name == name) else {
-            panic!("no reference scenario {name}");
-        };
-        let check = s.check();
-        for config in strategies() {
-            let label = config.get_strategy().short_name();
-            let report = check.run(&Checker::Shuttle(config));
-            assert_eq!(report.kind(), None, "{name} under {label}: {report}");
-        }
-    }
-}
-
-#[test]
-fn the_portfolio_names_the_member_that_found_the_bug() {
-    let check = scenario("ready_flag_lost_wakeup").check();
-    let report = check.run(&Checker::Shuttle(
-        ShuttleConfig::portfolio().iterations(200).workers(2),
-    ));
-    report.assert_finds(ViolationKind::LostWakeup);
-    let named = ["pct", "pos", "guided", "random", "pct-deepening", "delay"]
-        .iter()
-        .any(|m| report.checker.contains(&format!(" running {m} (seed")));
-    assert!(named, "the report names the member: {}", report.checker);
-    assert_shrunk_and_replays(&check, &report);
-}
-
 /// Two tasks swap a shared word `rounds` times each, writing 1, 3, 5, ... and 2, 4, 6, ...;
 /// the assertion fails only when the swaps strictly alternated, first task first (each swap
 /// then returns the value written just before it), which needs `2 * rounds - 1` switches
@@ -273,21 +197,6 @@ fn delay_bounded_dfs_counts_the_hand_counted_schedules_and_says_where_it_stopped
     assert_eq!(all.completeness, Completeness::Complete, "{all}");
 }
 
-/// A lost wakeup needs one deviation from round-robin: the walk within 0 delays (the
-/// round-robin schedule alone) misses it, within 1 it finds it on its second schedule.
-#[test]
-fn delay_bounded_dfs_finds_a_one_delay_bug_at_bound_1_not_0() {
-    let check = scenario("ready_flag_lost_wakeup").check();
-    let walk = |d: usize| check.run(&Checker::Shuttle(ShuttleConfig::delay_bounded_dfs(d)));
-    let none = walk(0);
-    none.assert_no_violation();
-    assert_eq!(none.iterations, 1, "{none}");
-    let found = walk(1);
-    found.assert_finds(ViolationKind::LostWakeup);
-    assert_eq!(found.iterations, 2, "{found}");
-    assert_shrunk_and_replays(&check, &found);
-}
-
 /// One list holds every strategy, each once, so a benchmark can iterate it.
 #[test]
 fn the_strategy_list_names_every_strategy_once() {
@@ -373,29 +282,4 @@ fn delay_bounded_dfs_finds_an_interrupted_round_robin_pct_misses() {
     report.assert_finds(ViolationKind::AssertionFailed);
     assert!(report.iterations < 100, "{report}");
     assert_shrunk_and_replays(&check, &report);
-}
-
-/// Why delay bounding misses SCTBench's `reorder_4` (BENCHMARKS.md, "Limits"): round-robin
-/// runs each setter to its end once it starts, and a delay hands the step to the *next* task
-/// in id order, not to the checker, so every setter ahead of the checker must be delayed once:
-/// `reorder_N` needs `N - 1` delays. The walk within 2 delays covers all 126 schedules of
-/// `reorder_4` without a failure; within 3 it fails (after 273). Measured in a debug build:
-/// random delay bounding with 2 delays missed `reorder_4` in 2,000 schedules on seeds 0 to 4,
-/// with 3 it failed after 9 to 75. About half a second.
-#[test]
-fn reorder_4_needs_three_delays() {
-    let check = concheck_scenarios::sctbench::programs()
-        .into_iter()
-        .find(|p| p.name() == "reorder_4")
-        .expect("reorder_4 is in the benchmark")
-        .buggy
-        .check();
-    let walk = |d: usize| check.run(&Checker::Shuttle(ShuttleConfig::delay_bounded_dfs(d)));
-    let two = walk(2);
-    two.assert_no_violation();
-    assert_eq!(two.iterations, 126, "{two}");
-    let three = walk(3);
-    // The checker task's assertion fails: the task panics.
-    three.assert_finds(ViolationKind::TaskPanicked);
-    assert_eq!(three.iterations, 273, "{three}");
 }

@@ -2,9 +2,13 @@
 //! instead of one per file). Run one subject with `cargo test -p concheck-scenarios --test suite <module>::`.
 
 mod catalog;
+mod common;
 mod compile_fail;
 mod explain;
 mod sctbench;
 mod seeds;
+mod shrink;
+mod strategies;
+mod thread_hygiene;
 mod tokio_multi_thread;
 mod workloads;
