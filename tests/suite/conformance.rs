@@ -33,9 +33,29 @@ fn defaults_short_watchdog() -> Vec<Checker> {
 }
 
 /// Requires exactly `expected` to fail, and every report of a failed property that did fail to
-/// carry a violation.
+/// carry a violation. The suite ran under [`defaults_short_watchdog`].
+///
+/// One exception: a property outside `expected` may also fail if only the std checker failed
+/// it. Real threads reach timings the model bodies rule out (a waiter that checked the counter
+/// but is not yet asleep after a real 2 ms sleep, on a loaded machine), so a buggy
+/// implementation's bug can surface in one more property under std, and that is a true finding,
+/// not the suite's fault. The model checkers, which are deterministic, must still agree with
+/// `expected` exactly. Seen: `RacyLatch` failing `done_wakes_every_waiter` under std with
+/// other builds beside the tests.
 fn assert_fails_exactly(report: &SuiteReport, expected: &[&str]) {
-    assert_eq!(report.failed_names(), expected, "\n{report}");
+    let checkers = defaults_short_watchdog();
+    let std_only = |p: &concheck::conformance::PropertyReport| {
+        p.reports
+            .iter()
+            .zip(&checkers)
+            .all(|(r, c)| matches!(c, Checker::Std(_)) || p.expect.accepts(r))
+    };
+    let failed: Vec<&str> = report
+        .failed()
+        .filter(|p| expected.contains(&p.name) || !std_only(p))
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(failed, expected, "\n{report}");
     for p in report.failed() {
         assert!(p.failures().count() > 0, "\n{report}");
     }
