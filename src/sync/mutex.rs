@@ -168,6 +168,7 @@ impl<T> Mutex<T> {
     /// The guard of a lock taken at the caller's call site (`#[track_caller]` up to the user's
     /// `lock`/`try_lock`), noted in the registry under a model backend.
     #[track_caller]
+    #[inline]
     fn guard<'a>(
         &'a self,
         data: std::sync::MutexGuard<'a, T>,
@@ -249,6 +250,7 @@ impl<T: fmt::Debug> fmt::Debug for Mutex<T> {
 
 impl<T> Deref for MutexGuard<'_, T> {
     type Target = T;
+    #[inline]
     fn deref(&self) -> &T {
         &self.data
     }
@@ -259,7 +261,7 @@ impl<T> DerefMut for MutexGuard<'_, T> {
     /// is progress (see `rt::progress`).
     #[inline]
     fn deref_mut(&mut self) -> &mut T {
-        if !self.mutex.internal && !self.model.is_std() {
+        if !self.model.is_std() && !self.mutex.internal {
             rt::progress::made();
         }
         &mut self.data
