@@ -136,7 +136,23 @@ impl<T> Mutex<T> {
 
     /// Acquires the lock if it is free now.
     #[track_caller]
+    #[inline]
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
+        // The production path, inlined as `lock`'s is: a std mutex outside any checker.
+        if self.model.is_std() && rt::backend() == Backend::Std {
+            match self.data.try_lock() {
+                Ok(data) => return Some(self.guard(data, Guard::std())),
+                Err(TryLockError::WouldBlock) => return None,
+                Err(TryLockError::Poisoned(_)) => {}
+            }
+        }
+        self.try_lock_slow()
+    }
+
+    /// A poisoned std mutex, or any mutex under a checker.
+    #[track_caller]
+    #[inline(never)]
+    fn try_lock_slow(&self) -> Option<MutexGuard<'_, T>> {
         check_backend(self.backend(), "Mutex");
         if rt::loom_unwinding() || self.model.loom_uncallable() {
             return Some(self.lock_unwinding());
