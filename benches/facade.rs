@@ -13,7 +13,8 @@
 //! The goal is facade <= 1.05x std in every group; the README reports the ratios of the
 //! `concheck` to the `std` estimates. Run with `cargo bench --bench facade`; `-- --paired N`
 //! times batches of std and facade operations alternately and prints the median ratio per
-//! group (see `benches/common`).
+//! group (see `benches/common`); `-- --once mutex/std K` (or `mutex/concheck`) runs `K`
+//! uncontended lock/unlock and exits, for `valgrind --tool=callgrind`.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -201,7 +202,30 @@ criterion_group!(
     atomic_load
 );
 
+/// `--once NAME K`: `K` uncontended lock/increment/unlock of `mutex/std` or `mutex/concheck`
+/// (or `K` of nothing, `none`, to subtract the harness), for `valgrind --tool=callgrind`.
+fn once(name: &str, times: usize) {
+    match name {
+        "mutex/std" => {
+            let m = std::sync::Mutex::new(0u64);
+            batch(times, || *black_box(&m).lock().unwrap() += 1)();
+            black_box(m.into_inner().unwrap());
+        }
+        "mutex/concheck" => {
+            let m = concheck::sync::Mutex::new(0u64);
+            batch(times, || *black_box(&m).lock() += 1)();
+            black_box(m.into_inner());
+        }
+        "none" => batch(times, || black_box(()))(),
+        _ => panic!("--once NAME: NAME is mutex/std, mutex/concheck or none, not '{name}'"),
+    }
+}
+
 fn main() {
+    if let Some((name, times)) = common::once() {
+        once(&name, times);
+        return;
+    }
     if let Some(pairs) = common::pairs() {
         paired_table(pairs);
         return;

@@ -20,7 +20,7 @@ fn arg_after(flag: &str) -> Option<Option<String>> {
 }
 
 /// `--once NAME [K]`: the function's name and how many times to run it.
-// Each bench is its own crate and compiles this module again; `facade` has no `--once`.
+// Each bench is its own crate and compiles this module again; not every bench has `--once`.
 #[allow(dead_code)]
 pub(crate) fn once() -> Option<(String, usize)> {
     let name = arg_after("--once")?

@@ -45,7 +45,7 @@ impl Condvar {
     /// the guard of the lock taken again.
     #[track_caller]
     pub(crate) fn wait<'a>(&self, mut guard: Guard<'a>) -> Guard<'a> {
-        match (self, std::mem::replace(&mut guard.held, Held::Std)) {
+        match (self, guard.take()) {
             (Condvar::Loom(cv), Held::LoomMutex(g)) => Guard::model(Held::LoomMutex(
                 cv.wait(g).unwrap_or_else(PoisonError::into_inner),
             )),

@@ -270,7 +270,7 @@ pub(crate) fn held(address: usize, shared: bool, at: Option<&'static Location<'s
         unwound: false,
     });
     Held {
-        marked: Some((execution, task, address)),
+        marked: std::mem::ManuallyDrop::new(Some((execution, task, address))),
     }
 }
 
@@ -369,34 +369,50 @@ pub(crate) fn relock<O: Into<Object>>(
 
 /// A lock the running task holds, in the registry until dropped (see [`held`]).
 pub(crate) struct Held {
-    marked: Option<(Arc<Execution>, usize, usize)>,
+    /// The execution, the task and the lock's address; `None` for a std lock or outside an
+    /// execution. `ManuallyDrop`: the field has no drop glue, so dropping [`Held::NONE`] is the
+    /// inline check in `drop` (BENCHMARKS.md, facade); `drop` unmarks and releases it.
+    marked: std::mem::ManuallyDrop<Option<(Arc<Execution>, usize, usize)>>,
 }
 
 impl Held {
     /// Records nothing: a std mutex, or no execution.
-    pub(crate) const NONE: Held = Held { marked: None };
+    pub(crate) const NONE: Held = Held {
+        marked: std::mem::ManuallyDrop::new(None),
+    };
 }
 
 impl Drop for Held {
+    #[inline]
     fn drop(&mut self) {
+        if self.marked.is_some() {
+            self.unmark();
+        }
+    }
+}
+
+impl Held {
+    /// Removes the mark from the registry. Out of line and by reference (only model backends
+    /// have marks), so that what the caller inlines of `drop` stays one check.
+    #[cold]
+    #[inline(never)]
+    fn unmark(&mut self) {
+        let marked = std::mem::replace(&mut self.marked, std::mem::ManuallyDrop::new(None));
+        let Some((execution, task, address)) = std::mem::ManuallyDrop::into_inner(marked) else {
+            return;
+        };
+        let mut state = execution.state();
+        let holds = &mut state.tasks[task].holds;
         // A task torn down after a checker found the hang keeps what it held, for the report;
         // but the guard is gone (shuttle and std released the lock), so `relock` ignores it.
         if std::thread::panicking() {
-            if let Some((execution, task, address)) = self.marked.take() {
-                let mut state = execution.state();
-                let holds = &mut state.tasks[task].holds;
-                if let Some(h) = holds.iter_mut().rev().find(|h| h.address == address) {
-                    h.unwound = true;
-                }
+            if let Some(h) = holds.iter_mut().rev().find(|h| h.address == address) {
+                h.unwound = true;
             }
             return;
         }
-        if let Some((execution, task, address)) = self.marked.take() {
-            let mut state = execution.state();
-            let holds = &mut state.tasks[task].holds;
-            if let Some(i) = holds.iter().rposition(|h| h.address == address) {
-                holds.swap_remove(i);
-            }
+        if let Some(i) = holds.iter().rposition(|h| h.address == address) {
+            holds.swap_remove(i);
         }
     }
 }

@@ -136,7 +136,23 @@ impl<T> Mutex<T> {
 
     /// Acquires the lock if it is free now.
     #[track_caller]
+    #[inline]
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
+        // The production path, inlined as `lock`'s is: a std mutex outside any checker.
+        if self.model.is_std() && rt::backend() == Backend::Std {
+            match self.data.try_lock() {
+                Ok(data) => return Some(self.guard(data, Guard::std())),
+                Err(TryLockError::WouldBlock) => return None,
+                Err(TryLockError::Poisoned(_)) => {}
+            }
+        }
+        self.try_lock_slow()
+    }
+
+    /// A poisoned std mutex, or any mutex under a checker.
+    #[track_caller]
+    #[inline(never)]
+    fn try_lock_slow(&self) -> Option<MutexGuard<'_, T>> {
         check_backend(self.backend(), "Mutex");
         if rt::loom_unwinding() || self.model.loom_uncallable() {
             return Some(self.lock_unwinding());
@@ -168,6 +184,7 @@ impl<T> Mutex<T> {
     /// The guard of a lock taken at the caller's call site (`#[track_caller]` up to the user's
     /// `lock`/`try_lock`), noted in the registry under a model backend.
     #[track_caller]
+    #[inline]
     fn guard<'a>(
         &'a self,
         data: std::sync::MutexGuard<'a, T>,
@@ -249,6 +266,7 @@ impl<T: fmt::Debug> fmt::Debug for Mutex<T> {
 
 impl<T> Deref for MutexGuard<'_, T> {
     type Target = T;
+    #[inline]
     fn deref(&self) -> &T {
         &self.data
     }
@@ -259,7 +277,7 @@ impl<T> DerefMut for MutexGuard<'_, T> {
     /// is progress (see `rt::progress`).
     #[inline]
     fn deref_mut(&mut self) -> &mut T {
-        if !self.mutex.internal && !self.model.is_std() {
+        if !self.model.is_std() && !self.mutex.internal {
             rt::progress::made();
         }
         &mut self.data

@@ -236,6 +236,7 @@ impl<T: fmt::Debug> fmt::Debug for RwLock<T> {
 
 impl<T> Deref for RwLockReadGuard<'_, T> {
     type Target = T;
+    #[inline]
     fn deref(&self) -> &T {
         &self.data
     }
@@ -243,6 +244,7 @@ impl<T> Deref for RwLockReadGuard<'_, T> {
 
 impl<T> Deref for RwLockWriteGuard<'_, T> {
     type Target = T;
+    #[inline]
     fn deref(&self) -> &T {
         &self.data
     }
