@@ -44,6 +44,8 @@
 //! per task, blocked time as bars, the violation marked at the end.
 
 mod classify;
+#[cfg(test)]
+mod classify_cases;
 mod coverage;
 pub mod explain;
 #[cfg(test)]

@@ -304,3 +304,38 @@ fn select_send_on_closed_channel_is_send_after_close() {
 fn holds(body: impl Fn() + Send + Sync + 'static) {
     Check::new(body).assert_no_violation(&Checker::defaults());
 }
+
+/// A select's Debug gives its number of cases and where it was built (the mutation run found
+/// that no test read it).
+#[test]
+fn select_debug_shows_its_cases_and_site() {
+    let (tx, rx) = go::channel::<u32>(1);
+    let line = line!() + 1;
+    let select = Select::new().recv(&rx, |v| v).send(&tx, 1, || None);
+    let text = format!("{select:?}");
+    assert!(text.starts_with("Select { cases: 2, at: "), "{text}");
+    assert!(text.contains(&format!("{}:{line}:", file!())), "{text}");
+}
+
+/// A select blocked on a send case is reported as waiting to send on that channel, as one
+/// blocked on a recv case is reported as waiting to receive (`select_without_cancel_is_leak`).
+// Cost: one task, one loom execution.
+#[test]
+fn select_blocked_on_a_send_case_names_the_send() {
+    let check = Check::new(|| {
+        let (tx, _rx) = go::named::<u32>("out", 0);
+        Select::new().send(&tx, 1, || ()).wait();
+    });
+    let report = check.run(&Checker::loom());
+    report.assert_finds(ViolationKind::Deadlock);
+    match &report.violation().unwrap().tasks[0].state {
+        TaskState::Blocked { op, object, .. } => {
+            assert_eq!(op, "select", "{report}");
+            assert!(
+                object.starts_with("[send on channel 'out' (created at "),
+                "{report}"
+            );
+        }
+        other => panic!("the body should be blocked in the select, not {other}: {report}"),
+    }
+}

@@ -11,7 +11,7 @@ use concheck::check::{Check, Checker};
 use concheck::go::WaitGroup;
 use concheck::sync::{Arc, Mutex};
 use concheck::thread;
-use concheck::ViolationKind;
+use concheck::{OpKind, ViolationKind};
 
 /// Two workers each add one to a shared counter. With `add_before_spawn` the count is raised
 /// before each worker exists (correct); without, each worker adds for itself (Go's classic bug).
@@ -200,4 +200,79 @@ fn wait_group_add_from_zero_after_wait_returned_is_fine() {
 /// The body shows no violation under any default checker.
 fn holds(body: impl Fn() + Send + Sync + 'static) {
     Check::new(body).assert_no_violation(&Checker::defaults());
+}
+
+/// A WaitGroup's Debug names where it was created, as its reports do (the mutation run found
+/// that no test read it).
+#[test]
+fn wait_group_debug_names_where_it_was_created() {
+    let line = line!() + 1;
+    let wg = WaitGroup::new();
+    let text = format!("{wg:?}");
+    assert!(text.starts_with("WaitGroup { created_at: "), "{text}");
+    assert!(
+        text.contains(file!()) && text.contains(&format!("line: {line},")),
+        "{text}"
+    );
+}
+
+#[test]
+fn wait_group_add_during_a_wait_is_fine_while_the_counter_is_above_zero() {
+    // Go panics only on an add from zero while a wait is in progress: raising a counter that is
+    // not at zero is how a worker hands part of its work to a new worker.
+    holds(|| {
+        let wg = Arc::new(WaitGroup::new());
+        wg.add(1);
+        let waiter = {
+            let wg = Arc::clone(&wg);
+            thread::Builder::new()
+                .name("waiter")
+                .spawn(move || wg.wait())
+        };
+        wg.add(1);
+        wg.done();
+        wg.done();
+        waiter.join().unwrap();
+    });
+}
+
+#[test]
+fn wait_group_add_zero_during_a_wait_is_fine() {
+    // `add(0)` changes nothing, so it is no add from zero, even while a wait is in progress
+    // (Go's Add checks `delta > 0`).
+    holds(|| {
+        let wg = Arc::new(WaitGroup::new());
+        wg.add(1);
+        let waiter = {
+            let wg = Arc::clone(&wg);
+            thread::Builder::new()
+                .name("waiter")
+                .spawn(move || wg.wait())
+        };
+        wg.done();
+        wg.add(0);
+        waiter.join().unwrap();
+    });
+}
+
+#[test]
+fn wait_group_add_zero_is_traced_as_an_add() {
+    // A report's interleaving shows `add(0)` as the add it is, not as a `done`.
+    let check = Check::new(|| {
+        let wg = WaitGroup::new();
+        wg.add(0);
+        panic!("stop after the add");
+    });
+    let report = check.run(&Checker::loom());
+    let trace = report
+        .trace
+        .as_ref()
+        .expect("a failing loom report has a trace");
+    let kinds: Vec<OpKind> = trace
+        .steps
+        .iter()
+        .filter(|s| s.op.starts_with("WaitGroup"))
+        .map(|s| s.op_kind)
+        .collect();
+    assert_eq!(kinds, [OpKind::WaitGroupAdd], "{report}");
 }

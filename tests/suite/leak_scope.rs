@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use concheck::check::{Check, Checker, Report, StdConfig};
+use concheck::check::{Check, Checker, Report, ShuttleConfig, StdConfig};
 use concheck::leak;
 use concheck::sync::{Arc, Condvar, Mutex};
 use concheck::thread;
@@ -262,4 +262,34 @@ fn scope_in_spawned_task_leak_is_leak() {
             "{report}"
         );
     }
+}
+
+/// An allowed leak does not hide a body that never ends: shuttle lets an execution that ends
+/// with every task blocked and only allowed tasks leaked pass, but one that ends at the step
+/// bound (here the body spins forever) is reported, although the same allowed task is leaked
+/// behind a scope end. Kills the mutant `Ending::is_all_blocked -> true` (TESTING.md).
+// Cost: 20 shuttle schedules of at most 2,000 steps, ~0.1 s.
+#[test]
+fn an_allowed_leak_does_not_hide_a_body_that_never_ends() {
+    let check = Check::new(|| {
+        thread::Builder::new().name("scoper").spawn(|| {
+            let never = flag();
+            leak::scope(|| {
+                let never = Arc::clone(&never);
+                thread::Builder::new()
+                    .name("stuck")
+                    .spawn(move || wait_for(&never));
+            });
+        });
+        loop {
+            thread::yield_now();
+        }
+    })
+    .allow_leak("stuck");
+    let checker = Checker::Shuttle(ShuttleConfig::random().iterations(20).max_steps(2_000));
+    let report = check.run(&checker);
+    assert!(
+        report.violation().is_some(),
+        "a body that never ends must fail even beside an allowed leak: {report}"
+    );
 }

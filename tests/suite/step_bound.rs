@@ -174,3 +174,21 @@ fn polling_a_lock_and_an_empty_channel_is_a_livelock() {
     });
     assert_livelock_of(&check, "poller");
 }
+
+#[test]
+fn a_long_loop_of_wait_group_rounds_is_incomplete() {
+    // Every add and done moves the counter: progress, so the bound cuts a correct search.
+    let check = Check::new(|| {
+        let wg = Arc::new(go::WaitGroup::new());
+        let wg2 = Arc::clone(&wg);
+        let rounds = thread::Builder::new().name("rounds").spawn(move || {
+            for _ in 0..5_000 {
+                wg2.add(1);
+                wg2.done();
+            }
+        });
+        rounds.join().unwrap();
+        wg.wait();
+    });
+    assert_cut_by_step_bound(&check, 1_000);
+}
