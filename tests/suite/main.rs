@@ -42,6 +42,7 @@ mod replay;
 mod replay_errors;
 mod sharding;
 mod shrink;
+mod std_spawn;
 mod step_bound;
 mod strategies;
 mod sync_facade;
