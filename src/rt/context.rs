@@ -6,6 +6,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
+use std::panic::Location;
 use std::sync::Arc;
 
 use super::execution::Execution;
@@ -42,6 +43,23 @@ thread_local! {
     /// Set while the facade calls loom for a panic it catches itself (see
     /// [`catch_loom_panic`]).
     static LOOM_PANIC_EXPECTED: Cell<bool> = const { Cell::new(false) };
+    /// The user's site of the latest facade call on a model primitive on this thread (see
+    /// [`note_site`]).
+    static LAST_SITE: Cell<Option<&'static Location<'static>>> = const { Cell::new(None) };
+}
+
+/// Notes `at` as the latest facade call into loom or shuttle on this thread: all of an
+/// execution's tasks run on its runner's thread, so at a panic raised inside loom's or
+/// shuttle's own source it is the running task's call that led there (a report names it,
+/// not the model checker's file). Called on model paths only: std pays nothing.
+#[inline]
+pub(crate) fn note_site(at: &'static Location<'static>) {
+    LAST_SITE.with(|s| s.set(Some(at)));
+}
+
+/// The site [`note_site`] noted last in this execution, if any.
+pub(crate) fn last_site() -> Option<&'static Location<'static>> {
+    LAST_SITE.with(Cell::get)
 }
 
 /// Notes that the loom execution running on this thread has failed in loom itself: its
@@ -115,6 +133,7 @@ pub(crate) fn execution() -> Option<Arc<Execution>> {
 pub(crate) fn replace(execution: Option<Arc<Execution>>) -> Option<Arc<Execution>> {
     let backend = execution.as_ref().map_or(Backend::Std, |e| e.backend());
     BACKEND.with(|b| b.set(backend));
+    LAST_SITE.with(|s| s.set(None));
     EXECUTION.with(|e| std::mem::replace(&mut *e.borrow_mut(), execution))
 }
 
@@ -226,6 +245,9 @@ pub(crate) fn execution_id() -> u64 {
 #[inline]
 pub(crate) fn check_backend(built: Backend, execution: u64, what: &'static str) {
     let now = backend();
+    if built != Backend::Std {
+        note_site(Location::caller());
+    }
     // While unwinding, a destructor may touch anything; a second panic would abort.
     if built != now && !std::thread::panicking() {
         mixed_backends(built, execution, now, what);
@@ -264,7 +286,7 @@ fn mixed_backends(built: Backend, execution: u64, now: Backend, what: &'static s
 #[cold]
 #[track_caller]
 fn unscheduled_thread(execution: &Execution, built: Backend, what: &'static str) -> ! {
-    let at = crate::rt::violation::Site::from(std::panic::Location::caller());
+    let at = crate::rt::violation::Site::from(Location::caller());
     let message = format!(
         "a {what} built for {built} was used at {at} on a thread the checker does not schedule \
          (a std::thread::spawn inside the checked body?): spawn it with \

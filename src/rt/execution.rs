@@ -85,6 +85,9 @@ pub(crate) struct PanicRecord {
     pub task: Option<usize>,
     pub message: String,
     pub at: Option<Site>,
+    /// The user's latest facade call into the model checker when it panicked
+    /// (`rt::last_site`): where a panic inside loom's or shuttle's own source is reported.
+    pub last_call: Option<Site>,
 }
 
 #[derive(Default)]

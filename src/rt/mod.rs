@@ -23,8 +23,9 @@ use std::sync::Arc;
 
 pub use context::Backend;
 pub(crate) use context::{
-    backend, catch_loom_panic, check_backend, construction_backend, execution_id, loom_callable,
-    loom_callable_unwinding, loom_execution_starts, loom_failed, loom_goes_on, loom_unwinding,
+    backend, catch_loom_panic, check_backend, construction_backend, execution_id, last_site,
+    loom_callable, loom_callable_unwinding, loom_execution_starts, loom_failed, loom_goes_on,
+    loom_unwinding, note_site,
 };
 pub(crate) use execution::{BlockedOn, Execution, Hold, Joinable, Limits, PanicRecord};
 

@@ -11,6 +11,7 @@ mod async_misuse;
 mod async_oneshot;
 mod async_race;
 mod budget;
+mod checker_panics;
 mod common;
 mod completeness;
 mod conformance;
