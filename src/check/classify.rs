@@ -277,7 +277,7 @@ pub(crate) fn classify_ended(ended: &Ended, ending: Ending) -> Violation {
             if let Some(v) = ended
                 .first_panic
                 .as_ref()
-                .and_then(|r| inside_the_checker(r, &tasks))
+                .and_then(|r| inside_the_checker(r, tasks))
             {
                 return v;
             }

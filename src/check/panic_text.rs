@@ -192,4 +192,38 @@ mod tests {
         assert!(left_the_schedule(SCHEDULE_ENDED_EARLY));
         assert!(!left_the_schedule("assertion failed"));
     }
+
+    #[test]
+    fn checker_sources_and_their_own_failures_are_told_from_verdicts() {
+        let reg = "/r/index.crates.io-1/";
+        assert_eq!(
+            model_of_source(&format!("{reg}loom-0.7.3/src/rt/atomic.rs")),
+            Some(Model::Loom)
+        );
+        for krate in ["shuttle-0.9.9", "shuttle-std-0.1.5", "shuttle-engine-0.1.7"] {
+            assert_eq!(
+                model_of_source(&format!("{reg}{krate}/src/x.rs")),
+                Some(Model::Shuttle)
+            );
+        }
+        assert_eq!(model_of_source("tests/suite/loom_parity.rs"), None);
+        assert_eq!(model_of_source("src/check/shuttle.rs"), None);
+        assert!(is_model_verdict(Model::Loom, "deadlock; threads = []"));
+        assert!(is_model_verdict(
+            Model::Shuttle,
+            "deadlock! blocked tasks: []"
+        ));
+        assert!(is_model_verdict(Model::Shuttle, SCHEDULE_ENDED_EARLY));
+        assert!(!is_model_verdict(
+            Model::Loom,
+            "there is no such thing as a relaxed fence"
+        ));
+        assert!(
+            internal_meaning(Model::Shuttle, "there is no such thing as a relaxed fence")
+                .contains("SeqCst")
+        );
+        assert!(
+            internal_meaning(Model::Loom, "index out of bounds").contains("loom does not model")
+        );
+    }
 }
