@@ -13,6 +13,8 @@ use crate::rt::{self, check_backend, loom_callable, Backend};
 /// log was inline: concurrent-queue's `Unbounded` block of 31 slots did).
 struct Model {
     kind: ModelKind,
+    /// The id of the execution the cell was built in (see `rt::check_backend`).
+    execution: u64,
     log: Mutex<Log>,
 }
 
@@ -56,6 +58,7 @@ impl<T> UnsafeCell<T> {
             model: kind.map(|kind| {
                 Box::new(Model {
                     kind,
+                    execution: rt::execution_id(),
                     log: Mutex::new(Log::default()),
                 })
             }),
@@ -121,13 +124,13 @@ impl<T> UnsafeCell<T> {
         let Some(model) = self.model.as_deref() else {
             // Outside a runner the check is one thread-local read; it turns a cell built before
             // the runner started into the misuse report instead of an unchecked access.
-            return check_backend(Backend::Std, "UnsafeCell");
+            return check_backend(Backend::Std, 0, "UnsafeCell");
         };
         match &model.kind {
             // While a loom execution unwinds loom may not be called; nothing races any more.
             ModelKind::Loom(_) if !loom_callable() => {}
             ModelKind::Loom(shadow) => {
-                check_backend(Backend::Loom, "UnsafeCell");
+                check_backend(Backend::Loom, model.execution, "UnsafeCell");
                 if write {
                     rt::progress::made();
                 }
@@ -148,7 +151,7 @@ impl<T> UnsafeCell<T> {
                 log.record(access);
             }
             ModelKind::Shuttle => {
-                check_backend(Backend::Shuttle, "UnsafeCell");
+                check_backend(Backend::Shuttle, model.execution, "UnsafeCell");
                 if write {
                     rt::progress::made();
                 }

@@ -274,6 +274,13 @@ pub(crate) fn classify_ended(ended: &Ended, ending: Ending) -> Violation {
             v
         }
         Ending::Panic(message) => {
+            if let Some(v) = ended
+                .first_panic
+                .as_ref()
+                .and_then(|r| inside_the_checker(r, tasks))
+            {
+                return v;
+            }
             let (task, message, at) = match ended.first_panic.clone() {
                 Some(r) => (r.task, r.message, r.at),
                 None => (None, message, None),
@@ -297,4 +304,42 @@ pub(crate) fn classify_ended(ended: &Ended, ending: Ending) -> Violation {
             v
         }
     }
+}
+
+/// A panic raised inside loom's or shuttle's own source that is not one of their verdicts: a
+/// misuse reported at the user's latest call into the checker (`rt::last_site`), not as the
+/// task's panic at the checker's file.
+fn inside_the_checker(record: &PanicRecord, tasks: &[TaskInfo]) -> Option<Violation> {
+    use super::panic_text::{self, Model};
+    let at = record.at.as_ref()?;
+    let model = panic_text::model_of_source(&at.file)?;
+    if panic_text::is_model_verdict(model, &record.message) {
+        return None;
+    }
+    let checker = match model {
+        Model::Loom => "loom",
+        Model::Shuttle => "shuttle",
+    };
+    let task = record.task.and_then(|t| tasks.get(t));
+    let who = task.map_or_else(
+        || "the running task".to_owned(),
+        |t| format!("task '{}'", t.name),
+    );
+    let call = record.last_call.as_ref().map_or_else(
+        || format!("no concheck call of {who} was noted"),
+        |s| format!("the last concheck call of {who} was at {s}"),
+    );
+    let mut v = Violation::new(
+        ViolationKind::Misuse,
+        format!(
+            "{checker} failed inside its own code: {} (at {}:{}); {call}: {}",
+            record.message,
+            at.file,
+            at.line,
+            panic_text::internal_meaning(model, &record.message)
+        ),
+    );
+    v.sites.extend(record.last_call.clone());
+    v.tasks = task.cloned().into_iter().collect();
+    Some(v)
 }

@@ -50,6 +50,7 @@ pub(crate) fn install() {
                     task: rt::current_task(),
                     message: payload_message(info),
                     at: info.location().map(Site::from),
+                    last_call: rt::last_site().map(Site::from),
                 });
                 if show {
                     previous(info);

@@ -289,14 +289,16 @@ impl Check {
         if backend == Backend::Loom {
             // A panic that leaves the body ends loom's execution: from here on what unwinds
             // (loom's own frames, spawns it had queued) runs outside any loom thread.
-            if let Err(payload) =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (self.body)()))
-            {
+            if let Err(payload) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                (self.body)();
+                fail_if_stray(&execution);
+            })) {
                 rt::loom_failed("the body panicked");
                 std::panic::resume_unwind(payload);
             }
         } else {
             (self.body)();
+            fail_if_stray(&execution);
         }
         if backend == Backend::Loom {
             // Raises loom's own failure again if the body caught it.
@@ -310,6 +312,14 @@ impl Check {
         crate::time::join_driver(&execution);
         // Whatever runs between executions (a scheduler's own panic) is not this body's.
         context::replace(None);
+    }
+}
+
+/// Ends the execution with the misuse of a thread no checker scheduled, if one was recorded
+/// (`rt::Execution::record_stray`): the body may have ignored the failed join that followed.
+fn fail_if_stray(execution: &Execution) {
+    if let Some(v) = execution.stray() {
+        panic!("{v}");
     }
 }
 

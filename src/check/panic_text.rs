@@ -70,6 +70,88 @@ pub(crate) fn left_the_schedule(message: &str) -> bool {
     LEFT_THE_SCHEDULE.iter().any(|m| message.contains(m))
 }
 
+/// The model checker whose own source `file` is in (loom, or shuttle and its engine crates),
+/// if any: a panic raised there is the checker's, not the body's.
+pub(crate) fn model_of_source(file: &str) -> Option<Model> {
+    use super::hooks::in_crate_dir;
+    if in_crate_dir(file, "loom") {
+        Some(Model::Loom)
+    } else if [
+        "shuttle",
+        "shuttle-engine",
+        "shuttle-std",
+        "shuttle-schedulers",
+    ]
+    .iter()
+    .any(|c| in_crate_dir(file, c))
+    {
+        Some(Model::Shuttle)
+    } else {
+        None
+    }
+}
+
+/// Whether `message`, raised inside `model`'s own source, is one of its verdicts on the body
+/// (all tasks blocked, a bound passed, a replay that left its schedule, no concurrency to
+/// explore) rather than a failure inside the checker.
+pub(crate) fn is_model_verdict(model: Model, message: &str) -> bool {
+    match model {
+        Model::Loom => is_loom_verdict(message),
+        Model::Shuttle => {
+            message.starts_with("deadlock!")
+                || message.starts_with("exceeded max_steps bound")
+                || is_no_concurrency(message)
+                || left_the_schedule(message)
+        }
+    }
+}
+
+/// loom's and shuttle's own assertions whose text says what the body did: the text, and what
+/// it means for the body, with what to do.
+const INTERNAL_TEXTS: [(&str, &str); 4] = [
+    (
+        "no such thing as a relaxed fence",
+        "a Relaxed fence orders nothing (std panics on it too): use Acquire, Release, AcqRel \
+         or SeqCst",
+    ),
+    (
+        "cannot park while already parked",
+        "a task parked twice without an unpark between: park only through the facade's \
+         blocking calls",
+    ),
+    (
+        "Reached unexpected exploration state",
+        "the body did not do the same thing when loom ran the same schedule again: make it \
+         deterministic (no real time, randomness or state kept across executions)",
+    ),
+    (
+        "atomic cell is in `with_mut` call",
+        "an atomic was accessed while its with_mut closure ran",
+    ),
+];
+
+/// What a panic `message` raised inside `model`'s own source (not one of its verdicts) means
+/// for the body: the meaning of a known text, or the general advice.
+pub(crate) fn internal_meaning(model: Model, message: &str) -> &'static str {
+    INTERNAL_TEXTS
+        .iter()
+        .find(|(text, _)| message.contains(text))
+        .map_or(
+            match model {
+                Model::Loom => {
+                    "this usually means a primitive was used in a way loom does not model (a \
+                     real thread, a primitive kept across executions, a body that is not \
+                     deterministic): check that call"
+                }
+                Model::Shuttle => {
+                    "this usually means a primitive was used in a way shuttle does not model (a \
+                     real thread, a primitive kept across executions): check that call"
+                }
+            },
+            |(_, meaning)| meaning,
+        )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,5 +191,39 @@ mod tests {
         ));
         assert!(left_the_schedule(SCHEDULE_ENDED_EARLY));
         assert!(!left_the_schedule("assertion failed"));
+    }
+
+    #[test]
+    fn checker_sources_and_their_own_failures_are_told_from_verdicts() {
+        let reg = "/r/index.crates.io-1/";
+        assert_eq!(
+            model_of_source(&format!("{reg}loom-0.7.3/src/rt/atomic.rs")),
+            Some(Model::Loom)
+        );
+        for krate in ["shuttle-0.9.9", "shuttle-std-0.1.5", "shuttle-engine-0.1.7"] {
+            assert_eq!(
+                model_of_source(&format!("{reg}{krate}/src/x.rs")),
+                Some(Model::Shuttle)
+            );
+        }
+        assert_eq!(model_of_source("tests/suite/loom_parity.rs"), None);
+        assert_eq!(model_of_source("src/check/shuttle.rs"), None);
+        assert!(is_model_verdict(Model::Loom, "deadlock; threads = []"));
+        assert!(is_model_verdict(
+            Model::Shuttle,
+            "deadlock! blocked tasks: []"
+        ));
+        assert!(is_model_verdict(Model::Shuttle, SCHEDULE_ENDED_EARLY));
+        assert!(!is_model_verdict(
+            Model::Loom,
+            "there is no such thing as a relaxed fence"
+        ));
+        assert!(
+            internal_meaning(Model::Shuttle, "there is no such thing as a relaxed fence")
+                .contains("SeqCst")
+        );
+        assert!(
+            internal_meaning(Model::Loom, "index out of bounds").contains("loom does not model")
+        );
     }
 }

@@ -238,7 +238,15 @@ pub(crate) fn finish(runner: &impl Runner, check: &Check, mut searched: Searched
         }
         Found::Failure { failed, replay } => (failed, replay),
     };
-    // 1. classify, and the runner's judgement of it.
+    // 1. classify, and the runner's judgement of it. A hang may be the work of a thread the
+    // body spawned with `std::thread::spawn`, which runs beside the model in real time: its
+    // first touch of a model primitive records the misuse that explains the hang, so the hang
+    // waits for it, a bounded time (`rt::live::STRAY_GRACE`), once per report.
+    if let Failed::Ended(execution, ending) = &failed {
+        if ending.is_all_blocked() {
+            crate::rt::live::await_stray(execution, crate::rt::live::STRAY_GRACE);
+        }
+    }
     let violation = failed.classify();
     let Some((mut violation, mut replay)) =
         runner.judge(check, &mut searched, &failed, violation, replay)

@@ -55,8 +55,9 @@ macro_rules! flavor_atomic {
         pub(crate) enum $name {
             Std(std::sync::atomic::$name),
             /// loom's atomic and its std shadow.
-            Loom(loom::sync::atomic::$name, std::sync::atomic::$name),
-            Shuttle(shuttle::sync::atomic::$name),
+            /// The last field is the id of the execution it was built in (see `rt::check_backend`).
+            Loom(loom::sync::atomic::$name, std::sync::atomic::$name, u64),
+            Shuttle(shuttle::sync::atomic::$name, u64),
         }
 
         impl $name {
@@ -69,8 +70,11 @@ macro_rules! flavor_atomic {
                     Backend::Loom => $name::Loom(
                         loom::sync::atomic::$name::new(v),
                         std::sync::atomic::$name::new(v),
+                        rt::execution_id(),
                     ),
-                    Backend::Shuttle => $name::Shuttle(shuttle::sync::atomic::$name::new(v)),
+                    Backend::Shuttle => {
+                        $name::Shuttle(shuttle::sync::atomic::$name::new(v), rt::execution_id())
+                    }
                 }
             }
 
@@ -79,7 +83,7 @@ macro_rules! flavor_atomic {
                 match self {
                     $name::Std(_) => Backend::Std,
                     $name::Loom(..) => Backend::Loom,
-                    $name::Shuttle(_) => Backend::Shuttle,
+                    $name::Shuttle(..) => Backend::Shuttle,
                 }
             }
 
@@ -99,15 +103,15 @@ macro_rules! flavor_atomic {
             fn load_model(&self, order: Ordering, obj: &impl Traced) -> $prim {
                 let v = match self {
                     $name::Std(_) => unreachable!("load handles the std arm inline"),
-                    $name::Loom(_, shadow) if !rt::loom_callable_unwinding() => {
+                    $name::Loom(_, shadow, _) if !rt::loom_callable_unwinding() => {
                         return shadow.load(Ordering::SeqCst);
                     }
-                    $name::Loom(a, _) => {
-                        check_backend(Backend::Loom, Self::WHAT);
+                    $name::Loom(a, _, e) => {
+                        check_backend(Backend::Loom, *e, Self::WHAT);
                         a.load(order)
                     }
-                    $name::Shuttle(a) => {
-                        check_backend(Backend::Shuttle, Self::WHAT);
+                    $name::Shuttle(a, e) => {
+                        check_backend(Backend::Shuttle, *e, Self::WHAT);
                         a.load(order)
                     }
                 };
@@ -134,13 +138,13 @@ macro_rules! flavor_atomic {
                 let store = matches!(op, $op::Store(_));
                 let (prev, next) = match self {
                     $name::Std(_) => unreachable!("rmw handles the std arm inline"),
-                    $name::Loom(_, shadow) if !rt::loom_callable_unwinding() => {
+                    $name::Loom(_, shadow, _) if !rt::loom_callable_unwinding() => {
                         let prev = shadow.load(Ordering::SeqCst);
                         shadow.store(Self::next(op, prev), Ordering::SeqCst);
                         return prev;
                     }
-                    $name::Loom(a, shadow) => {
-                        check_backend(Backend::Loom, Self::WHAT);
+                    $name::Loom(a, shadow, e) => {
+                        check_backend(Backend::Loom, *e, Self::WHAT);
                         let r = Self::on_loom(a, op, order);
                         // A store does not read its old value: the shadow's stands in for it.
                         let prev = if store { shadow.load(Ordering::SeqCst) } else { r };
@@ -148,8 +152,8 @@ macro_rules! flavor_atomic {
                         shadow.store(next, Ordering::SeqCst);
                         (r, next)
                     }
-                    $name::Shuttle(a) => {
-                        check_backend(Backend::Shuttle, Self::WHAT);
+                    $name::Shuttle(a, e) => {
+                        check_backend(Backend::Shuttle, *e, Self::WHAT);
                         let r = Self::on_shuttle(a, op, order);
                         (r, Self::next(op, r))
                     }
@@ -190,7 +194,7 @@ macro_rules! flavor_atomic {
             ) -> Result<$prim, $prim> {
                 let r = match self {
                     $name::Std(_) => unreachable!("compare_exchange handles the std arm inline"),
-                    $name::Loom(_, shadow) if !rt::loom_callable_unwinding() => {
+                    $name::Loom(_, shadow, _) if !rt::loom_callable_unwinding() => {
                         return shadow.compare_exchange(
                             current,
                             new,
@@ -198,16 +202,16 @@ macro_rules! flavor_atomic {
                             Ordering::SeqCst,
                         );
                     }
-                    $name::Loom(a, shadow) => {
-                        check_backend(Backend::Loom, Self::WHAT);
+                    $name::Loom(a, shadow, e) => {
+                        check_backend(Backend::Loom, *e, Self::WHAT);
                         let r = a.compare_exchange(current, new, success, failure);
                         if r.is_ok() {
                             shadow.store(new, Ordering::SeqCst);
                         }
                         r
                     }
-                    $name::Shuttle(a) => {
-                        check_backend(Backend::Shuttle, Self::WHAT);
+                    $name::Shuttle(a, e) => {
+                        check_backend(Backend::Shuttle, *e, Self::WHAT);
                         a.compare_exchange(current, new, success, failure)
                     }
                 };
@@ -296,13 +300,13 @@ macro_rules! flavor_int {
                     $name::Std(a) => f(a.get_mut()),
                     // While a loom execution unwinds loom may not be called: the shadow holds
                     // the last value written.
-                    $name::Loom(_, shadow) if !rt::loom_callable() => f(shadow.get_mut()),
-                    $name::Loom(a, shadow) => {
+                    $name::Loom(_, shadow, _) if !rt::loom_callable() => f(shadow.get_mut()),
+                    $name::Loom(a, shadow, _) => {
                         let (r, v) = a.with_mut(|v| (f(v), *v));
                         *shadow.get_mut() = v;
                         r
                     }
-                    $name::Shuttle(a) => f(a.get_mut()),
+                    $name::Shuttle(a, _) => f(a.get_mut()),
                 }
             }
         }
@@ -329,11 +333,13 @@ flavor_int!(AtomicI64, i64);
 pub(crate) enum AtomicPtr<T> {
     Std(std::sync::atomic::AtomicPtr<T>),
     /// loom's atomic and its std shadow.
+    /// The last field is the id of the execution it was built in (see `rt::check_backend`).
     Loom(
         loom::sync::atomic::AtomicPtr<T>,
         std::sync::atomic::AtomicPtr<T>,
+        u64,
     ),
-    Shuttle(shuttle::sync::atomic::AtomicPtr<T>),
+    Shuttle(shuttle::sync::atomic::AtomicPtr<T>, u64),
 }
 
 const PTR: &str = "AtomicPtr";
@@ -346,8 +352,11 @@ impl<T> AtomicPtr<T> {
             Backend::Loom => AtomicPtr::Loom(
                 loom::sync::atomic::AtomicPtr::new(p),
                 std::sync::atomic::AtomicPtr::new(p),
+                rt::execution_id(),
             ),
-            Backend::Shuttle => AtomicPtr::Shuttle(shuttle::sync::atomic::AtomicPtr::new(p)),
+            Backend::Shuttle => {
+                AtomicPtr::Shuttle(shuttle::sync::atomic::AtomicPtr::new(p), rt::execution_id())
+            }
         }
     }
 
@@ -356,7 +365,7 @@ impl<T> AtomicPtr<T> {
         match self {
             AtomicPtr::Std(_) => Backend::Std,
             AtomicPtr::Loom(..) => Backend::Loom,
-            AtomicPtr::Shuttle(_) => Backend::Shuttle,
+            AtomicPtr::Shuttle(..) => Backend::Shuttle,
         }
     }
 
@@ -367,13 +376,13 @@ impl<T> AtomicPtr<T> {
             AtomicPtr::Std(a) => f(a.get_mut()),
             // While a loom execution unwinds loom may not be called: the shadow holds the last
             // pointer written.
-            AtomicPtr::Loom(_, shadow) if !rt::loom_callable() => f(shadow.get_mut()),
-            AtomicPtr::Loom(a, shadow) => {
+            AtomicPtr::Loom(_, shadow, _) if !rt::loom_callable() => f(shadow.get_mut()),
+            AtomicPtr::Loom(a, shadow, _) => {
                 let (r, p) = a.with_mut(|p| (f(p), *p));
                 *shadow.get_mut() = p;
                 r
             }
-            AtomicPtr::Shuttle(a) => f(a.get_mut()),
+            AtomicPtr::Shuttle(a, _) => f(a.get_mut()),
         }
     }
 
@@ -392,15 +401,15 @@ impl<T> AtomicPtr<T> {
     fn load_model(&self, order: Ordering, obj: &impl Traced) -> *mut T {
         let v = match self {
             AtomicPtr::Std(_) => unreachable!("load handles the std arm inline"),
-            AtomicPtr::Loom(_, shadow) if !rt::loom_callable() => {
+            AtomicPtr::Loom(_, shadow, _) if !rt::loom_callable() => {
                 return shadow.load(Ordering::SeqCst)
             }
-            AtomicPtr::Loom(a, _) => {
-                check_backend(Backend::Loom, PTR);
+            AtomicPtr::Loom(a, _, e) => {
+                check_backend(Backend::Loom, *e, PTR);
                 a.load(order)
             }
-            AtomicPtr::Shuttle(a) => {
-                check_backend(Backend::Shuttle, PTR);
+            AtomicPtr::Shuttle(a, e) => {
+                check_backend(Backend::Shuttle, *e, PTR);
                 a.load(order)
             }
         };
@@ -435,11 +444,11 @@ impl<T> AtomicPtr<T> {
     fn swap_model(&self, p: *mut T, order: Ordering, swap: bool, obj: &impl Traced) -> *mut T {
         let prev = match self {
             AtomicPtr::Std(_) => unreachable!("swap handles the std arm inline"),
-            AtomicPtr::Loom(_, shadow) if !rt::loom_callable() => {
+            AtomicPtr::Loom(_, shadow, _) if !rt::loom_callable() => {
                 return shadow.swap(p, Ordering::SeqCst)
             }
-            AtomicPtr::Loom(a, shadow) => {
-                check_backend(Backend::Loom, PTR);
+            AtomicPtr::Loom(a, shadow, e) => {
+                check_backend(Backend::Loom, *e, PTR);
                 let prev = if swap {
                     a.swap(p, order)
                 } else {
@@ -449,8 +458,8 @@ impl<T> AtomicPtr<T> {
                 shadow.store(p, Ordering::SeqCst);
                 prev
             }
-            AtomicPtr::Shuttle(a) => {
-                check_backend(Backend::Shuttle, PTR);
+            AtomicPtr::Shuttle(a, e) => {
+                check_backend(Backend::Shuttle, *e, PTR);
                 if swap {
                     a.swap(p, order)
                 } else {
@@ -494,19 +503,19 @@ impl<T> AtomicPtr<T> {
     ) -> Result<*mut T, *mut T> {
         let r = match self {
             AtomicPtr::Std(_) => unreachable!("compare_exchange handles the std arm inline"),
-            AtomicPtr::Loom(_, shadow) if !rt::loom_callable() => {
+            AtomicPtr::Loom(_, shadow, _) if !rt::loom_callable() => {
                 return shadow.compare_exchange(current, new, Ordering::SeqCst, Ordering::SeqCst)
             }
-            AtomicPtr::Loom(a, shadow) => {
-                check_backend(Backend::Loom, PTR);
+            AtomicPtr::Loom(a, shadow, e) => {
+                check_backend(Backend::Loom, *e, PTR);
                 let r = a.compare_exchange(current, new, success, failure);
                 if r.is_ok() {
                     shadow.store(new, Ordering::SeqCst);
                 }
                 r
             }
-            AtomicPtr::Shuttle(a) => {
-                check_backend(Backend::Shuttle, PTR);
+            AtomicPtr::Shuttle(a, e) => {
+                check_backend(Backend::Shuttle, *e, PTR);
                 a.compare_exchange(current, new, success, failure)
             }
         };

@@ -7,8 +7,9 @@ use crate::rt::{self, Backend};
 
 pub(crate) enum Condvar {
     Std(std::sync::Condvar),
-    Loom(loom::sync::Condvar),
-    Shuttle(shuttle::sync::Condvar),
+    /// loom's condvar, and the id of the execution it was built in (see `rt::check_backend`).
+    Loom(loom::sync::Condvar, u64),
+    Shuttle(shuttle::sync::Condvar, u64),
 }
 
 impl Condvar {
@@ -17,8 +18,8 @@ impl Condvar {
     pub(crate) fn new() -> Self {
         match rt::construction_backend() {
             Backend::Std => Condvar::Std(std::sync::Condvar::new()),
-            Backend::Loom => Condvar::Loom(loom::sync::Condvar::new()),
-            Backend::Shuttle => Condvar::Shuttle(shuttle::sync::Condvar::new()),
+            Backend::Loom => Condvar::Loom(loom::sync::Condvar::new(), rt::execution_id()),
+            Backend::Shuttle => Condvar::Shuttle(shuttle::sync::Condvar::new(), rt::execution_id()),
         }
     }
 
@@ -26,8 +27,17 @@ impl Condvar {
     pub(crate) fn backend(&self) -> Backend {
         match self {
             Condvar::Std(_) => Backend::Std,
-            Condvar::Loom(_) => Backend::Loom,
-            Condvar::Shuttle(_) => Backend::Shuttle,
+            Condvar::Loom(..) => Backend::Loom,
+            Condvar::Shuttle(..) => Backend::Shuttle,
+        }
+    }
+
+    /// The id of the execution a model condvar was built in (0 for std).
+    #[inline]
+    pub(crate) fn execution(&self) -> u64 {
+        match self {
+            Condvar::Std(_) => 0,
+            Condvar::Loom(_, e) | Condvar::Shuttle(_, e) => *e,
         }
     }
 
@@ -46,10 +56,10 @@ impl Condvar {
     #[track_caller]
     pub(crate) fn wait<'a>(&self, mut guard: Guard<'a>) -> Guard<'a> {
         match (self, guard.take()) {
-            (Condvar::Loom(cv), Held::LoomMutex(g)) => Guard::model(Held::LoomMutex(
+            (Condvar::Loom(cv, _), Held::LoomMutex(g)) => Guard::model(Held::LoomMutex(
                 cv.wait(g).unwrap_or_else(PoisonError::into_inner),
             )),
-            (Condvar::Shuttle(cv), Held::ShuttleMutex(g)) => Guard::model(Held::ShuttleMutex(
+            (Condvar::Shuttle(cv, _), Held::ShuttleMutex(g)) => Guard::model(Held::ShuttleMutex(
                 cv.wait(g).unwrap_or_else(PoisonError::into_inner),
             )),
             _ => unreachable!("a model condvar waits with a mutex guard of its own backend"),
@@ -62,9 +72,9 @@ impl Condvar {
     pub(crate) fn notify_one(&self) {
         match self {
             Condvar::Std(cv) => cv.notify_one(),
-            Condvar::Loom(cv) if rt::loom_callable_unwinding() => cv.notify_one(),
-            Condvar::Loom(_) => {}
-            Condvar::Shuttle(cv) => cv.notify_one(),
+            Condvar::Loom(cv, _) if rt::loom_callable_unwinding() => cv.notify_one(),
+            Condvar::Loom(..) => {}
+            Condvar::Shuttle(cv, _) => cv.notify_one(),
         }
     }
 
@@ -73,9 +83,9 @@ impl Condvar {
     pub(crate) fn notify_all(&self) {
         match self {
             Condvar::Std(cv) => cv.notify_all(),
-            Condvar::Loom(cv) if rt::loom_callable_unwinding() => cv.notify_all(),
-            Condvar::Loom(_) => {}
-            Condvar::Shuttle(cv) => cv.notify_all(),
+            Condvar::Loom(cv, _) if rt::loom_callable_unwinding() => cv.notify_all(),
+            Condvar::Loom(..) => {}
+            Condvar::Shuttle(cv, _) => cv.notify_all(),
         }
     }
 }

@@ -9,7 +9,11 @@ use crate::rt::{self, Backend};
 #[track_caller]
 #[inline]
 pub(crate) fn fence(order: Ordering) {
-    match rt::backend() {
+    let backend = rt::backend();
+    if backend != Backend::Std {
+        rt::note_site(std::panic::Location::caller());
+    }
+    match backend {
         Backend::Std => std::sync::atomic::fence(order),
         Backend::Loom if rt::loom_callable() => loom::sync::atomic::fence(order),
         Backend::Loom => std::sync::atomic::fence(order),

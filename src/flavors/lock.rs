@@ -12,18 +12,20 @@ use crate::rt::{self, Backend};
 /// The model lock under a facade `Mutex`.
 pub(crate) enum Mutex {
     Std,
-    Loom(loom::sync::Mutex<()>),
+    /// loom's lock, and the id of the execution it was built in (see `rt::check_backend`).
+    Loom(loom::sync::Mutex<()>, u64),
     // Boxed: with shuttle's vector clocks (which `cell::UnsafeCell` reads) its lock is several
     // times the size of loom's, and every std mutex would pay for the space.
-    Shuttle(Box<shuttle::sync::Mutex<()>>),
+    Shuttle(Box<shuttle::sync::Mutex<()>>, u64),
 }
 
 /// The model lock under a facade `RwLock`.
 pub(crate) enum RwLock {
     Std,
-    Loom(loom::sync::RwLock<()>),
+    /// loom's lock, and the id of the execution it was built in (see `rt::check_backend`).
+    Loom(loom::sync::RwLock<()>, u64),
     // Boxed, as `Mutex`'s is.
-    Shuttle(Box<shuttle::sync::RwLock<()>>),
+    Shuttle(Box<shuttle::sync::RwLock<()>>, u64),
 }
 
 impl Mutex {
@@ -33,8 +35,10 @@ impl Mutex {
     pub(crate) fn new() -> Self {
         match rt::construction_backend() {
             Backend::Std => Mutex::Std,
-            Backend::Loom => Mutex::Loom(loom::sync::Mutex::new(())),
-            Backend::Shuttle => Mutex::Shuttle(Box::new(shuttle::sync::Mutex::new(()))),
+            Backend::Loom => Mutex::Loom(loom::sync::Mutex::new(()), rt::execution_id()),
+            Backend::Shuttle => {
+                Mutex::Shuttle(Box::new(shuttle::sync::Mutex::new(())), rt::execution_id())
+            }
         }
     }
 
@@ -42,8 +46,17 @@ impl Mutex {
     pub(crate) fn backend(&self) -> Backend {
         match self {
             Mutex::Std => Backend::Std,
-            Mutex::Loom(_) => Backend::Loom,
-            Mutex::Shuttle(_) => Backend::Shuttle,
+            Mutex::Loom(..) => Backend::Loom,
+            Mutex::Shuttle(..) => Backend::Shuttle,
+        }
+    }
+
+    /// The id of the execution a model lock was built in (0 for std).
+    #[inline]
+    pub(crate) fn execution(&self) -> u64 {
+        match self {
+            Mutex::Std => 0,
+            Mutex::Loom(_, e) | Mutex::Shuttle(_, e) => *e,
         }
     }
 
@@ -57,7 +70,7 @@ impl Mutex {
     /// only the data lock.
     #[inline]
     pub(crate) fn loom_uncallable(&self) -> bool {
-        matches!(self, Mutex::Loom(_)) && !rt::loom_callable()
+        matches!(self, Mutex::Loom(..)) && !rt::loom_callable()
     }
 
     /// Blocks the task until the model lock is free, and takes it ([`Guard::std`] for std).
@@ -65,10 +78,10 @@ impl Mutex {
     pub(crate) fn lock(&self) -> Guard<'_> {
         match self {
             Mutex::Std => Guard::std(),
-            Mutex::Loom(m) => Guard::model(Held::LoomMutex(
+            Mutex::Loom(m, _) => Guard::model(Held::LoomMutex(
                 m.lock().unwrap_or_else(PoisonError::into_inner),
             )),
-            Mutex::Shuttle(m) => Guard::model(Held::ShuttleMutex(
+            Mutex::Shuttle(m, _) => Guard::model(Held::ShuttleMutex(
                 m.lock().unwrap_or_else(PoisonError::into_inner),
             )),
         }
@@ -79,8 +92,8 @@ impl Mutex {
     pub(crate) fn try_lock(&self) -> Option<Guard<'_>> {
         Some(match self {
             Mutex::Std => Guard::std(),
-            Mutex::Loom(m) => Guard::model(Held::LoomMutex(m.try_lock().ok()?)),
-            Mutex::Shuttle(m) => Guard::model(Held::ShuttleMutex(m.try_lock().ok()?)),
+            Mutex::Loom(m, _) => Guard::model(Held::LoomMutex(m.try_lock().ok()?)),
+            Mutex::Shuttle(m, _) => Guard::model(Held::ShuttleMutex(m.try_lock().ok()?)),
         })
     }
 }
@@ -92,8 +105,10 @@ impl RwLock {
     pub(crate) fn new() -> Self {
         match rt::construction_backend() {
             Backend::Std => RwLock::Std,
-            Backend::Loom => RwLock::Loom(loom::sync::RwLock::new(())),
-            Backend::Shuttle => RwLock::Shuttle(Box::new(shuttle::sync::RwLock::new(()))),
+            Backend::Loom => RwLock::Loom(loom::sync::RwLock::new(()), rt::execution_id()),
+            Backend::Shuttle => {
+                RwLock::Shuttle(Box::new(shuttle::sync::RwLock::new(())), rt::execution_id())
+            }
         }
     }
 
@@ -101,8 +116,17 @@ impl RwLock {
     pub(crate) fn backend(&self) -> Backend {
         match self {
             RwLock::Std => Backend::Std,
-            RwLock::Loom(_) => Backend::Loom,
-            RwLock::Shuttle(_) => Backend::Shuttle,
+            RwLock::Loom(..) => Backend::Loom,
+            RwLock::Shuttle(..) => Backend::Shuttle,
+        }
+    }
+
+    /// The id of the execution a model lock was built in (0 for std).
+    #[inline]
+    pub(crate) fn execution(&self) -> u64 {
+        match self {
+            RwLock::Std => 0,
+            RwLock::Loom(_, e) | RwLock::Shuttle(_, e) => *e,
         }
     }
 
@@ -115,7 +139,7 @@ impl RwLock {
     /// See [`Mutex::loom_uncallable`].
     #[inline]
     pub(crate) fn loom_uncallable(&self) -> bool {
-        matches!(self, RwLock::Loom(_)) && !rt::loom_callable()
+        matches!(self, RwLock::Loom(..)) && !rt::loom_callable()
     }
 
     /// Shared access to the model lock, blocking while a writer holds it.
@@ -123,10 +147,10 @@ impl RwLock {
     pub(crate) fn read(&self) -> Guard<'_> {
         match self {
             RwLock::Std => Guard::std(),
-            RwLock::Loom(l) => Guard::model(Held::LoomRead(
+            RwLock::Loom(l, _) => Guard::model(Held::LoomRead(
                 l.read().unwrap_or_else(PoisonError::into_inner),
             )),
-            RwLock::Shuttle(l) => Guard::model(Held::ShuttleRead(
+            RwLock::Shuttle(l, _) => Guard::model(Held::ShuttleRead(
                 l.read().unwrap_or_else(PoisonError::into_inner),
             )),
         }
@@ -137,10 +161,10 @@ impl RwLock {
     pub(crate) fn write(&self) -> Guard<'_> {
         match self {
             RwLock::Std => Guard::std(),
-            RwLock::Loom(l) => Guard::model(Held::LoomWrite(
+            RwLock::Loom(l, _) => Guard::model(Held::LoomWrite(
                 l.write().unwrap_or_else(PoisonError::into_inner),
             )),
-            RwLock::Shuttle(l) => Guard::model(Held::ShuttleWrite(
+            RwLock::Shuttle(l, _) => Guard::model(Held::ShuttleWrite(
                 l.write().unwrap_or_else(PoisonError::into_inner),
             )),
         }

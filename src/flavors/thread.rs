@@ -134,13 +134,13 @@ impl Thread {
             Thread::Std(t) => t.unpark(),
             Thread::Loom(t) => {
                 if rt::loom_callable() {
-                    rt::check_backend(Backend::Loom, "Thread");
+                    rt::check_backend(Backend::Loom, 0, "Thread");
                     t.unpark();
                     rt::note_running();
                 }
             }
             Thread::Shuttle(t) => {
-                rt::check_backend(Backend::Shuttle, "Thread");
+                rt::check_backend(Backend::Shuttle, 0, "Thread");
                 t.unpark();
             }
         }

@@ -6,6 +6,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
+use std::panic::Location;
 use std::sync::Arc;
 
 use super::execution::Execution;
@@ -42,6 +43,23 @@ thread_local! {
     /// Set while the facade calls loom for a panic it catches itself (see
     /// [`catch_loom_panic`]).
     static LOOM_PANIC_EXPECTED: Cell<bool> = const { Cell::new(false) };
+    /// The user's site of the latest facade call on a model primitive on this thread (see
+    /// [`note_site`]).
+    static LAST_SITE: Cell<Option<&'static Location<'static>>> = const { Cell::new(None) };
+}
+
+/// Notes `at` as the latest facade call into loom or shuttle on this thread: all of an
+/// execution's tasks run on its runner's thread, so at a panic raised inside loom's or
+/// shuttle's own source it is the running task's call that led there (a report names it,
+/// not the model checker's file). Called on model paths only: std pays nothing.
+#[inline]
+pub(crate) fn note_site(at: &'static Location<'static>) {
+    LAST_SITE.with(|s| s.set(Some(at)));
+}
+
+/// The site [`note_site`] noted last in this execution, if any.
+pub(crate) fn last_site() -> Option<&'static Location<'static>> {
+    LAST_SITE.with(Cell::get)
 }
 
 /// Notes that the loom execution running on this thread has failed in loom itself: its
@@ -115,6 +133,7 @@ pub(crate) fn execution() -> Option<Arc<Execution>> {
 pub(crate) fn replace(execution: Option<Arc<Execution>>) -> Option<Arc<Execution>> {
     let backend = execution.as_ref().map_or(Backend::Std, |e| e.backend());
     BACKEND.with(|b| b.set(backend));
+    LAST_SITE.with(|s| s.set(None));
     EXECUTION.with(|e| std::mem::replace(&mut *e.borrow_mut(), execution))
 }
 
@@ -214,20 +233,35 @@ fn raise_loom_failure_again() -> ! {
     std::panic::resume_unwind(Box::new(message))
 }
 
-/// Panics unless a primitive built for `built` may be used under the current backend.
+/// The id of the execution this thread is part of, or 0 outside every execution: what a model
+/// primitive records when it is built (see [`check_backend`]). Called only on the model paths.
+pub(crate) fn execution_id() -> u64 {
+    EXECUTION.with(|e| e.borrow().as_ref().map_or(0, |e| e.id()))
+}
+
+/// Panics unless a primitive built for `built`, in the execution numbered `execution` (0 for a
+/// std primitive, or when unknown), may be used under the current backend.
 #[track_caller]
 #[inline]
-pub(crate) fn check_backend(built: Backend, what: &'static str) {
+pub(crate) fn check_backend(built: Backend, execution: u64, what: &'static str) {
     let now = backend();
+    if built != Backend::Std {
+        note_site(Location::caller());
+    }
     // While unwinding, a destructor may touch anything; a second panic would abort.
     if built != now && !std::thread::panicking() {
-        mixed_backends(built, now, what);
+        mixed_backends(built, execution, now, what);
     }
 }
 
 #[cold]
 #[track_caller]
-fn mixed_backends(built: Backend, now: Backend, what: &'static str) -> ! {
+fn mixed_backends(built: Backend, execution: u64, now: Backend, what: &'static str) -> ! {
+    if now == Backend::Std && built != Backend::Std && self::execution().is_none() {
+        if let Some(live) = super::live::find(execution) {
+            unscheduled_thread(&live, built, what);
+        }
+    }
     let hint = match (built, now) {
         (Backend::Std, _) => {
             "it was created outside the checked closure (a static, or before the runner \
@@ -244,4 +278,25 @@ fn mixed_backends(built: Backend, now: Backend, what: &'static str) -> ! {
         crate::rt::violation::ViolationKind::Misuse,
         format!("mixed backends: a {what} built for {built} was used under {now}; {hint}"),
     ));
+}
+
+/// A primitive of `execution`, still running, is used on a thread no checker schedules: a
+/// `std::thread::spawn` inside the body. The misuse is recorded in that execution (its report
+/// names it, ahead of the hang or the failed join that follows), then this thread panics.
+#[cold]
+#[track_caller]
+fn unscheduled_thread(execution: &Execution, built: Backend, what: &'static str) -> ! {
+    let at = crate::rt::violation::Site::from(Location::caller());
+    let message = format!(
+        "a {what} built for {built} was used at {at} on a thread the checker does not schedule \
+         (a std::thread::spawn inside the checked body?): spawn it with \
+         concheck::thread::spawn (or go!) so the checker can run it"
+    );
+    let v = crate::rt::violation::Violation::new(
+        crate::rt::violation::ViolationKind::Misuse,
+        message.clone(),
+    )
+    .with_sites(vec![at]);
+    execution.record_stray(v);
+    panic!("{message}");
 }

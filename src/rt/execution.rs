@@ -85,6 +85,9 @@ pub(crate) struct PanicRecord {
     pub task: Option<usize>,
     pub message: String,
     pub at: Option<Site>,
+    /// The user's latest facade call into the model checker when it panicked
+    /// (`rt::last_site`): where a panic inside loom's or shuttle's own source is reported.
+    pub last_call: Option<Site>,
 }
 
 #[derive(Default)]
@@ -96,6 +99,8 @@ pub(crate) struct State {
     /// A loom lock stays held because its guard was dropped while a panic of the body's own
     /// unwound (see `crate::rt::loom_lock_lost`).
     pub loom_lock_lost: bool,
+    /// `violation` is a misuse of a thread no checker schedules ([`Execution::record_stray`]).
+    pub stray: bool,
     pub panics: Vec<PanicRecord>,
     next_scope: u64,
     /// Under loom the panic hook may not ask loom who is running; this is the last task a facade
@@ -177,7 +182,9 @@ impl Execution {
             awaiting: Vec::new(),
             holds: Vec::new(),
         });
-        Arc::new(execution)
+        let execution = Arc::new(execution);
+        super::live::register(&execution);
+        execution
     }
 
     /// The name of the task shuttle numbers `shuttle_id`, if it is one of this execution's.
@@ -292,6 +299,26 @@ impl Execution {
         }
     }
 
+    /// Records the misuse of a thread no checker schedules (a `std::thread::spawn` in the
+    /// body, see `context::check_backend`): it is the root of whatever follows (a hang, a
+    /// failed join), so it replaces a violation recorded before it, except an earlier one of
+    /// its own kind, and no task's recovery clears it.
+    pub(crate) fn record_stray(&self, violation: Violation) {
+        let mut state = self.state();
+        if !state.stray {
+            state.stray = true;
+            state.violation = Some(violation);
+            state.violation_task = None;
+        }
+    }
+
+    /// The misuse [`Self::record_stray`] recorded, if any: a body that returns normally after
+    /// it (it ignored the failed join) still fails with it.
+    pub(crate) fn stray(&self) -> Option<Violation> {
+        let state = self.state();
+        state.stray.then(|| state.violation.clone()).flatten()
+    }
+
     pub(crate) fn record_panic(&self, record: PanicRecord) {
         self.state().panics.push(record);
     }
@@ -373,6 +400,12 @@ impl Execution {
             .enumerate()
             .map(|(i, t)| info(i, t))
             .collect()
+    }
+}
+
+impl Drop for Execution {
+    fn drop(&mut self) {
+        super::live::unregister(self.id);
     }
 }
 

@@ -9,6 +9,7 @@ pub(crate) mod coverage;
 pub(crate) mod execution;
 pub(crate) mod feedback;
 pub(crate) mod last_op;
+pub(crate) mod live;
 mod object;
 pub(crate) mod op;
 pub(crate) mod progress;
@@ -22,8 +23,9 @@ use std::sync::Arc;
 
 pub use context::Backend;
 pub(crate) use context::{
-    backend, catch_loom_panic, check_backend, construction_backend, loom_callable,
-    loom_callable_unwinding, loom_execution_starts, loom_failed, loom_goes_on, loom_unwinding,
+    backend, catch_loom_panic, check_backend, construction_backend, execution_id, last_site,
+    loom_callable, loom_callable_unwinding, loom_execution_starts, loom_failed, loom_goes_on,
+    loom_unwinding, note_site,
 };
 pub(crate) use execution::{BlockedOn, Execution, Hold, Joinable, Limits, PanicRecord};
 

@@ -99,7 +99,7 @@ impl Condvar {
         dur: Duration,
     ) -> (MutexGuard<'a, T>, WaitTimeoutResult) {
         let at = Location::caller();
-        check_backend(self.backend(), "Condvar");
+        check_backend(self.backend(), self.inner.execution(), "Condvar");
         if rt::loom_unwinding() {
             // The execution is over: report a timeout, so a waiting loop ends.
             return (guard, WaitTimeoutResult(true));
@@ -219,7 +219,7 @@ impl Condvar {
         guard: MutexGuard<'a, T>,
         at: &'static Location<'static>,
     ) -> MutexGuard<'a, T> {
-        check_backend(self.backend(), "Condvar");
+        check_backend(self.backend(), self.inner.execution(), "Condvar");
         if rt::loom_unwinding() {
             // Spurious wakeup: loom may not be called, and blocking would hang the process.
             // A destructor that waits in a loop for a condition spins here; see the crate docs.
@@ -264,7 +264,7 @@ impl Condvar {
     /// Wakes one waiter, if any.
     #[track_caller]
     pub fn notify_one(&self) {
-        check_backend(self.backend(), "Condvar");
+        check_backend(self.backend(), self.inner.execution(), "Condvar");
         self.inner.notify_one();
         if self.inner.as_std().is_none() && !rt::loom_unwinding() {
             self.wake_timed();
@@ -276,7 +276,7 @@ impl Condvar {
     /// Wakes every waiter.
     #[track_caller]
     pub fn notify_all(&self) {
-        check_backend(self.backend(), "Condvar");
+        check_backend(self.backend(), self.inner.execution(), "Condvar");
         self.inner.notify_all();
         if self.inner.as_std().is_none() && !rt::loom_unwinding() {
             self.wake_timed();

@@ -105,7 +105,7 @@ impl<T> Mutex<T> {
     #[inline(never)]
     fn lock_slow(&self) -> MutexGuard<'_, T> {
         let at = Location::caller();
-        check_backend(self.backend(), "Mutex");
+        check_backend(self.backend(), self.model.execution(), "Mutex");
         if rt::loom_unwinding() || self.model.loom_uncallable() {
             return self.lock_unwinding();
         }
@@ -153,7 +153,7 @@ impl<T> Mutex<T> {
     #[track_caller]
     #[inline(never)]
     fn try_lock_slow(&self) -> Option<MutexGuard<'_, T>> {
-        check_backend(self.backend(), "Mutex");
+        check_backend(self.backend(), self.model.execution(), "Mutex");
         if rt::loom_unwinding() || self.model.loom_uncallable() {
             return Some(self.lock_unwinding());
         }

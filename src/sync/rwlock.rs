@@ -98,7 +98,7 @@ impl<T> RwLock<T> {
     #[track_caller]
     pub fn read(&self) -> RwLockReadGuard<'_, T> {
         let at = Location::caller();
-        check_backend(self.backend(), "RwLock");
+        check_backend(self.backend(), self.model.execution(), "RwLock");
         if rt::loom_unwinding() {
             return self.read_unwinding();
         }
@@ -138,7 +138,7 @@ impl<T> RwLock<T> {
     #[track_caller]
     pub fn write(&self) -> RwLockWriteGuard<'_, T> {
         let at = Location::caller();
-        check_backend(self.backend(), "RwLock");
+        check_backend(self.backend(), self.model.execution(), "RwLock");
         if rt::loom_unwinding() {
             return self.write_unwinding();
         }
