@@ -252,6 +252,7 @@ fn a_panic_of_the_body_is_a_failed_assertion_and_of_a_task_a_task_panic() {
             task: Some(who),
             message: "boom".to_owned(),
             at: Some(site(40)),
+            last_call: None,
         });
         let v = classify_ended(&e, Ending::Panic("boom".into()));
         assert_eq!(v.kind, kind, "a panic of #{who}: {v}");

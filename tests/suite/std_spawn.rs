@@ -83,7 +83,10 @@ fn ignored_failed_join_is_still_misuse() {
 /// thread. Without it the std thread's first touch races the model's finding of the hang, and
 /// the report waits `rt::live::STRAY_GRACE` (20 ms) for it; a thread started later than that
 /// gets the hang's report instead, which is what a test on a busy CI machine must not depend on.
-fn started() -> (std::sync::Arc<std::sync::Barrier>, std::sync::Arc<std::sync::Barrier>) {
+fn started() -> (
+    std::sync::Arc<std::sync::Barrier>,
+    std::sync::Arc<std::sync::Barrier>,
+) {
     let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
     (std::sync::Arc::clone(&barrier), barrier)
 }
