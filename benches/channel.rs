@@ -26,7 +26,10 @@
 //! ratios and where the goal is missed. Run with `cargo bench --bench channel`. On a machine
 //! shared with other work, `-- --paired N` times std mpsc and concheck alternately and prints
 //! the median ratio per group; `-- --once GROUP/FUNCTION [K]` runs one function K times, for
-//! `perf stat -e syscalls:sys_enter_futex` (see `benches/common`).
+//! `perf stat -e syscalls:sys_enter_futex` (see `benches/common`). `-- --once st_cap64/std_mpsc K`
+//! (or `st_cap64/concheck`) moves `K` messages through one capacity-64 channel on one thread,
+//! 64 sends then 64 receives at a time, for `valgrind --tool=callgrind`: the instructions per
+//! message are `(count at 2K - count at K) / K`, with no thread start-up or wake-up in them.
 
 use std::thread;
 
@@ -209,13 +212,53 @@ fn paired_table(pairs: usize, runs: &[Run]) {
     }
 }
 
+/// The capacity of the single-threaded `--once st_cap64/...` runs, and their batch.
+const ST_CAP: usize = 64;
+
+/// `--once st_cap64/FUNCTION K`: `K` messages through one capacity-[`ST_CAP`] channel on this
+/// thread, [`ST_CAP`] sends then as many receives at a time, so no send blocks and no receive
+/// finds the channel empty. `None` for a name that is not a single-threaded run.
+fn single_thread(name: &str, messages: usize) -> Option<u64> {
+    let n = messages as u64;
+    let batches = (0..n)
+        .step_by(ST_CAP)
+        .map(|start| start..(start + ST_CAP as u64).min(n));
+    let mut sum = 0;
+    match name {
+        "st_cap64/std_mpsc" => {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<u64>(ST_CAP);
+            for batch in batches {
+                batch.clone().for_each(|v| black_box(&tx).send(v).unwrap());
+                batch.for_each(|_| sum += black_box(&rx).recv().unwrap());
+            }
+        }
+        "st_cap64/concheck" => {
+            let (tx, rx) = concheck::go::channel::<u64>(ST_CAP);
+            for batch in batches {
+                batch.clone().for_each(|v| black_box(&tx).send(v));
+                batch.for_each(|_| sum += black_box(&rx).recv().unwrap());
+            }
+        }
+        _ => return None,
+    }
+    assert_eq!(
+        sum,
+        n * n.saturating_sub(1) / 2,
+        "{name} lost or duplicated messages"
+    );
+    Some(sum)
+}
+
 fn main() {
     let runs = runs();
     if let Some((name, times)) = common::once() {
+        if single_thread(&name, times).is_some() {
+            return;
+        }
         let run = runs.iter().find(|r| r.name() == name).unwrap_or_else(|| {
             let names: Vec<String> = runs.iter().map(Run::name).collect();
             panic!(
-                "no function named {name}; the functions: {}",
+                "no function named {name}; the functions: {}, st_cap64/std_mpsc, st_cap64/concheck",
                 names.join(", ")
             )
         });

@@ -443,7 +443,24 @@ impl<T> Chan<T> {
 
     /// Releases `state`, then wakes whoever the changes made under it let proceed, and every
     /// select watching the channel.
-    fn wake(&self, mut state: MutexGuard<'_, State<T>>) {
+    ///
+    /// Inlined with a fast path for the common change that owes nobody a wake: a value queued
+    /// or taken while nobody waits and no select watches. Under every backend that is only the
+    /// unlock (nothing to notify, nothing to fire), as [`Chan::wake_owed`] would do it.
+    #[inline]
+    fn wake(&self, state: MutexGuard<'_, State<T>>) {
+        if state.receivers.owes_nothing()
+            && state.senders.owes_nothing()
+            && state.watchers.is_empty()
+        {
+            return drop(state);
+        }
+        self.wake_owed(state);
+    }
+
+    /// [`Chan::wake`] when some waiter is owed a notify or some select watches.
+    #[inline(never)]
+    fn wake_owed(&self, mut state: MutexGuard<'_, State<T>>) {
         let receivers = state.receivers.take_owed();
         let senders = state.senders.take_owed();
         let watchers = state.watchers.snapshot();

@@ -57,6 +57,7 @@ pub(crate) enum Wake {
 
 impl Wake {
     /// Sends the notify (see [`Wake::under_lock`] for when).
+    #[inline]
     pub(crate) fn notify(self, cv: &Condvar) {
         match self {
             Wake::Nobody => {}
@@ -67,6 +68,7 @@ impl Wake {
 
     /// Whether the notify must be sent while the lock is still held: a notify meant for one
     /// particular waiter, which a task starting to wait after the unlock could absorb.
+    #[inline]
     pub(crate) fn under_lock(self) -> bool {
         self == Wake::TheOne
     }
@@ -94,17 +96,20 @@ impl Waiters {
     }
 
     /// The caller is about to wait on the condvar, in this lock hold.
+    #[inline]
     pub(crate) fn start(&mut self) {
         self.waiting += 1;
     }
 
     /// The caller's wait returned, notified or not.
+    #[inline]
     pub(crate) fn end(&mut self) {
         self.waiting -= 1;
         self.notified = self.notified.saturating_sub(1);
     }
 
     /// A change any one waiter can act on (a free slot): wake one not yet notified.
+    #[inline]
     pub(crate) fn wake_any_one(&mut self) {
         if self.notified < self.waiting {
             match self.owed {
@@ -122,6 +127,7 @@ impl Waiters {
     /// taken); it may be waiting or not. A condvar cannot single it out: with one waiter not
     /// yet notified wake it, under the lock ([`Wake::TheOne`]), with more wake all (the others
     /// re-check and wait again).
+    #[inline]
     pub(crate) fn wake_the_one(&mut self) {
         match (self.waiting - self.notified, self.owed) {
             (0, _) => {}
@@ -134,6 +140,7 @@ impl Waiters {
     }
 
     /// A change every waiter must see (a close).
+    #[inline]
     pub(crate) fn wake_all(&mut self) {
         if self.notified < self.waiting {
             self.notified = self.waiting;
@@ -142,6 +149,14 @@ impl Waiters {
     }
 
     /// The notify owed so far, to send once the lock is released; resets it.
+    /// Whether the changes of the current hold owe no notify ([`Waiters::take_owed`] would
+    /// return [`Wake::Nobody`]).
+    #[inline]
+    pub(crate) fn owes_nothing(&self) -> bool {
+        self.owed == Wake::Nobody
+    }
+
+    #[inline]
     pub(crate) fn take_owed(&mut self) -> Wake {
         std::mem::replace(&mut self.owed, Wake::Nobody)
     }
@@ -220,6 +235,22 @@ mod tests {
         w.wake_any_one();
         w.wake_any_one();
         assert_eq!(w.take_owed(), Wake::All);
+    }
+
+    /// `Chan::wake` skips the notify path when `owes_nothing`: it must agree with `take_owed`.
+    #[test]
+    fn waiters_owe_nothing_exactly_when_take_owed_is_nobody() {
+        let mut w = Waiters::new();
+        w.wake_any_one();
+        assert!(w.owes_nothing(), "nobody waits: no wake is owed");
+        w.start();
+        w.wake_any_one();
+        assert!(
+            !w.owes_nothing(),
+            "a waiter not yet notified is owed a wake: the fast path would lose it"
+        );
+        assert_eq!(w.take_owed(), Wake::One);
+        assert!(w.owes_nothing(), "taken: nothing owed until the next change");
     }
 
     #[test]

@@ -99,6 +99,7 @@ impl Signal {
 }
 
 /// Whether a select `me` (`None`: a plain operation) may complete `case` now: claims it.
+#[inline]
 pub(crate) fn mark(me: Option<Party<'_>>) -> bool {
     me.is_none_or(|(s, case)| s.mark(case))
 }
@@ -151,6 +152,12 @@ impl Watchers {
 
     pub(crate) fn remove(&mut self, s: &Arc<Signal>) {
         self.0.retain(|w| !Arc::ptr_eq(w, s));
+    }
+
+    /// Whether no select watches.
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     /// The signals to fire once the caller has released its lock.

@@ -45,7 +45,7 @@ pub(crate) fn ensure_running(execution: &Arc<Execution>) {
     }
     crate::thread::check_loom_capacity(
         execution,
-        "the virtual clock's driver (started by the first timer)",
+        || "the virtual clock's driver (started by the first timer)".to_owned(),
         None,
     );
     {
