@@ -148,7 +148,6 @@ impl Waiters {
         }
     }
 
-    /// The notify owed so far, to send once the lock is released; resets it.
     /// Whether the changes of the current hold owe no notify ([`Waiters::take_owed`] would
     /// return [`Wake::Nobody`]).
     #[inline]
@@ -156,6 +155,7 @@ impl Waiters {
         self.owed == Wake::Nobody
     }
 
+    /// The notify owed so far, to send once the lock is released; resets it.
     #[inline]
     pub(crate) fn take_owed(&mut self) -> Wake {
         std::mem::replace(&mut self.owed, Wake::Nobody)
