@@ -98,3 +98,51 @@ fn explain_double_close_pool_names_its_cause_and_shows_its_steps() {
         ],
     );
 }
+
+/// A send after close names the close and the send that came after it, not a send before the
+/// close. No fixture is a send after close, so the trace is built here, shaped as the
+/// recorder's: a producer sends, the closer closes (and panics, on no object), the producer sends
+/// again and stops there.
+#[test]
+fn explain_a_send_after_close_names_the_close_and_the_later_send() {
+    use crate::rt::steps::StepKind;
+    use crate::violation::{Violation, ViolationKind};
+
+    let mut b = fixtures::TraceBuilder::new("src/pipeline.rs");
+    let main = b.task("main", None);
+    let producer = b.task("producer", Some((5, 9)));
+    let closer = b.task("closer", Some((6, 9)));
+    let jobs = b.object("channel", Some("jobs"), (3, 20));
+    b.spawn(main, producer)
+        .spawn(main, closer)
+        .step(producer, StepKind::Op, "Sender::send", Some(jobs), (8, 13))
+        .step(closer, StepKind::Op, "Sender::close", Some(jobs), (11, 13))
+        .step(closer, StepKind::Panic, "Sender::close", None, (12, 13))
+        .step(producer, StepKind::Op, "Sender::send", Some(jobs), (9, 13))
+        .step(producer, StepKind::Panic, "Sender::send", None, (9, 13));
+    let trace = b.build();
+    let mut v = Violation::new(ViolationKind::SendAfterClose, "send on closed channel");
+    v.sites = vec![b.site(11, 13), b.site(9, 13)];
+    v.tasks.push(crate::violation::TaskInfo {
+        id: producer,
+        name: "producer".to_owned(),
+        spawned_at: Some(b.site(5, 9)),
+        state: crate::violation::TaskState::Running,
+    });
+    assert_eq!(
+        cause(&trace, &v).as_deref(),
+        Some(
+            "'closer' closed channel 'jobs' at src/pipeline.rs:11:13, then 'producer' sent on \
+             it at src/pipeline.rs:9:13"
+        )
+    );
+    // The table shows where the producer, which the violation names, stopped; not where the
+    // closer, which it does not name, panicked on no object (step 4).
+    let table = table(&trace, &v).expect("a table");
+    let stops: Vec<&str> = table
+        .lines()
+        .filter(|l| l.contains("stopped here"))
+        .collect();
+    assert_eq!(stops.len(), 1, "{table}");
+    assert!(stops[0].starts_with("6 |"), "{table}");
+}
