@@ -49,6 +49,8 @@ mod classify_cases;
 mod coverage;
 pub mod explain;
 #[cfg(test)]
+mod explain_cases;
+#[cfg(test)]
 pub(crate) mod fixtures;
 mod hooks;
 mod loom;

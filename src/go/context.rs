@@ -285,6 +285,12 @@ impl Context {
     pub(crate) fn unwatch(&self, s: &Arc<Signal>) {
         self.inner.state.lock().watchers.remove(s);
     }
+
+    /// How many waiting selects are registered with this context (for the tests of `select`).
+    #[cfg(test)]
+    pub(crate) fn watcher_count(&self) -> usize {
+        self.inner.state.lock().watchers.len()
+    }
 }
 
 impl CancelFunc {

@@ -313,3 +313,60 @@ impl<R> Default for Select<'_, R> {
         Select::new()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+    use std::time::{Duration, Instant};
+
+    use super::Select;
+    use crate::go::{chan, Context};
+
+    /// How long a step of the test may take before it is called broken: far above the
+    /// microseconds a select takes to register or return, even on a loaded 2-core machine.
+    const PATIENCE: Duration = Duration::from_secs(10);
+
+    /// A select that waited on a `done` case and returned through another case must withdraw
+    /// from the context: otherwise a long-lived context (a worker loop's) keeps one signal per
+    /// such select until it is dropped, and fires every stale one when it is cancelled.
+    ///
+    /// The select runs on a thread of its own and reports back with a timeout, so a select
+    /// that never registers or never returns fails the test instead of hanging it.
+    #[test]
+    fn a_select_that_waited_on_done_and_returned_through_a_recv_unregisters_from_the_context() {
+        let (ctx, cancel) = Context::background().with_cancel();
+        for round in 0..3_u32 {
+            let (tx, rx) = chan::channel::<u32>(1);
+            let (result_tx, result_rx) = mpsc::channel();
+            let select_ctx = ctx.clone();
+            std::thread::spawn(move || {
+                let got = Select::new()
+                    .recv(&rx, Some)
+                    .done(&select_ctx, || None)
+                    .wait();
+                let _ = result_tx.send(got);
+            });
+            // Sends only once the select is registered with the context: it waits on it.
+            let deadline = Instant::now() + PATIENCE;
+            while ctx.watcher_count() == 0 {
+                assert!(
+                    Instant::now() < deadline,
+                    "round {round}: the select never registered with the context"
+                );
+                std::thread::yield_now();
+            }
+            tx.send(round);
+            let got = result_rx
+                .recv_timeout(PATIENCE)
+                .unwrap_or_else(|e| panic!("round {round}: the select did not return ({e})"));
+            assert_eq!(got, Some(Some(round)));
+            assert_eq!(
+                ctx.watcher_count(),
+                0,
+                "round {round}: a select that returned through its recv case is still \
+                 registered with the context it waited on"
+            );
+        }
+        cancel.cancel();
+    }
+}

@@ -160,6 +160,12 @@ impl Watchers {
         self.0.is_empty()
     }
 
+    /// How many signals are registered: a select that returned must leave none behind.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
     /// The signals to fire once the caller has released its lock.
     pub(crate) fn snapshot(&self) -> Vec<Arc<Signal>> {
         self.0.clone()
