@@ -250,7 +250,10 @@ mod tests {
             "a waiter not yet notified is owed a wake: the fast path would lose it"
         );
         assert_eq!(w.take_owed(), Wake::One);
-        assert!(w.owes_nothing(), "taken: nothing owed until the next change");
+        assert!(
+            w.owes_nothing(),
+            "taken: nothing owed until the next change"
+        );
     }
 
     #[test]
