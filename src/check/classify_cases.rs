@@ -6,25 +6,9 @@
 use std::time::Duration;
 
 use super::classify::{classify_ended, Ended, Ending, Locks};
+use super::op_text::{site, task};
 use crate::rt::{OpKind, PanicRecord};
-use crate::violation::{Site, TaskInfo, TaskState, Violation, ViolationKind};
-
-fn site(line: u32) -> Site {
-    Site {
-        file: "src/body.rs".to_owned(),
-        line,
-        column: 5,
-    }
-}
-
-fn task(id: usize, state: TaskState) -> TaskInfo {
-    TaskInfo {
-        id,
-        name: format!("task-{id}"),
-        spawned_at: (id > 0).then(|| site(100 + id as u32)),
-        state,
-    }
-}
+use crate::violation::{TaskInfo, TaskState, Violation, ViolationKind};
 
 fn blocked(kind: OpKind, line: u32) -> TaskState {
     TaskState::Blocked {

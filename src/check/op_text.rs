@@ -23,7 +23,8 @@ const MISLEADING: [&str; 7] = [
     "zz",
 ];
 
-fn site(line: u32) -> Site {
+/// A site in the made-up body of these unit tests (also `classify_cases`').
+pub(super) fn site(line: u32) -> Site {
     Site {
         file: "src/body.rs".to_owned(),
         line,
@@ -31,7 +32,8 @@ fn site(line: u32) -> Site {
     }
 }
 
-fn task(id: usize, state: TaskState) -> TaskInfo {
+/// Task `id` of the made-up body, spawned (unless it is the body) at line `100 + id`.
+pub(super) fn task(id: usize, state: TaskState) -> TaskInfo {
     TaskInfo {
         id,
         name: format!("task-{id}"),

@@ -4,27 +4,13 @@
 //! each once. The catalog's twins and references under every strategy are in the scenarios
 //! crate's suite (`scenarios/tests/suite/strategies.rs`).
 
-use concheck::check::{replay, Check, Checker, Completeness, Report, ShuttleConfig, Strategy};
+use crate::common::shrunk_and_replayed;
+use concheck::check::{Check, Checker, Completeness, Report, ShuttleConfig, Strategy};
 use concheck::sync::atomic::{AtomicUsize, Ordering};
 use concheck::sync::Arc;
 use concheck::thread;
 use concheck::ViolationKind;
 
-/// The report's replay string runs the shrunk run it describes.
-fn assert_shrunk_and_replays(check: &Check, report: &Report) {
-    let shrunk = report
-        .shrunk
-        .unwrap_or_else(|| panic!("a failing shuttle report says how it shrank: {report}"));
-    assert!(
-        (shrunk.preemptions_after, shrunk.steps_after)
-            <= (shrunk.preemptions_before, shrunk.steps_before),
-        "{report}"
-    );
-    let again = replay(check, report.replay.as_deref().unwrap()).unwrap();
-    assert_eq!(again.violation(), report.violation(), "{again}\n{report}");
-}
-
-/// A lost wakeup, a check-then-close race, an AB-BA deadlock and a lost update by
 /// Two tasks swap a shared word `rounds` times each, writing 1, 3, 5, ... and 2, 4, 6, ...;
 /// the assertion fails only when the swaps strictly alternated, first task first (each swap
 /// then returns the value written just before it), which needs `2 * rounds - 1` switches
@@ -68,7 +54,7 @@ fn pos_finds_an_alternation_pct_misses() {
     search(&check, ShuttleConfig::pct()).assert_no_violation();
     let report = search(&check, ShuttleConfig::pos());
     report.assert_finds(ViolationKind::AssertionFailed);
-    assert_shrunk_and_replays(&check, &report);
+    shrunk_and_replayed(&check, &report);
 }
 
 /// Five switches are past PCT at depth 3 but within depths 5 and 6, which the deepening
@@ -83,7 +69,7 @@ fn pct_deepening_finds_an_alternation_pct_at_depth_3_misses() {
         report.checker.contains("found by running pct depth"),
         "{report}"
     );
-    assert_shrunk_and_replays(&check, &report);
+    shrunk_and_replayed(&check, &report);
 }
 
 /// Two tasks; the bug needs two long orders in turn, the second only reachable after the first.
@@ -150,7 +136,7 @@ fn coverage_feedback_finds_a_staged_order_that_random_mutation_misses() {
         feedback: true,
     });
     report.assert_finds(ViolationKind::TaskPanicked);
-    assert_shrunk_and_replays(&check, &report);
+    shrunk_and_replayed(&check, &report);
 }
 
 /// The facade's tiny body: `main` spawns `t`, each stores to one atomic twice, `main` joins.
@@ -267,7 +253,7 @@ fn delay_bounding_finds_an_interrupted_round_robin_pct_misses() {
     run(ShuttleConfig::pct()).assert_no_violation();
     let report = run(ShuttleConfig::delay_bounded());
     report.assert_finds(ViolationKind::AssertionFailed);
-    assert_shrunk_and_replays(&check, &report);
+    shrunk_and_replayed(&check, &report);
 }
 
 /// Delay-bounded DFS within 1 delay walks every placement of one delay, in order: it reaches
@@ -281,5 +267,5 @@ fn delay_bounded_dfs_finds_an_interrupted_round_robin_pct_misses() {
     let report = run(ShuttleConfig::delay_bounded_dfs(1));
     report.assert_finds(ViolationKind::AssertionFailed);
     assert!(report.iterations < 100, "{report}");
-    assert_shrunk_and_replays(&check, &report);
+    shrunk_and_replayed(&check, &report);
 }

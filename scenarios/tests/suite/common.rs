@@ -1,5 +1,6 @@
 //! Helpers shared by the suite's modules.
 
+use concheck::check::{replay, Check, Report};
 use concheck_scenarios::{catalog, Scenario};
 
 /// The catalog's scenario called `name`.
@@ -8,4 +9,21 @@ pub(crate) fn scenario(name: &str) -> Scenario {
         .into_iter()
         .find(|s| s.name == name)
         .unwrap_or_else(|| panic!("no scenario {name} in the catalog"))
+}
+
+/// Requires `report`'s shrink to have gone no bigger (fewer preemptions, then fewer steps) and
+/// its replay string to run the very run the report describes: the same message, sites and
+/// tasks, the shrunk run's rather than the found run's. Returns the replay's report.
+pub(crate) fn shrunk_and_replayed(check: &Check, report: &Report) -> Report {
+    let shrunk = report
+        .shrunk
+        .unwrap_or_else(|| panic!("a failing shuttle report says how it shrank: {report}"));
+    assert!(
+        (shrunk.preemptions_after, shrunk.steps_after)
+            <= (shrunk.preemptions_before, shrunk.steps_before),
+        "{report}"
+    );
+    let again = replay(check, report.replay.as_deref().unwrap()).unwrap();
+    assert_eq!(again.violation(), report.violation(), "{again}\n{report}");
+    again
 }

@@ -6,8 +6,8 @@
 //! SCTBench's `reorder_4`. The strategies on hand-made bodies are in
 //! concheck's own suite (`tests/suite/strategies.rs`).
 
-use crate::common::scenario;
-use concheck::check::{replay, Check, Checker, Report, ShuttleConfig};
+use crate::common::{scenario, shrunk_and_replayed};
+use concheck::check::{Checker, ShuttleConfig};
 use concheck::ViolationKind;
 
 /// The new strategies at a small budget: 200 schedules (each twin below falls within 30 under
@@ -24,20 +24,6 @@ fn strategies() -> [ShuttleConfig; 6] {
         ShuttleConfig::portfolio(),
     ]
     .map(|c| c.iterations(200))
-}
-
-/// The report's replay string runs the shrunk run it describes.
-fn assert_shrunk_and_replays(check: &Check, report: &Report) {
-    let shrunk = report
-        .shrunk
-        .unwrap_or_else(|| panic!("a failing shuttle report says how it shrank: {report}"));
-    assert!(
-        (shrunk.preemptions_after, shrunk.steps_after)
-            <= (shrunk.preemptions_before, shrunk.steps_before),
-        "{report}"
-    );
-    let again = replay(check, report.replay.as_deref().unwrap()).unwrap();
-    assert_eq!(again.violation(), report.violation(), "{again}\n{report}");
 }
 
 /// A lost wakeup, a check-then-close race, an AB-BA deadlock and a lost update by
@@ -60,7 +46,7 @@ fn every_strategy_finds_the_twins_and_its_failures_shrink_and_replay() {
             let label = config.get_strategy().short_name();
             let report = check.run(&Checker::Shuttle(config));
             assert_eq!(report.kind(), Some(kind), "{name} under {label}: {report}");
-            assert_shrunk_and_replays(&check, &report);
+            shrunk_and_replayed(&check, &report);
         }
     }
 }
@@ -88,7 +74,7 @@ fn the_portfolio_names_the_member_that_found_the_bug() {
         .iter()
         .any(|m| report.checker.contains(&format!(" running {m} (seed")));
     assert!(named, "the report names the member: {}", report.checker);
-    assert_shrunk_and_replays(&check, &report);
+    shrunk_and_replayed(&check, &report);
 }
 
 /// A lost wakeup needs one deviation from round-robin: the walk within 0 delays (the
@@ -103,7 +89,7 @@ fn delay_bounded_dfs_finds_a_one_delay_bug_at_bound_1_not_0() {
     let found = walk(1);
     found.assert_finds(ViolationKind::LostWakeup);
     assert_eq!(found.iterations, 2, "{found}");
-    assert_shrunk_and_replays(&check, &found);
+    shrunk_and_replayed(&check, &found);
 }
 
 /// Why delay bounding misses SCTBench's `reorder_4` (BENCHMARKS.md, "Limits"): round-robin
