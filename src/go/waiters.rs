@@ -18,7 +18,7 @@
 //!   started to wait in between, which finds nothing for itself and waits again, while the one
 //!   task the change was for sleeps on. (This lost wakeup was real: two receivers, one value
 //!   handed to the first, the second starting to wait before the notify; the channel
-//!   conformance property `handoff_wakes_its_receiver` fails on it within ten shuttle
+//!   conformance property `handoff_wakes_its_receiver_at_capacity_0` fails on it within ten shuttle
 //!   schedules.) Such a notify is sent *before* the lock is released ([`Wake::TheOne`]), when
 //!   the tasks asleep are exactly those this hold counted; with more than one of them that
 //!   may be the one, every waiter is woken instead.

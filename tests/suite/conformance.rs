@@ -260,7 +260,8 @@ fn channel_suite_catches_close_that_notifies_one_receiver() {
         &[
             "every_value_delivered_once",
             "close_wakes_blocked_receivers",
-            "handoff_wakes_its_receiver",
+            "handoff_wakes_its_receiver_at_capacity_0",
+            "handoff_wakes_its_receiver_at_capacity_1",
             "close_wakes_everybody",
         ],
     );
@@ -282,7 +283,8 @@ fn channel_suite_catches_close_that_notifies_one_receiver() {
 /// `notify_all` otherwise. `UNDER_LOCK = false` sends the notify after the lock is released:
 /// the lost wakeup `go::channel` once had. `UNDER_LOCK = true` sends it before, `go::channel`'s
 /// fix: then the receiver is the only task the `notify_one` can reach. Sends never block (an
-/// unbounded queue): it exists for `handoff_wakes_its_receiver` alone.
+/// unbounded queue): it exists for the `handoff_wakes_its_receiver_at_capacity_*` properties
+/// alone.
 struct HandoffChannel<const UNDER_LOCK: bool>;
 
 #[derive(Default)]
@@ -365,29 +367,34 @@ impl<const UNDER_LOCK: bool> Channel for HandoffChannel<UNDER_LOCK> {
 
 #[test]
 fn channel_suite_catches_handoff_notified_after_unlock() {
-    let property = "handoff_wakes_its_receiver";
     let models = Checker::models();
-    for checker in &models[1..] {
-        // The notify after the unlock is absorbed by the receiver that starts to wait in
-        // between: both shuttle schedulers find the hang (measured: within 10 and 500
-        // schedules of their 1,000).
+    // The channel never blocks a send, so it fails (and, fixed, holds) at both capacities.
+    for property in [
+        "handoff_wakes_its_receiver_at_capacity_0",
+        "handoff_wakes_its_receiver_at_capacity_1",
+    ] {
+        for checker in &models[1..] {
+            // The notify after the unlock is absorbed by the receiver that starts to wait in
+            // between: both shuttle schedulers find the hang (measured: within 10 and 500
+            // schedules of their 1,000).
+            let buggy = channel_property::<HandoffChannel<false>>(property).unwrap();
+            let report = buggy.run(checker);
+            assert!(
+                matches!(
+                    report.kind(),
+                    Some(ViolationKind::LostWakeup | ViolationKind::Deadlock | ViolationKind::Leak)
+                ),
+                "{property}: {report}"
+            );
+            // The same notify sent before the unlock reaches its receiver in every schedule.
+            let fixed = channel_property::<HandoffChannel<true>>(property).unwrap();
+            fixed.run(checker).assert_no_violation();
+        }
+        // loom's condvar wakes its waiters first in, first out, so a notify always reaches the
+        // receiver that waited first: it cannot show this bug, and passes the buggy channel.
         let buggy = channel_property::<HandoffChannel<false>>(property).unwrap();
-        let report = buggy.run(checker);
-        assert!(
-            matches!(
-                report.kind(),
-                Some(ViolationKind::LostWakeup | ViolationKind::Deadlock | ViolationKind::Leak)
-            ),
-            "{report}"
-        );
-        // The same notify sent before the unlock reaches its receiver in every schedule.
-        let fixed = channel_property::<HandoffChannel<true>>(property).unwrap();
-        fixed.run(checker).assert_no_violation();
+        buggy.run(&models[0]).assert_no_violation();
     }
-    // loom's condvar wakes its waiters first in, first out, so a notify always reaches the
-    // receiver that waited first: it cannot show this bug, and passes the buggy channel.
-    let buggy = channel_property::<HandoffChannel<false>>(property).unwrap();
-    buggy.run(&models[0]).assert_no_violation();
 }
 
 #[test]
