@@ -1,0 +1,19 @@
+//! The unit tests of the scenario catalog's modules, one file per module of `scenarios/src`
+//! (`units::<module>::`): input errors, real-thread runs and the small properties of each
+//! pattern. They live in the suite rather than in `#[cfg(test)]` modules so that the crate has
+//! one test binary: a library test binary would compile the whole catalog a second time.
+//! Run them with `cargo test -p concheck-scenarios --test suite units::`.
+
+mod bounded_parallel;
+mod caller_decides;
+mod cancellable_worker;
+mod channel_hazards;
+mod concurrent_map;
+mod errgroup;
+mod generator;
+mod lock_order;
+mod once;
+mod pool;
+mod rwlock_cache;
+mod safe_counter;
+mod wait_group_rules;
