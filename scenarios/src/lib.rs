@@ -37,6 +37,8 @@ pub mod safe_counter;
 pub mod sctbench;
 pub mod sliding_window;
 pub mod static_init;
+#[doc(hidden)]
+pub mod test_support;
 pub mod token_bucket;
 pub mod tokio_first_response;
 pub mod tokio_shutdown;

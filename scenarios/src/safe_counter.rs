@@ -225,30 +225,3 @@ pub fn scenarios() -> Vec<Scenario> {
         },
     ]
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn safe_counter_counts_every_increment_on_real_threads() {
-        let counter = Arc::new(SafeCounter::new());
-        let tasks: Vec<_> = (0..8)
-            .map(|_| {
-                let counter = Arc::clone(&counter);
-                std::thread::spawn(move || {
-                    for _ in 0..1000 {
-                        counter.inc("hits");
-                    }
-                    counter.add("bulk", 10);
-                })
-            })
-            .collect();
-        for t in tasks {
-            t.join().unwrap();
-        }
-        assert_eq!(counter.value("hits"), 8000);
-        assert_eq!(counter.value("bulk"), 80);
-        assert_eq!(counter.value("never"), 0);
-    }
-}

@@ -236,34 +236,3 @@ pub fn scenarios() -> Vec<Scenario> {
         },
     ]
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wait_group_rules_results_visible_after_wait_on_real_threads() {
-        let out = map_all((0..200u32).collect(), |x| x * 3);
-        assert_eq!(out, (0..200u32).map(|x| x * 3).collect::<Vec<_>>());
-    }
-
-    #[test]
-    fn wait_group_rules_empty_input_does_not_wait() {
-        assert!(map_all(Vec::<u32>::new(), |x| x).is_empty());
-    }
-
-    #[test]
-    fn wait_group_rules_task_panic_is_reported_not_hung() {
-        let r = std::panic::catch_unwind(|| {
-            map_all(vec![1u32, 2, 3], |x| {
-                assert_ne!(x, 2, "item 2 fails hard");
-                x
-            })
-        });
-        let payload = r.unwrap_err();
-        let message = payload
-            .downcast_ref::<String>()
-            .expect("a formatted message");
-        assert!(message.contains("item 1"), "{message}");
-    }
-}

@@ -261,22 +261,3 @@ pub fn scenarios() -> Vec<Scenario> {
         },
     ]
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn worker_pool_rejects_zero_workers() {
-        let err = run(vec![1u32], 0, square).unwrap_err();
-        assert_eq!(err, PoolError::ZeroWorkers);
-        assert!(err.to_string().contains("pass workers >= 1"));
-    }
-
-    #[test]
-    fn worker_pool_processes_every_job_on_real_threads() {
-        let mut out = run((0..100u32).collect(), 4, square).unwrap();
-        out.sort_unstable();
-        assert_eq!(out, (0..100u32).map(square).collect::<Vec<_>>());
-    }
-}

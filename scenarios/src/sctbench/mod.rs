@@ -192,30 +192,3 @@ pub fn scenarios() -> Vec<Scenario> {
         .flat_map(|p| std::iter::once(p.buggy).chain(p.fixed))
         .collect()
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_are_unique_and_roles_match() {
-        let all = scenarios();
-        let mut names: Vec<_> = all.iter().map(|s| s.name).collect();
-        names.sort_unstable();
-        names.dedup();
-        assert_eq!(
-            names.len(),
-            all.len(),
-            "two benchmark scenarios share a name"
-        );
-        for p in programs() {
-            assert!(matches!(p.buggy.role, Role::Twin { .. }), "{}", p.name());
-            assert!(
-                p.fixed.is_none_or(|f| f.role == Role::Reference),
-                "{}",
-                p.name()
-            );
-            assert!(p.buggy.name.starts_with("sct_"), "{}", p.buggy.name);
-        }
-    }
-}

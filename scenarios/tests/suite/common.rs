@@ -1,7 +1,7 @@
 //! Helpers shared by the suite's modules.
 
 use concheck::check::{replay, Check, Report};
-use concheck_scenarios::{catalog, Scenario};
+use concheck_scenarios::{catalog, Body, Scenario, TokioFuture};
 
 /// The catalog's scenario called `name`.
 pub(crate) fn scenario(name: &str) -> Scenario {
@@ -9,6 +9,15 @@ pub(crate) fn scenario(name: &str) -> Scenario {
         .into_iter()
         .find(|s| s.name == name)
         .unwrap_or_else(|| panic!("no scenario {name} in the catalog"))
+}
+
+/// The future of one run of the catalog's tokio scenario `name` (the twins' bodies are private to
+/// their modules; the catalog is how a test reaches them).
+pub(crate) fn tokio_body(name: &str) -> TokioFuture {
+    match scenario(name).body {
+        Body::Tokio(body) => body(),
+        Body::Sync(_) => panic!("{name} is a sync scenario; a tokio one was expected"),
+    }
 }
 
 /// Requires `report`'s shrink to have gone no bigger (fewer preemptions, then fewer steps) and

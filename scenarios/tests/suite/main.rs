@@ -11,4 +11,5 @@ mod shrink;
 mod strategies;
 mod thread_hygiene;
 mod tokio_multi_thread;
+mod units;
 mod workloads;
