@@ -61,6 +61,26 @@ impl TraceBuilder {
         self.trace.objects.len() - 1
     }
 
+    /// A select over `cases` (`("recv on", channel)`), named as the recorder names the object a
+    /// blocked select waits on (`Object::Select`): `[recv on channel 'a' (created at ...), ...]`,
+    /// short `[channel 'a', ...]`.
+    pub(crate) fn select(&mut self, cases: &[(&str, usize)]) -> usize {
+        let objects = &self.trace.objects;
+        let full: Vec<String> = cases
+            .iter()
+            .map(|&(op, o)| format!("{op} {}", objects[o].name))
+            .collect();
+        let short: Vec<String> = cases
+            .iter()
+            .map(|&(_, o)| objects[o].short.clone())
+            .collect();
+        self.trace.objects.push(TraceObject {
+            name: format!("[{}]", full.join(", ")),
+            short: format!("[{}]", short.join(", ")),
+        });
+        self.trace.objects.len() - 1
+    }
+
     pub(crate) fn step(
         &mut self,
         task: usize,
@@ -103,6 +123,20 @@ impl TraceBuilder {
             kind: StepKind::Finish,
             op: "return".to_owned(),
             op_kind: OpKind::Return,
+            object: None,
+            at: None,
+        });
+        self
+    }
+
+    /// The recorder's step for a task that panicked: no object, no site (it ends the task
+    /// wherever it was; the operation that panicked is the step before).
+    pub(crate) fn panic(&mut self, task: usize) -> &mut Self {
+        self.trace.steps.push(Step {
+            task,
+            kind: StepKind::Panic,
+            op: "panicked".to_owned(),
+            op_kind: OpKind::Panic,
             object: None,
             at: None,
         });
