@@ -127,8 +127,8 @@ fn run(args: &RunArgs) -> ExitCode {
         let names: Vec<&str> = scenarios.iter().map(|s| s.name).collect();
         if names.is_empty() {
             eprintln!(
-                "no check to run: {} matches only compile-fail cases, which `cargo test --test \
-                 compile_fail` checks; give a filter that matches a scenario",
+                "no check to run: {} matches only compile-fail cases, which `cargo test \
+                 compile_fail -- --ignored` checks; give a filter that matches a scenario",
                 filter.join(" or ")
             );
         } else {
@@ -175,7 +175,7 @@ fn run(args: &RunArgs) -> ExitCode {
     let summary = format!(
         "{} scenarios ({references} references, {twins} twins){shard}, {} checks, {failures} \
          failed; twins caught in {caught} of {} loom/shuttle/tokio checks; {rejected} Go bugs \
-         rustc rejects listed (checked by `cargo test compile_fail`, not here); in {:.1}s",
+         rustc rejects listed (checked by `cargo test compile_fail -- --ignored`, not here); in {:.1}s",
         scenarios.len(),
         rows.len() - rejected,
         twin_checks.len(),

@@ -110,10 +110,10 @@ impl Row {
 }
 
 impl Row {
-    /// A Go bug that Rust's types reject: listed, not checked here. The trybuild test that
-    /// `cargo test compile_fail` runs checks it (the catalog's unit tests hold its snapshots to
-    /// [`CASES`](concheck_scenarios::compile_fail::CASES)); the row says so instead of claiming
-    /// a result this command did not see.
+    /// A Go bug that Rust's types reject: listed, not checked here. The opt-in trybuild test
+    /// (`cargo test compile_fail -- --ignored`) checks it, and the catalog's unit tests hold its
+    /// snapshots to [`CASES`](concheck_scenarios::compile_fail::CASES); the row says so instead
+    /// of claiming a result this command did not see.
     pub(crate) fn compile_fail(case: &CompileFail) -> Row {
         Row {
             scenario: case.name.to_owned(),
@@ -126,7 +126,7 @@ impl Row {
             coverage: "-".to_owned(),
             complete: case.file.to_owned(),
             ok: true,
-            note: "not run here: `cargo test compile_fail` checks it".to_owned(),
+            note: "not run here: `cargo test compile_fail -- --ignored` checks it".to_owned(),
             shard: None,
             report: None,
             run: None,

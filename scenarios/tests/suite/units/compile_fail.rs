@@ -34,7 +34,7 @@ fn compile_fail_cases_match_their_snapshots() {
         let stderr = std::fs::read_to_string(&snapshot).unwrap_or_else(|e| {
             panic!(
                 "{}: cannot read {} ({e}); generate it with `TRYBUILD=overwrite cargo test \
-                 -p concheck-scenarios --test suite compile_fail` and read it",
+                 compile_fail -- --ignored` and read it",
                 case.name,
                 snapshot.display()
             )
