@@ -276,7 +276,7 @@ impl Execution {
                 return Err(v);
             }
         }
-        super::trace::spawn(parent, id, state.tasks[id].name.to_string(), at);
+        super::trace::spawn(parent, id, &state.tasks[id].name, at);
         super::progress::made();
         Ok(id)
     }
