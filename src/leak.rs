@@ -38,13 +38,19 @@ pub fn scope<R>(f: impl FnOnce() -> R) -> R {
     let scope = execution.open_scope(task);
     let value = f();
     execution.close_scope(task, scope);
-    join_scope(&execution, scope, at);
+    join_scope(&execution, scope, Some(task), at);
     value
 }
 
 /// Waits for every unfinished task of `scope`, reporting the waiter as blocked at [`SCOPE_END`].
-pub(crate) fn join_scope(execution: &rt::Execution, scope: u64, at: &'static Location<'static>) {
-    let waiter = rt::current_task();
+/// `waiter` is the running task, which the caller already knows (it opened the scope on the
+/// same task): under loom another lookup is a task-local read of about 300 instructions.
+pub(crate) fn join_scope(
+    execution: &rt::Execution,
+    scope: u64,
+    waiter: Option<usize>,
+    at: &'static Location<'static>,
+) {
     if let Some(w) = waiter {
         execution.set_ending_scope(w, Some(scope));
     }

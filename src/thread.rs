@@ -129,12 +129,16 @@ impl<T> JoinHandle<T> {
     #[track_caller]
     pub fn join(self) -> Result<T> {
         let at = Location::caller();
-        {
+        let noted = {
             let label = || rt::Object::Task(self.task, self.name.clone());
-            let _blocked = rt::blocking(rt::op::JOIN, label, at);
+            let blocked = rt::blocking(rt::op::JOIN, label, at);
             self.slot.join_now();
+            blocked.marked()
+        };
+        if !noted {
+            // Nobody noted this task running when the mark was dropped (see `Mutex::lock`).
+            rt::note_running();
         }
-        rt::note_running();
         let taken = self
             .slot
             .result
@@ -225,9 +229,11 @@ where
     }
     let backend = rt::backend();
     let execution = context::execution();
+    // The spawning task, looked up once: it is still the one running after the spawn.
+    let parent = execution.as_ref().and_then(|_| rt::current_task());
     let task = execution.as_ref().map(|e| {
         check_loom_thread_limit(e, at);
-        e.register(rt::current_task(), name.clone(), at)
+        e.register(parent, name.clone(), at)
             .unwrap_or_else(|v| rt::violation(v))
     });
 
@@ -283,7 +289,10 @@ where
         None => "concheck-task".to_owned(),
     };
     let handle = flavors::spawn(backend, name.as_deref(), thread_name, stack_size, body);
-    rt::note_running();
+    match (&execution, parent) {
+        (Some(e), Some(parent)) => rt::note_running_of(e, parent),
+        _ => rt::note_running(),
+    }
     let thread = Some(Thread::new(handle.thread(), name.clone()));
 
     let slot = Arc::new(Slot {

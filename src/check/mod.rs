@@ -307,7 +307,7 @@ impl Check {
             rt::loom_goes_on();
         }
         execution.close_scope(0, root);
-        leak::join_scope(&execution, root, self.at);
+        leak::join_scope(&execution, root, Some(0), self.at);
         // Every task ended: an `Arc` of this execution still alive now is a leak.
         crate::sync::report_leaked(&execution);
         execution.finish(0, false);

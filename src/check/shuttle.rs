@@ -11,8 +11,10 @@
 //! may be cut by time instead of a count ([`ShuttleConfig::time_budget`]). Every search records
 //! its [`Coverage`](super::Coverage).
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::panic::{self, AssertUnwindSafe};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -644,21 +646,21 @@ struct Search {
 }
 
 /// One scheduler shared by the successive shuttle runs of one search (a run ends at an
-/// execution whose leak the check allows; the next run takes the next schedule).
-struct Shared<S>(Arc<Mutex<S>>);
+/// execution whose leak the check allows; the next run takes the next schedule). The runs are
+/// one after the other on the search's thread, so an `Rc<RefCell>`: a mutex here cost 36
+/// instructions per scheduling step, 1,350 per execution of BENCHMARKS.md's model_overhead
+/// model (callgrind).
+struct Shared<S>(Rc<RefCell<S>>);
 
 impl<S> Clone for Shared<S> {
     fn clone(&self) -> Self {
-        Shared(Arc::clone(&self.0))
+        Shared(Rc::clone(&self.0))
     }
 }
 
 impl<S: Scheduler> Scheduler for Shared<S> {
     fn new_execution(&mut self) -> Option<shuttle::scheduler::Schedule> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .new_execution()
+        self.0.borrow_mut().new_execution()
     }
 
     fn next_task(
@@ -668,16 +670,12 @@ impl<S: Scheduler> Scheduler for Shared<S> {
         is_yielding: bool,
     ) -> Option<shuttle::scheduler::TaskId> {
         self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+            .borrow_mut()
             .next_task(runnable, current, is_yielding)
     }
 
     fn next_u64(&mut self) -> u64 {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .next_u64()
+        self.0.borrow_mut().next_u64()
     }
 }
 
@@ -711,7 +709,7 @@ fn search_until<S: Scheduler + 'static>(
             });
         }
     };
-    let scheduler = Shared(Arc::new(Mutex::new(UntilStopped {
+    let scheduler = Shared(Rc::new(RefCell::new(UntilStopped {
         inner: scheduler,
         stop: Arc::clone(&stop),
     })));

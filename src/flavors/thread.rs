@@ -18,10 +18,13 @@ pub(crate) enum JoinHandle<T> {
     Shuttle(shuttle::thread::JoinHandle<T>),
 }
 
-/// Spawns `body` on `backend`'s threads. std and loom threads are always named (`name`, or
-/// `default_name()`); shuttle gets only the name the user gave: it hashes and copies a task's
-/// name on every spawn, 2,100 instructions per spawn (callgrind), as much as the rest of what
-/// concheck adds to an execution of BENCHMARKS.md's model_overhead model.
+/// Spawns `body` on `backend`'s threads. std threads are always named (`name`, or
+/// `default_name()`: the OS shows it, and std's panic message names it); loom and shuttle get
+/// only the name the user gave. Nothing of concheck reads a model thread's name (reports
+/// and `thread::current().name()` read the registry), and each costs per spawn: shuttle hashes
+/// and copies it, 2,100 instructions per spawn (callgrind), as much as the rest of what
+/// concheck adds to an execution of BENCHMARKS.md's model_overhead model; for loom, formatting
+/// `task-N` and loom's copies of it were 1,300 instructions per spawn.
 ///
 /// # Panics
 ///
@@ -37,7 +40,6 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    let full_name = || name.map_or_else(default_name, str::to_owned);
     match backend {
         Backend::Std => JoinHandle::Std(
             stack_size
@@ -46,21 +48,24 @@ where
                     std::thread::Builder::new(),
                     std::thread::Builder::stack_size,
                 )
-                .name(full_name())
+                .name(name.map_or_else(default_name, str::to_owned))
                 .spawn(body)
                 .unwrap_or_else(|e| panic!("failed to spawn an OS thread: {e}")),
         ),
-        Backend::Loom => JoinHandle::Loom(
-            stack_size
-                .into_iter()
-                .fold(
-                    loom::thread::Builder::new(),
-                    loom::thread::Builder::stack_size,
-                )
-                .name(full_name())
-                .spawn(body)
-                .unwrap_or_else(|e| panic!("failed to spawn a loom thread: {e}")),
-        ),
+        Backend::Loom => {
+            let mut builder = loom::thread::Builder::new();
+            if let Some(name) = name {
+                builder = builder.name(name.to_owned());
+            }
+            if let Some(bytes) = stack_size {
+                builder = builder.stack_size(bytes);
+            }
+            JoinHandle::Loom(
+                builder
+                    .spawn(body)
+                    .unwrap_or_else(|e| panic!("failed to spawn a loom thread: {e}")),
+            )
+        }
         Backend::Shuttle => {
             let mut builder = shuttle::thread::Builder::new();
             if let Some(name) = name {

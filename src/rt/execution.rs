@@ -113,7 +113,9 @@ pub(crate) struct State {
     pub clock: super::clock_state::VirtualState,
     /// Every `sync::Arc` allocation built in this execution: where and by which task, `None`
     /// once its last clone dropped (indexed by the id its token holds).
-    pub arcs: Vec<Option<(&'static Location<'static>, String)>>,
+    /// The task's registry number (`None`: made outside every task), formatted only when a
+    /// leak is reported (a label per `Arc` was a fifth of concheck's formatting per execution).
+    pub arcs: Vec<Option<(&'static Location<'static>, Option<usize>)>>,
 }
 
 impl State {
@@ -145,7 +147,7 @@ pub(crate) struct Execution {
 
 impl Execution {
     /// Records a new `sync::Arc` allocation; the id is for [`Execution::untrack_arc`].
-    pub(crate) fn track_arc(&self, at: &'static Location<'static>, task: String) -> usize {
+    pub(crate) fn track_arc(&self, at: &'static Location<'static>, task: Option<usize>) -> usize {
         let mut state = self.state();
         state.arcs.push(Some((at, task)));
         state.arcs.len() - 1
@@ -158,9 +160,22 @@ impl Execution {
         }
     }
 
-    /// The `sync::Arc` allocations still alive: where each was created, by which task.
+    /// The `sync::Arc` allocations still alive: where each was created, by which task (as
+    /// `rt::current_task_label` named it).
     pub(crate) fn live_arcs(&self) -> Vec<(&'static Location<'static>, String)> {
-        self.state().arcs.iter().flatten().cloned().collect()
+        let state = self.state();
+        state
+            .arcs
+            .iter()
+            .flatten()
+            .map(|&(at, task)| {
+                let label = task.map_or_else(
+                    || "the caller".to_owned(),
+                    |id| super::task_label(&state, id),
+                );
+                (at, label)
+            })
+            .collect()
     }
 
     pub(crate) fn new(backend: Backend, limits: Limits) -> Arc<Execution> {
@@ -261,7 +276,7 @@ impl Execution {
                 return Err(v);
             }
         }
-        super::trace::spawn(parent, id, state.tasks[id].name.to_string(), at);
+        super::trace::spawn(parent, id, &state.tasks[id].name, at);
         super::progress::made();
         Ok(id)
     }

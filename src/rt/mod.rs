@@ -103,14 +103,16 @@ fn shuttle_task(state: &State) -> Option<usize> {
 /// A readable name for the running task: `#2 'worker-1'`, or `the caller` outside executions.
 pub(crate) fn current_task_label() -> String {
     match (context::execution(), current_task()) {
-        (Some(e), Some(id)) => {
-            let state = e.state();
-            match state.tasks.get(id) {
-                Some(t) => format!("#{id} '{}'", t.name),
-                None => format!("#{id}"),
-            }
-        }
+        (Some(e), Some(id)) => task_label(&e.state(), id),
         _ => "the caller".to_owned(),
+    }
+}
+
+/// How [`current_task_label`] names task `id` of the execution whose registry is `state`.
+pub(crate) fn task_label(state: &State, id: usize) -> String {
+    match state.tasks.get(id) {
+        Some(t) => format!("#{id} '{}'", t.name),
+        None => format!("#{id}"),
     }
 }
 
@@ -137,18 +139,6 @@ pub(crate) fn blocking_lock<O: Into<Object>>(
     mark(op::LOCK, Some(address), object, at)
 }
 
-/// [`blocking`] in `op` (`RwLock::read` or `write`) on the lock at `address`: matched, as
-/// [`blocking_lock`] is, with the tasks that hold it.
-#[inline]
-pub(crate) fn blocking_on_lock<O: Into<Object>>(
-    op: &'static Op,
-    address: usize,
-    object: impl FnOnce() -> O,
-    at: &'static Location<'static>,
-) -> BlockGuard {
-    mark(op, Some(address), object, at)
-}
-
 #[inline]
 fn mark<O: Into<Object>>(
     op: &'static Op,
@@ -171,6 +161,43 @@ fn mark<O: Into<Object>>(
         };
         Some(task)
     };
+    mark_task(execution, known, op, lock, object, at)
+}
+
+/// [`blocking`] in `op` (`Mutex::lock`, `RwLock::read` or `write`) on the lock at `lock` by the
+/// task `me` found for the whole operation (see [`Running`]): matched, as [`blocking_lock`]
+/// is, with the tasks that hold that lock.
+#[inline]
+pub(crate) fn blocking_lock_by<O: Into<Object>>(
+    me: Option<&Running>,
+    op: &'static Op,
+    lock: usize,
+    object: impl FnOnce() -> O,
+    at: &'static Location<'static>,
+) -> BlockGuard {
+    match me {
+        Some(me) => mark_task(
+            Arc::clone(&me.execution),
+            Some(me.task),
+            op,
+            Some(lock),
+            object,
+            at,
+        ),
+        None => BlockGuard { marked: None },
+    }
+}
+
+/// Marks `known` (or, if `None`, shuttle's running task, looked up under the registry lock)
+/// blocked in `op`: the second half of [`mark`].
+fn mark_task<O: Into<Object>>(
+    execution: Arc<Execution>,
+    known: Option<usize>,
+    op: &'static Op,
+    lock: Option<usize>,
+    object: impl FnOnce() -> O,
+    at: &'static Location<'static>,
+) -> BlockGuard {
     // Built before the registry is locked: a label may read the registry.
     let on = BlockedOn {
         op,
@@ -180,7 +207,10 @@ fn mark<O: Into<Object>>(
     };
     let traced = trace::on().then(|| on.clone());
     let mut state = execution.state();
-    let task = if shuttle { shuttle_task(&state) } else { known };
+    let task = match known {
+        Some(task) => Some(task),
+        None => shuttle_task(&state),
+    };
     if let Some(task) = task {
         // Blocking again after a panic, not while unwinding it: the panic was caught.
         if !std::thread::panicking() && (!state.panics.is_empty() || state.violation.is_some()) {
@@ -262,7 +292,17 @@ pub(crate) fn loom_lock_lost() {
 /// it: the classifier calls that hang a deadlock, not a lost wakeup. Outside an execution it
 /// records nothing.
 pub(crate) fn held(address: usize, shared: bool, at: Option<&'static Location<'static>>) -> Held {
-    let Some((execution, task)) = running_task() else {
+    held_by(running(), address, shared, at)
+}
+
+/// [`held`] by the task `me` found for the whole operation (see [`Running`]).
+pub(crate) fn held_by(
+    me: Option<Running>,
+    address: usize,
+    shared: bool,
+    at: Option<&'static Location<'static>>,
+) -> Held {
+    let Some(Running { execution, task }) = me else {
         return Held::NONE;
     };
     execution.state().tasks[task].holds.push(Hold {
@@ -274,6 +314,21 @@ pub(crate) fn held(address: usize, shared: bool, at: Option<&'static Location<'s
     Held {
         marked: std::mem::ManuallyDrop::new(Some((execution, task, address))),
     }
+}
+
+/// The running task and its execution, looked up once by an operation that needs them at
+/// several steps (a lock: the recursive-lock check, the blocked mark, the note that it runs
+/// again, the hold). A task is a coroutine (loom, shuttle) or a thread (std), so it is the same
+/// task before and after the operation blocks; under loom each lookup is a loom task-local read
+/// (a SipHash map), the largest of concheck's costs per loom execution (BENCHMARKS.md).
+pub(crate) struct Running {
+    execution: Arc<Execution>,
+    task: usize,
+}
+
+/// The running task, if the current thread is in an execution (see [`Running`]).
+pub(crate) fn running() -> Option<Running> {
+    running_task().map(|(execution, task)| Running { execution, task })
 }
 
 /// The execution and the registry number of the running task, if there is one.
@@ -305,14 +360,20 @@ pub(crate) enum LockMode {
 /// forbids it, std's `RwLock` may deadlock or panic). Checked before the model checker is
 /// asked for the lock: loom and shuttle would otherwise panic inside their own source (loom on
 /// the second read guard's release, shuttle with "already holds"), far from the user's line.
+/// `me` is the running task, found once for the whole lock operation (see [`Running`]).
 #[track_caller]
 pub(crate) fn relock<O: Into<Object>>(
+    me: Option<&Running>,
     address: usize,
     mode: LockMode,
     object: impl FnOnce() -> O,
     at: &'static Location<'static>,
 ) {
-    let Some((execution, task)) = running_task() else {
+    let Some(&Running {
+        ref execution,
+        task,
+    }) = me
+    else {
         return;
     };
     let first = {
@@ -428,6 +489,25 @@ pub(crate) fn note_running() {
         if let (Some(e), Some(t)) = (context::execution(), current_task()) {
             e.note_running(t);
         }
+    }
+}
+
+/// [`note_running`] by `task` of `execution`, the running task found before an operation that
+/// may switch tasks: after it, the same task runs on this coroutine again.
+#[inline]
+pub(crate) fn note_running_of(execution: &Execution, task: usize) {
+    if backend() == Backend::Loom && loom_callable() {
+        execution.note_running(task);
+    }
+}
+
+/// [`note_running`] by the task `me` found for the whole operation (see [`Running`]): after
+/// the operation it is still the task running on this coroutine.
+#[inline]
+pub(crate) fn note_running_by(me: Option<&Running>) {
+    match me {
+        Some(me) => note_running_of(&me.execution, me.task),
+        None => note_running(),
     }
 }
 

@@ -206,14 +206,16 @@ pub(crate) fn resume(task: usize) {
     });
 }
 
-/// `parent` spawned task `child`, named `name`, at `at`.
+/// `parent` spawned task `child`, named `name`, at `at`. The name is formatted only while a
+/// trace records (a `task-N` formatted per spawn was 900 instructions of every search's spawn).
 pub(crate) fn spawn(
     parent: Option<usize>,
     child: usize,
-    name: String,
+    name: &dyn std::fmt::Display,
     at: &'static Location<'static>,
 ) {
     with(|log| {
+        let name = name.to_string();
         let site = Site::from(at);
         while log.trace.tasks.len() <= child {
             let id = log.trace.tasks.len();

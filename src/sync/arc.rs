@@ -60,8 +60,8 @@ impl Token {
         if UNTRACKED.with(Cell::get) > 0 {
             return None;
         }
-        let task = rt::current_task_label();
-        let id = execution.track_arc(at, task);
+        // The task's number: its label is formatted only if the `Arc` leaks.
+        let id = execution.track_arc(at, rt::current_task());
         Some(Token {
             execution: std::sync::Arc::downgrade(&execution),
             id,

@@ -120,18 +120,43 @@ impl<T> Mutex<T> {
                 }
             };
         }
-        rt::relock(self.address(), rt::LockMode::Mutex, || self.object(), at);
-        let blocked = rt::blocking_lock(self.address(), || self.object(), at);
+        // One lookup of the running task for every step below (see `rt::Running`).
+        let me = rt::running();
+        rt::relock(
+            me.as_ref(),
+            self.address(),
+            rt::LockMode::Mutex,
+            || self.object(),
+            at,
+        );
+        let blocked = rt::blocking_lock_by(
+            me.as_ref(),
+            rt::op::LOCK,
+            self.address(),
+            || self.object(),
+            at,
+        );
         let model = self.model.lock();
         let marked = blocked.marked();
         drop(blocked);
         if !marked {
             // Nobody noted this task running when the mark was dropped (loom cannot be asked
             // who runs; shuttle can, and there the note is a no-op).
-            rt::note_running();
+            rt::note_running_by(me.as_ref());
         }
         rt::coverage::after_note(self.backend(), self, rt::coverage::LOCK, at);
-        self.guard(self.lock_data(), model)
+        let data = self.lock_data();
+        let held = if model.is_std() {
+            rt::Held::NONE
+        } else {
+            rt::held_by(me, self.address(), false, Some(at))
+        };
+        MutexGuard {
+            data,
+            model,
+            mutex: self,
+            held,
+        }
     }
 
     /// Acquires the lock if it is free now.

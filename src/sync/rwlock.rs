@@ -84,16 +84,6 @@ impl<T> RwLock<T> {
         std::ptr::from_ref(self).cast::<()>() as usize
     }
 
-    /// The registry's note that the running task holds this lock for reading, taken at `at`
-    /// through a model lock (nothing for a std one: see `rt::held`).
-    fn read_held(&self, model: &Guard<'_>, at: &'static Location<'static>) -> rt::Held {
-        if model.is_std() {
-            rt::Held::NONE
-        } else {
-            rt::held(self.address(), true, Some(at))
-        }
-    }
-
     /// Shared access, blocking while a writer holds it.
     #[track_caller]
     pub fn read(&self) -> RwLockReadGuard<'_, T> {
@@ -117,19 +107,37 @@ impl<T> RwLock<T> {
                 _held: rt::Held::NONE,
             };
         }
+        // One lookup of the running task for every step below (see `rt::Running`).
+        let me = rt::running();
         let model = if self.model.loom_uncallable() {
             Guard::std()
         } else {
-            rt::relock(self.address(), rt::LockMode::Read, || self.object(), at);
-            let _blocked = rt::blocking_on_lock(rt::op::READ, self.address(), || self.object(), at);
+            rt::relock(
+                me.as_ref(),
+                self.address(),
+                rt::LockMode::Read,
+                || self.object(),
+                at,
+            );
+            let _blocked = rt::blocking_lock_by(
+                me.as_ref(),
+                rt::op::READ,
+                self.address(),
+                || self.object(),
+                at,
+            );
             self.model.read()
         };
-        rt::note_running();
+        rt::note_running_by(me.as_ref());
         rt::coverage::after_note(self.backend(), self, rt::coverage::READ, at);
         let data = self.data.read().unwrap_or_else(PoisonError::into_inner);
         RwLockReadGuard {
             data,
-            _held: self.read_held(&model, at),
+            _held: if model.is_std() {
+                rt::Held::NONE
+            } else {
+                rt::held_by(me, self.address(), true, Some(at))
+            },
             _model: model,
         }
     }
@@ -157,15 +165,28 @@ impl<T> RwLock<T> {
                 _held: rt::Held::NONE,
             };
         }
+        // One lookup of the running task for every step below (see `rt::Running`).
+        let me = rt::running();
         let model = if self.model.loom_uncallable() {
             Guard::std()
         } else {
-            rt::relock(self.address(), rt::LockMode::Write, || self.object(), at);
-            let _blocked =
-                rt::blocking_on_lock(rt::op::WRITE, self.address(), || self.object(), at);
+            rt::relock(
+                me.as_ref(),
+                self.address(),
+                rt::LockMode::Write,
+                || self.object(),
+                at,
+            );
+            let _blocked = rt::blocking_lock_by(
+                me.as_ref(),
+                rt::op::WRITE,
+                self.address(),
+                || self.object(),
+                at,
+            );
             self.model.write()
         };
-        rt::note_running();
+        rt::note_running_by(me.as_ref());
         rt::coverage::after_note(self.backend(), self, rt::coverage::WRITE, at);
         let data = self.data.write().unwrap_or_else(PoisonError::into_inner);
         RwLockWriteGuard {
@@ -173,7 +194,7 @@ impl<T> RwLock<T> {
             _held: if model.is_std() {
                 rt::Held::NONE
             } else {
-                rt::held(self.address(), false, Some(at))
+                rt::held_by(me, self.address(), false, Some(at))
             },
             _model: model,
         }
