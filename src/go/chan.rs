@@ -42,6 +42,7 @@
 
 use std::collections::VecDeque;
 use std::fmt;
+use std::ops::DerefMut;
 use std::panic::Location;
 use std::sync::Arc;
 
@@ -373,7 +374,30 @@ impl<T> Chan<T> {
     }
 
     /// A send by a plain operation, which no select can have completed.
+    ///
+    /// Inlined with the common buffered send first: room in the buffer, not closed, no
+    /// receiver registered. That is exactly the case [`Chan::try_send_locked`] handles by
+    /// queueing (it checks the close, then registered receivers, then capacity-0 selects,
+    /// which capacity N has none of), so the value is queued as it would queue it.
+    #[inline]
     fn try_send_plain(
+        &self,
+        state: &mut State<T>,
+        value: T,
+        at: &'static Location<'static>,
+    ) -> Result<(), T> {
+        if state.queue.len() < self.cap && state.closed.is_none() && state.waiting.is_empty() {
+            state.queue.push_back(value);
+            rt::progress::made();
+            state.offered += 1;
+            return Ok(());
+        }
+        self.try_send_plain_other(state, value, at)
+    }
+
+    /// [`Chan::try_send_plain`] in every other case.
+    #[inline(never)]
+    fn try_send_plain_other(
         &self,
         state: &mut State<T>,
         value: T,
@@ -433,7 +457,26 @@ impl<T> Chan<T> {
     }
 
     /// A receive by a plain operation.
+    ///
+    /// Inlined with the common buffered receive first: capacity N and a value queued, which
+    /// [`Chan::try_recv_locked`] takes as done here (oldest first, one blocked sender owed the
+    /// free slot).
+    #[inline]
     fn try_recv_plain(&self, state: &mut State<T>) -> Result<T, TryRecvError> {
+        if self.cap > 0 {
+            if let Some(v) = state.queue.pop_front() {
+                state.taken += 1;
+                rt::progress::made();
+                state.senders.wake_any_one();
+                return Ok(v);
+            }
+        }
+        self.try_recv_plain_other(state)
+    }
+
+    /// [`Chan::try_recv_plain`] in every other case.
+    #[inline(never)]
+    fn try_recv_plain_other(&self, state: &mut State<T>) -> Result<T, TryRecvError> {
         match self.try_recv_locked(state, None) {
             RecvTry::Got(v) => Ok(v),
             RecvTry::Closed => Err(TryRecvError::Closed),
@@ -447,8 +490,10 @@ impl<T> Chan<T> {
     /// Inlined with a fast path for the common change that owes nobody a wake: a value queued
     /// or taken while nobody waits and no select watches. Under every backend that is only the
     /// unlock (nothing to notify, nothing to fire), as [`Chan::wake_owed`] would do it.
+    ///
+    /// `state` is the facade guard, or on std the data guard of [`Mutex::try_lock_std`].
     #[inline]
-    fn wake(&self, state: MutexGuard<'_, State<T>>) {
+    fn wake(&self, state: impl DerefMut<Target = State<T>>) {
         if state.receivers.owes_nothing()
             && state.senders.owes_nothing()
             && state.watchers.is_empty()
@@ -460,7 +505,7 @@ impl<T> Chan<T> {
 
     /// [`Chan::wake`] when some waiter is owed a notify or some select watches.
     #[inline(never)]
-    fn wake_owed(&self, mut state: MutexGuard<'_, State<T>>) {
+    fn wake_owed(&self, mut state: impl DerefMut<Target = State<T>>) {
         let receivers = state.receivers.take_owed();
         let senders = state.senders.take_owed();
         let watchers = state.watchers.snapshot();
@@ -496,11 +541,20 @@ impl<T> Sender<T> {
     pub fn send(&self, value: T) {
         let at = Location::caller();
         let chan = &*self.chan;
-        rt::coverage::op(&chan.state, || chan.object(), rt::coverage::SEND, at);
-        let mut state = chan.state.lock();
-        let mut value = match chan.try_send_plain(&mut state, value, at) {
-            Ok(()) => return chan.wake(state),
-            Err(v) => v,
+        let (mut state, mut value) = match chan.state.try_lock_std() {
+            // std outside any checker, lock free (coverage records nothing on std).
+            Some(mut data) => match chan.try_send_plain(&mut data, value, at) {
+                Ok(()) => return chan.wake(data),
+                Err(v) => (chan.state.adopt_std(data), v),
+            },
+            None => {
+                rt::coverage::op(&chan.state, || chan.object(), rt::coverage::SEND, at);
+                let mut state = chan.state.lock();
+                match chan.try_send_plain(&mut state, value, at) {
+                    Ok(()) => return chan.wake(state),
+                    Err(v) => (state, v),
+                }
+            }
         };
         if chan.cap > 0 {
             // Buffer full: wait for room, then try again.
@@ -708,16 +762,29 @@ impl<T> Receiver<T> {
 
     fn recv_at(&self, at: &'static Location<'static>) -> Option<T> {
         let chan = &*self.chan;
-        rt::coverage::op(&chan.state, || chan.object(), rt::coverage::RECV, at);
-        let mut state = chan.state.lock();
-        match chan.try_recv_plain(&mut state) {
-            Ok(v) => {
-                chan.wake(state);
-                return Some(v);
+        let mut state = match chan.state.try_lock_std() {
+            // std outside any checker, lock free (coverage records nothing on std).
+            Some(mut data) => match chan.try_recv_plain(&mut data) {
+                Ok(v) => {
+                    chan.wake(data);
+                    return Some(v);
+                }
+                Err(TryRecvError::Closed) => return None,
+                Err(TryRecvError::Empty) => chan.state.adopt_std(data),
+            },
+            None => {
+                rt::coverage::op(&chan.state, || chan.object(), rt::coverage::RECV, at);
+                let mut state = chan.state.lock();
+                match chan.try_recv_plain(&mut state) {
+                    Ok(v) => {
+                        chan.wake(state);
+                        return Some(v);
+                    }
+                    Err(TryRecvError::Closed) => return None,
+                    Err(TryRecvError::Empty) => state,
+                }
             }
-            Err(TryRecvError::Closed) => return None,
-            Err(TryRecvError::Empty) => {}
-        }
+        };
         // Registered in the hold that found nothing (no value, no select's offer that could
         // be claimed): a sender or select that comes later finds this receiver waiting.
         let ticket = state.next_receiver;

@@ -229,6 +229,28 @@ impl<T> Mutex<T> {
         }
     }
 
+    /// The data lock alone, for a facade primitive's own hot path: `Some` exactly when
+    /// [`Mutex::lock`]'s production path would return at once (a std mutex outside any checker,
+    /// free now), and then the std guard it would have wrapped. A std facade guard holds
+    /// nothing besides (no model guard, no registry note), so this is the same lock hold
+    /// without building, moving and dropping the facade guard (BENCHMARKS.md, channel).
+    /// `None`: take [`Mutex::lock`] (a checker, contention or poison).
+    #[inline]
+    pub(crate) fn try_lock_std(&self) -> Option<std::sync::MutexGuard<'_, T>> {
+        if self.model.is_std() && rt::backend() == Backend::Std {
+            return self.data.try_lock().ok();
+        }
+        None
+    }
+
+    /// The facade guard of a hold [`Mutex::try_lock_std`] took, for a primitive that must
+    /// wait on a facade `Condvar` after all.
+    #[track_caller]
+    #[inline]
+    pub(crate) fn adopt_std<'a>(&'a self, data: std::sync::MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+        self.guard(data, Guard::std())
+    }
+
     /// Notes in the registry that the running task holds this mutex again (a condvar's
     /// re-lock; see `rt::held`).
     pub(crate) fn held(&self) -> rt::Held {
@@ -312,5 +334,33 @@ impl<T> DerefMut for MutexGuard<'_, T> {
 impl<T: fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&*self.data, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Mutex;
+    use crate::check::{Check, Checker, LoomConfig, ShuttleConfig};
+
+    /// A primitive's std fast path skips the facade guard only where that guard holds nothing:
+    /// a free std mutex outside any checker. Held, it must fall back to `lock` (which blocks
+    /// and registers the wait); under a checker the model lock must schedule every access.
+    #[test]
+    fn try_lock_std_only_for_a_free_std_mutex_outside_checkers() {
+        let m = Mutex::new(1);
+        assert_eq!(m.try_lock_std().map(|g| *g), Some(1));
+        let held = m.lock();
+        assert!(m.try_lock_std().is_none(), "a held mutex has no fast path");
+        drop(held);
+        let check = Check::new(|| {
+            let m = Mutex::new(0);
+            assert!(m.try_lock_std().is_none(), "a model mutex has no fast path");
+            *m.lock() += 1;
+        });
+        // One execution each: the assertion is about the backend, not an interleaving.
+        check.assert_no_violation(&[
+            Checker::Loom(LoomConfig::new()),
+            Checker::Shuttle(ShuttleConfig::random().iterations(1)),
+        ]);
     }
 }
