@@ -19,6 +19,8 @@ mod conformance_go;
 mod coverage;
 mod fuzz_bodies;
 mod go_channel;
+mod go_channel_api;
+mod go_channel_meets_select;
 mod go_channel_wakes;
 mod go_context;
 mod go_select;
