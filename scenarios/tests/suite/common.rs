@@ -36,3 +36,12 @@ pub(crate) fn shrunk_and_replayed(check: &Check, report: &Report) -> Report {
     assert_eq!(again.violation(), report.violation(), "{again}\n{report}");
     again
 }
+
+/// The text of a panic payload (`panic!` with a message or a literal); empty for any other.
+pub(crate) fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_default()
+}

@@ -10,13 +10,7 @@ use concheck_scenarios::concurrent_map::*;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 
-fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_default()
-}
+use crate::common::panic_message;
 
 #[test]
 fn concurrent_map_computes_each_key_once_on_real_threads() {

@@ -9,13 +9,7 @@ use concheck_scenarios::once::*;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 
-fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_default()
-}
+use crate::common::panic_message;
 
 #[test]
 fn once_runs_f_once_on_real_threads() {
