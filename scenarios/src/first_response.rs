@@ -260,10 +260,12 @@ fn reference_try_send() {
 
 /// The scenarios' deadline. Small, because the std checker runs every body 100 times on the
 /// real clock; on the virtual clock its size costs nothing.
-const TIMEOUT: Duration = Duration::from_millis(2);
+pub(crate) const TIMEOUT: Duration = Duration::from_millis(2);
 
 /// A replica that works for `work` on `q`, unless `ctx` is done first.
-fn replica_taking(work: Duration) -> impl FnOnce(&Context, u32) -> Result<u32, ContextError> {
+pub(crate) fn replica_taking(
+    work: Duration,
+) -> impl FnOnce(&Context, u32) -> Result<u32, ContextError> {
     move |ctx, q| {
         let finished = time::after(work);
         Select::new()

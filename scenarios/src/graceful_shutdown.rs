@@ -426,10 +426,10 @@ fn reference() {
 const TIMEOUT: Duration = Duration::from_millis(2);
 
 /// The request that asks for a long poll: its handler answers only when cut off.
-const LONG_POLL: u32 = 0;
+pub(crate) const LONG_POLL: u32 = 0;
 
 /// Answers `req * 10` at once, except a [`LONG_POLL`], which waits for the server's context.
-fn handle(ctx: &Context, req: u32) -> Result<u32, ContextError> {
+pub(crate) fn handle(ctx: &Context, req: u32) -> Result<u32, ContextError> {
     if req == LONG_POLL {
         ctx.done();
         return Err(ctx

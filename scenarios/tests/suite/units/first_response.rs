@@ -11,32 +11,15 @@ use std::sync::Mutex as StdMutex;
 
 use concheck::check::{Check, Checker};
 
-use concheck::go::{self, Context, ContextError, Select};
-use concheck::time;
+use concheck::go::{self, Context, ContextError};
 use concheck_scenarios::first_response::*;
+use concheck_scenarios::test_support::{
+    first_response_replica as replica_taking, FIRST_RESPONSE_TIMEOUT as TIMEOUT,
+};
 use std::time::Duration;
 
 /// Replicas of different kinds in one list.
 type Replica = Box<dyn FnOnce(&Context, u32) -> Result<u32, ContextError> + Send>;
-
-/// The deadline of the ties, as the catalog's (2 ms): on the virtual clock its size costs nothing.
-const TIMEOUT: Duration = Duration::from_millis(2);
-
-/// A replica like the catalog's: works for `work` on `q` and answers `q * 10`, unless `ctx` is
-/// done first.
-fn replica_taking(work: Duration) -> impl FnOnce(&Context, u32) -> Result<u32, ContextError> {
-    move |ctx, q| {
-        let finished = time::after(work);
-        Select::new()
-            .recv(&finished, |_| Ok(q * 10))
-            .done(ctx, || {
-                Err(ctx
-                    .err()
-                    .expect("the done case fires only once the context is done"))
-            })
-            .wait()
-    }
-}
 
 #[test]
 fn first_response_rejects_no_replicas() {

@@ -6,26 +6,14 @@
 //! the crate's only test binary, so `cargo test` compiles the catalog once, not a second time in
 //! test mode.
 
-use concheck::go::{Context, ContextError};
+use concheck::go::ContextError;
 use concheck::thread;
 use concheck_scenarios::graceful_shutdown::*;
+use concheck_scenarios::test_support::{
+    graceful_shutdown_handle as handle, GRACEFUL_SHUTDOWN_LONG_POLL as LONG_POLL,
+};
 use std::sync::Arc;
 use std::time::Duration;
-
-/// The request that asks for a long poll: its handler answers only when cut off.
-const LONG_POLL: u32 = 0;
-
-/// The catalog's handler: answers `req * 10` at once, except a [`LONG_POLL`], which waits for
-/// the server's context.
-fn handle(ctx: &Context, req: u32) -> Result<u32, ContextError> {
-    if req == LONG_POLL {
-        ctx.done();
-        return Err(ctx
-            .err()
-            .expect("done returns only once the context is cancelled"));
-    }
-    Ok(req * 10)
-}
 
 #[test]
 fn graceful_shutdown_answers_every_accepted_request_on_real_threads() {
