@@ -168,7 +168,7 @@ fn mark<O: Into<Object>>(
 /// task `me` found for the whole operation (see [`Running`]): matched, as [`blocking_lock`]
 /// is, with the tasks that hold that lock.
 #[inline]
-pub(crate) fn blocking_lock_by<O: Into<Object>>(
+fn blocking_lock_by<O: Into<Object>>(
     me: Option<&Running>,
     op: &'static Op,
     lock: usize,
@@ -353,6 +353,32 @@ pub(crate) enum LockMode {
     Write,
 }
 
+impl LockMode {
+    /// The operation a task blocked asking for the lock this way is marked with.
+    fn op(self) -> &'static Op {
+        match self {
+            LockMode::Mutex => op::LOCK,
+            LockMode::Read => op::READ,
+            LockMode::Write => op::WRITE,
+        }
+    }
+}
+
+/// What a model lock does before it waits, with the running task looked up once (`me`): stop
+/// the execution if `me` already holds the lock ([`relock`]), then mark `me` blocked asking for
+/// it ([`blocking_lock_by`]) until the returned guard is dropped.
+#[inline]
+pub(crate) fn begin_lock<O: Into<Object>>(
+    me: Option<&Running>,
+    address: usize,
+    mode: LockMode,
+    object: impl Fn() -> O,
+    at: &'static Location<'static>,
+) -> BlockGuard {
+    relock(me, address, mode, &object, at);
+    blocking_lock_by(me, mode.op(), address, object, at)
+}
+
 /// Stops the execution with a violation if the running task asks, at `at`, for the lock at
 /// `address` (named `object`) that it already holds: a mutex or a write under its own hold
 /// waits for itself forever (a deadlock); a read under its own read is a recursive read lock,
@@ -362,7 +388,7 @@ pub(crate) enum LockMode {
 /// the second read guard's release, shuttle with "already holds"), far from the user's line.
 /// `me` is the running task, found once for the whole lock operation (see [`Running`]).
 #[track_caller]
-pub(crate) fn relock<O: Into<Object>>(
+fn relock<O: Into<Object>>(
     me: Option<&Running>,
     address: usize,
     mode: LockMode,

@@ -122,17 +122,10 @@ impl<T> Mutex<T> {
         }
         // One lookup of the running task for every step below (see `rt::Running`).
         let me = rt::running();
-        rt::relock(
+        let blocked = rt::begin_lock(
             me.as_ref(),
             self.address(),
             rt::LockMode::Mutex,
-            || self.object(),
-            at,
-        );
-        let blocked = rt::blocking_lock_by(
-            me.as_ref(),
-            rt::op::LOCK,
-            self.address(),
             || self.object(),
             at,
         );

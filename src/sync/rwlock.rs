@@ -112,17 +112,10 @@ impl<T> RwLock<T> {
         let model = if self.model.loom_uncallable() {
             Guard::std()
         } else {
-            rt::relock(
+            let _blocked = rt::begin_lock(
                 me.as_ref(),
                 self.address(),
                 rt::LockMode::Read,
-                || self.object(),
-                at,
-            );
-            let _blocked = rt::blocking_lock_by(
-                me.as_ref(),
-                rt::op::READ,
-                self.address(),
                 || self.object(),
                 at,
             );
@@ -170,17 +163,10 @@ impl<T> RwLock<T> {
         let model = if self.model.loom_uncallable() {
             Guard::std()
         } else {
-            rt::relock(
+            let _blocked = rt::begin_lock(
                 me.as_ref(),
                 self.address(),
                 rt::LockMode::Write,
-                || self.object(),
-                at,
-            );
-            let _blocked = rt::blocking_lock_by(
-                me.as_ref(),
-                rt::op::WRITE,
-                self.address(),
                 || self.object(),
                 at,
             );
