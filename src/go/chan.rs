@@ -135,9 +135,11 @@ impl<T> State<T> {
 struct State<T> {
     /// Capacity N: the buffer. Capacity 0: values offered by blocked senders, oldest first.
     queue: VecDeque<T>,
-    /// Values ever pushed onto `queue`; a capacity-0 sender's offer is number `offered` at push.
+    /// Capacity 0 only: offers ever pushed onto `queue`; a sender's offer is number `offered`
+    /// at push. (Not counted at capacity N, where nothing reads it.)
     offered: u64,
-    /// Values ever taken off `queue`: offer `t` was taken iff `taken > t` (FIFO).
+    /// Capacity 0 only: offers ever taken off `queue`; offer `t` was taken iff `taken > t`
+    /// (FIFO).
     taken: u64,
     closed: Option<Closed>,
     /// Receivers blocked in `recv`, oldest first, by ticket. A send hands its value to the
@@ -367,7 +369,6 @@ impl<T> Chan<T> {
             // No receiver is registered (`waiting` is empty), so none waits for this value.
             state.queue.push_back(value);
             rt::progress::made();
-            state.offered += 1;
             return SendTry::Sent;
         }
         SendTry::Full(value)
@@ -389,7 +390,6 @@ impl<T> Chan<T> {
         if state.queue.len() < self.cap && state.closed.is_none() && state.waiting.is_empty() {
             state.queue.push_back(value);
             rt::progress::made();
-            state.offered += 1;
             return Ok(());
         }
         self.try_send_plain_other(state, value, at)
@@ -416,11 +416,11 @@ impl<T> Chan<T> {
                 return RecvTry::Lost;
             }
             let v = state.queue.pop_front().expect("not empty");
-            state.taken += 1;
             rt::progress::made();
             // Capacity 0: offer number `taken - 1` completes, and only its sender may go on.
             // Capacity N: a slot is free for any blocked sender.
             if self.cap == 0 {
+                state.taken += 1;
                 state.senders.wake_the_one();
             } else {
                 state.senders.wake_any_one();
@@ -465,7 +465,6 @@ impl<T> Chan<T> {
     fn try_recv_plain(&self, state: &mut State<T>) -> Result<T, TryRecvError> {
         if self.cap > 0 {
             if let Some(v) = state.queue.pop_front() {
-                state.taken += 1;
                 rt::progress::made();
                 state.senders.wake_any_one();
                 return Ok(v);
