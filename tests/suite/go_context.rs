@@ -66,6 +66,27 @@ fn context_child_cancelled_when_parent_cancelled() {
 }
 
 #[test]
+fn context_every_child_cancelled_when_parent_cancelled() {
+    // Three live children of one parent, the first made first: cancelling the parent cancels
+    // each of them, not only the last one made (making a child prunes the parent's list of
+    // children that were dropped, and must keep the live ones).
+    holds(|| {
+        let (parent, cancel_parent) = Context::background().with_cancel();
+        let children: Vec<_> = (0..3).map(|_| parent.with_cancel()).collect();
+        let (first, _) = &children[0];
+        let first = first.clone();
+        let waiter = thread::Builder::new()
+            .name("first-child-waiter")
+            .spawn(move || first.done());
+        cancel_parent.cancel();
+        waiter.join().unwrap();
+        for (i, (child, _)) in children.iter().enumerate() {
+            assert_eq!(child.err(), Some(ContextError::Canceled), "child {i}");
+        }
+    });
+}
+
+#[test]
 fn context_grandchild_cancelled_when_root_cancelled() {
     holds(|| {
         let (root, cancel_root) = Context::background().with_cancel();
