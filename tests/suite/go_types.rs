@@ -72,6 +72,12 @@ fn go_mutex_unlock_of_unlocked_is_reported() {
             .contains("unlock of an unlocked mutex"),
         "{report}"
     );
+    // The message names the mutex by where it was made, as its label does.
+    let message = &report.violation().unwrap().message;
+    assert!(
+        message.starts_with("go mutex created at tests/suite/go_types.rs:"),
+        "{message}"
+    );
 }
 
 #[test]
