@@ -68,3 +68,46 @@ fn channel_try_recv_takes_a_blocked_select_send() {
     .run(&shuttle())
     .assert_no_violation();
 }
+
+/// Three receivers blocked on an unbuffered channel, a select sending and two plain sends, one
+/// before the select is joined and one after: each value reaches one receiver, and none is left
+/// blocked. A receiver woken by a wake meant for another (two unnotified waiters get
+/// `notify_all`) may find the select's offer and take it itself; its registration must then
+/// leave with it, and only it: a registration left behind takes the last value for a receiver
+/// that is gone, and one removed with it hides a receiver from the last sender.
+#[test]
+fn channel_receivers_meet_plain_senders_and_a_select_sender() {
+    let check = Check::new(|| {
+        let (tx, rx) = go::channel::<u32>(0);
+        let receivers: Vec<_> = (0..3)
+            .map(|i| {
+                let rx = rx.clone();
+                thread::Builder::new()
+                    .name(format!("receiver-{i}"))
+                    .spawn(move || rx.recv())
+            })
+            .collect();
+        let selecting = {
+            let tx = tx.clone();
+            thread::Builder::new()
+                .name("selecting")
+                .spawn(move || Select::new().send(&tx, 2, || ()).wait())
+        };
+        tx.send(1);
+        selecting.join().unwrap();
+        tx.send(3);
+        let mut got: Vec<u32> = receivers
+            .into_iter()
+            .map(|r| r.join().unwrap().expect("the channel is never closed"))
+            .collect();
+        got.sort_unstable();
+        assert_eq!(got, [1, 2, 3], "each value reaches one receiver");
+    });
+    // Shuttle random and PCT, 1,000 schedules each.
+    for checker in [
+        Checker::Shuttle(ShuttleConfig::random().iterations(1_000)),
+        Checker::Shuttle(ShuttleConfig::pct().iterations(1_000)),
+    ] {
+        check.run(&checker).assert_no_violation();
+    }
+}

@@ -153,3 +153,57 @@ fn go_context_cause() {
     cancel.cancel();
     assert_eq!(plain.cause().unwrap().to_string(), "context canceled");
 }
+
+/// Rewritten from golang/sync's semaphore_test.go, `TestAllocCancelDoesntStarve`: a large
+/// acquire waiting at the head of the queue is cancelled; the small acquire queued behind it,
+/// which fits, must then be served rather than left waiting for a release that never comes.
+#[test]
+fn go_semaphore_cancelled_head_lets_the_waiter_behind_it_in() {
+    let check = Check::new(|| {
+        let sem = Arc::new(Weighted::new(10));
+        let background = Context::background();
+        sem.acquire(&background, 1).unwrap();
+        let (ctx, cancel) = background.with_cancel();
+        let big = {
+            let sem = Arc::clone(&sem);
+            thread::Builder::new()
+                .name("big")
+                .spawn(move || sem.acquire(&ctx, 10))
+        };
+        let small = {
+            let sem = Arc::clone(&sem);
+            thread::Builder::new()
+                .name("small")
+                .spawn(move || sem.acquire(&Context::background(), 1))
+        };
+        cancel.cancel();
+        assert_eq!(big.join().unwrap(), Err(ContextError::Canceled));
+        assert_eq!(small.join().unwrap(), Ok(()), "served once the head left");
+    });
+    // Shuttle random and PCT, 500 schedules each: in about half of them `big` queues first.
+    for checker in [
+        Checker::Shuttle(ShuttleConfig::random().iterations(500)),
+        Checker::Shuttle(ShuttleConfig::pct().iterations(500)),
+    ] {
+        check.run(&checker).assert_no_violation();
+    }
+}
+
+/// `AtomicBool::swap` returns the value it replaced, as std's does.
+#[test]
+fn atomic_bool_swap_returns_the_previous_value() {
+    let check = Check::new(|| {
+        let flag = concheck::sync::atomic::AtomicBool::new(false);
+        assert!(!flag.swap(true, std::sync::atomic::Ordering::SeqCst));
+        assert!(flag.swap(false, std::sync::atomic::Ordering::SeqCst));
+        assert!(!flag.load(std::sync::atomic::Ordering::SeqCst));
+    });
+    check.assert_no_violation(&Checker::defaults());
+}
+
+/// The facade's `Arc` compares the values it points to, as std's `Arc` does.
+#[test]
+fn arc_eq_compares_the_values() {
+    assert_eq!(Arc::new(3), Arc::new(3));
+    assert_ne!(Arc::new(3), Arc::new(4));
+}

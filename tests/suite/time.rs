@@ -184,6 +184,31 @@ fn wait_timeout_times_out_without_a_notify_and_not_with_one() {
 }
 
 #[test]
+fn wait_timeout_is_woken_by_notify_all() {
+    // As above, with `notify_all`: under a model checker a timed waiter is woken by it, not by
+    // its timeout, and no virtual time passes.
+    models_hold(|| {
+        let pair = Arc::new((Mutex::new(false), Condvar::new()));
+        let start = time::now();
+        let setter = {
+            let pair = Arc::clone(&pair);
+            thread::spawn(move || {
+                *pair.0.lock() = true;
+                pair.1.notify_all();
+            })
+        };
+        let (guard, result) = pair
+            .1
+            .wait_timeout_while(pair.0.lock(), SEC, |ready| !*ready);
+        assert!(*guard, "the flag is set");
+        assert!(!result.timed_out(), "the notify came first: no time passed");
+        drop(guard);
+        assert_eq!(time::now(), start);
+        setter.join().unwrap();
+    });
+}
+
+#[test]
 fn timer_stop_and_reset_keep_gos_contract() {
     models_hold(|| {
         let t = Timer::new(SEC);
