@@ -172,6 +172,12 @@ fn atomic_ptr_swap_and_compare_exchange() {
             Ok(cell(1))
         );
         assert_eq!(p.load(Ordering::SeqCst), cell(3));
+        p.store(cell(2), Ordering::SeqCst);
+        assert_eq!(
+            p.load(Ordering::SeqCst),
+            cell(2),
+            "a store is seen by the next load"
+        );
     });
     assert_clean_everywhere(&check);
 }

@@ -536,3 +536,25 @@ fn mutex_counter_no_violation_under_other_shuttle_seeds() {
         );
     }
 }
+
+/// A lock's label, which reports use to name it, says what it is and where it was made.
+#[test]
+fn lock_labels_name_the_lock_and_where_it_was_made() {
+    let mutex = Mutex::new(0);
+    let rwlock = RwLock::new(0);
+    for (label, kind) in [(mutex.label(), "mutex"), (rwlock.label(), "rwlock")] {
+        assert!(
+            label.starts_with(&format!("{kind} created at tests/suite/sync_facade.rs:")),
+            "{label}"
+        );
+    }
+}
+
+/// `OnceLock`'s Debug output is std's: the value once set, `None` before.
+#[test]
+fn once_lock_debug_shows_its_value() {
+    let cell = concheck::sync::OnceLock::new();
+    assert_eq!(format!("{cell:?}"), "OnceLock(None)");
+    cell.set(5).unwrap();
+    assert_eq!(format!("{cell:?}"), "OnceLock(Some(5))");
+}
