@@ -144,6 +144,18 @@ pub(crate) fn noted(task: usize) {
     NOTED.with(|n| n.set(Some(task)));
 }
 
+/// Called by `Execution::register` when task `task` gets a name from the body: the name the
+/// recorder remembers for that number (from an earlier execution) is forgotten, and the next
+/// event of the task reads the registry. An unnamed task needs no call: `task-n` is the name
+/// of every unnamed task `n`.
+pub(crate) fn given_name(task: usize) {
+    with_recorder(|r| {
+        if let Some(slot) = r.task_names.get_mut(task) {
+            *slot = None;
+        }
+    });
+}
+
 /// Starts a Go-level operation at `at` on the object whose state `lock` guards (a channel, a
 /// WaitGroup, a context): recorded once, when its first inner primitive operation takes effect.
 /// It lasts until the task's next operation at another site (see the module docs).
@@ -377,8 +389,13 @@ struct Recorder {
     objects: FxMap<usize, ObjectLog>,
     /// Emptied entry lists of earlier executions, reused (an execution makes its objects anew).
     spare: Vec<Vec<Entry>>,
-    /// Per execution: task registry number to interned name.
+    /// Task registry number to interned name. A task the body names is named anew in every
+    /// execution (see [`given_name`]); an unnamed task `n` is always `task-n` and the body
+    /// always `main`, so their entries stay from one execution to the next (reading the
+    /// registry for them once per task and execution was a tenth of the recorder's cost).
     task_names: Vec<Option<u32>>,
+    /// The tasks whose entry in `task_names` is a given name: emptied per execution.
+    given: Vec<usize>,
     /// Per execution: the Go-level operation each task is in, if any.
     active: Vec<Option<Active>>,
     /// Per execution, under shuttle: shuttle's task number to the registry's, so most events
@@ -393,7 +410,9 @@ impl Recorder {
             log.entries.clear();
             self.spare.push(log.entries);
         }
-        self.task_names.clear();
+        for task in self.given.drain(..) {
+            self.task_names[task] = None;
+        }
         self.active.clear();
         self.shuttle_tasks.clear();
         NOTED.with(|n| n.set(None));
@@ -490,7 +509,10 @@ impl Recorder {
             .and_then(|s| s.tasks.get(task))
             .map(|t| &t.name)
         {
-            Some(TaskName::Given(name)) => self.intern(name),
+            Some(TaskName::Given(name)) => {
+                self.given.push(task);
+                self.intern(name)
+            }
             Some(TaskName::Main) => self.intern("main"),
             Some(&TaskName::Numbered(n)) => self.numbered(n),
             None => self.numbered(task),
