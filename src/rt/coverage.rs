@@ -39,6 +39,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::panic::Location;
+use std::sync::Mutex;
 
 use super::context::{self, Backend};
 use super::feedback::Seen;
@@ -186,7 +187,11 @@ fn address<T: ?Sized>(object: &T) -> usize {
 /// unless [`set_enabled`] turned recording off on this thread, then nothing is recorded.
 pub(crate) fn start() {
     let on = ENABLED.with(Cell::get);
-    RECORDER.with(|r| *r.borrow_mut() = on.then(Recorder::sized));
+    let recorder = on.then(|| {
+        let kept = KEPT.lock().ok().and_then(|mut kept| kept.pop());
+        kept.unwrap_or_else(Recorder::sized)
+    });
+    RECORDER.with(|r| *r.borrow_mut() = recorder);
 }
 
 /// Whether searches started on this thread record coverage (a checker's `coverage(false)`);
@@ -204,11 +209,34 @@ pub(crate) fn begin_execution() {
 /// Stops recording on this thread and returns every ordered pair seen, in the stable encoding
 /// of [`crate::check::Coverage`]; empty if recording was never started.
 pub(crate) fn finish() -> HashSet<u64> {
-    RECORDER
-        .with(|r| r.borrow_mut().take())
-        .map(|r| r.stable_pairs())
-        .unwrap_or_default()
+    let Some(mut recorder) = RECORDER.with(|r| r.borrow_mut().take()) else {
+        return HashSet::new();
+    };
+    let pairs = recorder.stable_pairs();
+    if recorder.end_search() {
+        if let Ok(mut kept) = KEPT.lock() {
+            if kept.len() < KEEP {
+                kept.push(recorder);
+            }
+        }
+    }
+    pairs
 }
+
+/// Recorders of ended searches, emptied of everything a search found, for the next search on
+/// any thread: a search runs on a fresh OS thread, and a recorder made anew cost about twenty
+/// allocations and its interning of task names and call sites, in each search (about 300
+/// instructions per execution of a 15-execution loom search).
+static KEPT: Mutex<Vec<Recorder>> = Mutex::new(Vec::new());
+
+/// Recorders kept at most: one per search running at once, which the test threads (4) and a
+/// parallel shuttle search's workers (one per core) bound; a recorder beyond them is freed.
+const KEEP: usize = 8;
+
+/// A recorder whose tables hold more entries than this is freed at the end of its search
+/// rather than kept, so that what a process keeps stays near what a small body needs: the
+/// names and sites it keeps grow with every search that brings new ones.
+const KEEP_ENTRIES: usize = 1024;
 
 thread_local! {
     static ENABLED: Cell<bool> = const { Cell::new(true) };
@@ -422,6 +450,24 @@ impl Recorder {
             objects: FxMap::with_capacity_and_hasher(SITES / 2, BuildHasherDefault::default()),
             ..Recorder::default()
         }
+    }
+
+    /// Forgets what the search found (its pairs and keys, whose numbering must start again for
+    /// a search to pick the same targets, `check::strategy::guided`, in every process) and the
+    /// last execution's state; keeps the tables' memory and what holds in every search (task
+    /// names' ids, which sites are the facade's). Whether the recorder is small enough to keep.
+    fn end_search(&mut self) -> bool {
+        self.begin_execution();
+        self.pairs.clear();
+        self.keys.clear();
+        self.key_hashes.clear();
+        let sizes = [
+            self.names.len(),
+            self.internal.len(),
+            self.keys.capacity(),
+            self.pairs.capacity(),
+        ];
+        sizes.iter().all(|&n| n <= KEEP_ENTRIES)
     }
 
     fn begin_execution(&mut self) {
@@ -669,5 +715,32 @@ mod tests {
         let pairs: Vec<u64> = r.stable_pairs().into_iter().collect();
         assert_eq!(pairs.len(), 2);
         assert_eq!(pairs[0] ^ pairs[1], 1);
+    }
+
+    #[test]
+    fn a_kept_recorder_forgets_the_search_and_keeps_what_holds_in_every_search() {
+        let at = Location::caller();
+        let mut r = Recorder::sized();
+        let main = r.intern("main");
+        let key = r.key(LOCK, at, main);
+        assert!(r.is_internal(at), "this test sits in the facade's sources");
+        r.pairs.insert(u64::from(key) << 32 | u64::from(key + 1));
+        assert!(r.end_search(), "a small body's recorder is kept");
+        assert!(r.pairs.is_empty() && r.keys.is_empty() && r.key_hashes.is_empty());
+        assert_eq!(
+            r.key(LOCK, at, main),
+            0,
+            "the next search numbers its keys from 0"
+        );
+        assert_eq!(r.intern("main"), main, "task names keep their ids");
+        assert_eq!(r.internal.len(), 1, "which sites are the facade's is kept");
+
+        for n in 0..=KEEP_ENTRIES {
+            r.intern(&format!("worker-{n}"));
+        }
+        assert!(
+            !r.end_search(),
+            "a recorder with large tables is freed, not kept"
+        );
     }
 }
