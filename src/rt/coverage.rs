@@ -207,10 +207,13 @@ pub(crate) fn begin_execution() {
 }
 
 /// Stops recording on this thread and returns every ordered pair seen, in the stable encoding
-/// of [`crate::check::Coverage`]; empty if recording was never started.
-pub(crate) fn finish() -> HashSet<u64> {
+/// of [`crate::check::Coverage`], each once; empty if recording was never started. A vector,
+/// not a set: [`crate::check::Coverage::from_ordered`] sorts and deduplicates anyway, and a
+/// SipHash set built once per search cost about 130 instructions per loom execution of the
+/// `model_overhead` body (BENCHMARKS.md).
+pub(crate) fn finish() -> Vec<u64> {
     let Some(mut recorder) = RECORDER.with(|r| r.borrow_mut().take()) else {
-        return HashSet::new();
+        return Vec::new();
     };
     let pairs = recorder.stable_pairs();
     if recorder.end_search() {
@@ -646,7 +649,7 @@ impl Recorder {
     /// The pairs as reports carry them: for `a` before `b` with stable hashes `ha != hb`, the
     /// hash of the unordered pair with its lowest bit cleared, plus 1 when `ha < hb`. The two
     /// orders of one pair differ only in that bit.
-    fn stable_pairs(&self) -> HashSet<u64> {
+    fn stable_pairs(&self) -> Vec<u64> {
         self.pairs
             .iter()
             .filter_map(|&p| {
