@@ -19,7 +19,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-
 use super::classify::{classify, Ending};
 use super::coverage::Coverage;
 use super::hooks;
