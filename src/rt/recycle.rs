@@ -7,9 +7,16 @@
 //! 1,400 instructions per shuttle execution and 700 per loom execution (BENCHMARKS.md). An
 //! execution's registry hands its emptied vectors back here when it is dropped and the next one
 //! on the thread takes them; only their memory is reused, never their contents.
+//!
+//! A search runs on a fresh OS thread (`check`), so a thread's vectors would be freed with it
+//! and every search's first executions would allocate them again (about 100 instructions per
+//! execution of a 15-execution loom search). When a thread ends, what it kept goes to a
+//! process-wide list, and a thread with none takes from there: the next search, on any
+//! thread, starts with vectors already grown.
 
 use std::cell::RefCell;
 use std::panic::Location;
+use std::sync::{Mutex, PoisonError};
 
 use super::execution::{BlockedOn, Hold, TaskRecord};
 
@@ -51,14 +58,55 @@ pub(crate) struct Spare {
 /// most 5 threads), so the memory a thread keeps stays near what one execution used.
 const MAX_LISTS: usize = 64;
 
-thread_local! {
-    static SPARE: RefCell<Option<Spare>> = const { RefCell::new(None) };
+/// How many sets of vectors a thread keeps: a loom search holds its last execution while the
+/// next one starts, so two sets go round.
+const PER_THREAD: usize = 2;
+
+/// Sets of vectors kept for threads yet to start a search: one per search running at once,
+/// which the test threads and a parallel shuttle search's workers (one per core) bound.
+const KEEP: usize = 8;
+
+/// A set whose task list or `Arc` tracker has room for more entries than this is freed when
+/// its thread ends rather than kept, so that what a process keeps stays near what a small body
+/// needs.
+const KEEP_ENTRIES: usize = 1024;
+
+/// Sets of vectors left by ended threads, for the next thread's executions.
+static KEPT: Mutex<Vec<Spare>> = Mutex::new(Vec::new());
+
+/// A thread's sets; when the thread ends they go to [`KEPT`].
+struct ThreadSpares(Vec<Spare>);
+
+impl Drop for ThreadSpares {
+    fn drop(&mut self) {
+        let mut kept = KEPT.lock().unwrap_or_else(PoisonError::into_inner);
+        keep_into(&mut kept, self.0.drain(..));
+    }
 }
 
-/// The vectors the last execution dropped on this thread left, or empty ones.
+/// Adds the sets of `spares` small enough to keep to `kept`, up to [`KEEP`].
+fn keep_into(kept: &mut Vec<Spare>, spares: impl Iterator<Item = Spare>) {
+    for spare in spares {
+        let small = spare.tasks.capacity() <= KEEP_ENTRIES && spare.arcs.capacity() <= KEEP_ENTRIES;
+        if small && kept.len() < KEEP {
+            kept.push(spare);
+        }
+    }
+}
+
+thread_local! {
+    static SPARE: RefCell<ThreadSpares> = const { RefCell::new(ThreadSpares(Vec::new())) };
+}
+
+/// The vectors an execution dropped on this thread left (or, on a thread that has none yet,
+/// an ended thread's), or empty ones.
 pub(crate) fn take() -> Spare {
     SPARE
-        .try_with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.take()))
+        .try_with(|s| {
+            let mut s = s.try_borrow_mut().ok()?;
+            s.0.pop()
+                .or_else(|| KEPT.lock().unwrap_or_else(PoisonError::into_inner).pop())
+        })
         .ok()
         .flatten()
         .unwrap_or_default()
@@ -71,7 +119,9 @@ pub(crate) fn give(mut spare: Spare) {
     // During the thread's teardown there is no next execution: the vectors are freed.
     let _ = SPARE.try_with(|s| {
         if let Ok(mut s) = s.try_borrow_mut() {
-            *s = Some(spare);
+            if s.0.len() < PER_THREAD {
+                s.0.push(spare);
+            }
         }
     });
 }
@@ -80,7 +130,55 @@ pub(crate) fn give(mut spare: Spare) {
 mod tests {
     use std::panic::Location;
 
+    use super::{keep_into, Spare, KEEP, KEEP_ENTRIES};
     use crate::rt::{Backend, Execution, Limits};
+
+    #[test]
+    fn an_ended_thread_leaves_small_sets_and_at_most_keep() {
+        let sized = |entries: usize| Spare {
+            arcs: Vec::with_capacity(entries),
+            ..Spare::default()
+        };
+        let mut kept = Vec::new();
+        keep_into(&mut kept, [sized(16), sized(KEEP_ENTRIES + 1)].into_iter());
+        assert_eq!(kept.len(), 1, "a set grown past the bound is freed");
+        assert!(kept[0].arcs.capacity() >= 16);
+        keep_into(&mut kept, (0..2 * KEEP).map(|_| sized(16)));
+        assert_eq!(kept.len(), KEEP);
+    }
+
+    #[test]
+    fn a_new_thread_takes_an_ended_threads_vectors() {
+        // Other tests' threads take and leave sets too: retried, the kept list at some point
+        // holds this test's grown set (the list is short and every set pushed is the last).
+        let at = Location::caller();
+        let grown = || {
+            std::thread::spawn(move || {
+                let e = Execution::new(Backend::Std, Limits::default());
+                for _ in 0..40 {
+                    e.track_arc(at, None);
+                }
+            })
+            .join()
+            .unwrap();
+        };
+        let reused = (0..50).any(|_| {
+            grown();
+            std::thread::spawn(|| {
+                Execution::new(Backend::Std, Limits::default())
+                    .state()
+                    .arcs
+                    .capacity()
+                    >= 40
+            })
+            .join()
+            .unwrap()
+        });
+        assert!(
+            reused,
+            "a fresh thread's first execution allocated its vectors anew"
+        );
+    }
 
     #[test]
     fn the_next_execution_gets_the_vectors_emptied() {
