@@ -3,7 +3,6 @@
 //!
 //! The whole story is on [`Coverage`], the public face of this module.
 
-use std::collections::HashSet;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -60,8 +59,16 @@ impl Coverage {
             .collect();
         ordered.sort_unstable();
         ordered.dedup();
-        let unordered: HashSet<u64> = ordered.iter().map(|p| p & !1).collect();
-        let pairs = unordered.len() as u64;
+        // Sorted, a pair's two orders (`p & !1` and `p | 1`) are neighbours: counting where
+        // the unordered id changes counts the pairs, without a hash set.
+        let mut pairs = 0;
+        let mut last = None;
+        for &p in &ordered {
+            if last != Some(p & !1) {
+                pairs += 1;
+                last = Some(p & !1);
+            }
+        }
         let both_orders = ordered.len() as u64 - pairs;
         Coverage {
             both_orders,

@@ -19,8 +19,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use std::collections::HashSet;
-
 use super::classify::{classify, Ending};
 use super::coverage::Coverage;
 use super::hooks;
@@ -231,7 +229,7 @@ struct Search {
     elapsed: Duration,
     failure: Option<(Arc<Execution>, String)>,
     /// The ordered pairs of conflicting operations seen (see [`Coverage`]).
-    pairs: HashSet<u64>,
+    pairs: Vec<u64>,
     /// A select may have had a choice among ready cases, which loom does not explore.
     choice_unexplored: bool,
 }

@@ -12,7 +12,6 @@
 //! its [`Coverage`](super::Coverage).
 
 use std::cell::RefCell;
-use std::collections::HashSet;
 use std::panic::{self, AssertUnwindSafe};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -633,7 +632,7 @@ struct Search {
     /// depth, the portfolio's strategy).
     member: Option<String>,
     /// The ordered pairs of conflicting operations seen (see [`Coverage`]).
-    pairs: HashSet<u64>,
+    pairs: Vec<u64>,
     /// Executions that ended with only allowed tasks leaked (see `Check::allow_leak`).
     allowed: Option<AllowedLeaks>,
     /// The search stopped at an execution that reached the step bound while its tasks were
@@ -934,7 +933,7 @@ fn search_parallel(check: &Check, config: &ShuttleConfig) -> Search {
             .collect()
     });
     let iterations = searches.iter().map(|s| s.iterations).sum();
-    let mut pairs = HashSet::new();
+    let mut pairs = Vec::new();
     let mut failure = None;
     let mut allowed: Option<AllowedLeaks> = None;
     let mut cut = None;

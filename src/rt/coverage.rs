@@ -39,6 +39,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::panic::Location;
+use std::sync::Mutex;
 
 use super::context::{self, Backend};
 use super::feedback::Seen;
@@ -144,6 +145,18 @@ pub(crate) fn noted(task: usize) {
     NOTED.with(|n| n.set(Some(task)));
 }
 
+/// Called by `Execution::register` when task `task` gets a name from the body: the name the
+/// recorder remembers for that number (from an earlier execution) is forgotten, and the next
+/// event of the task reads the registry. An unnamed task needs no call: `task-n` is the name
+/// of every unnamed task `n`.
+pub(crate) fn given_name(task: usize) {
+    with_recorder(|r| {
+        if let Some(slot) = r.task_names.get_mut(task) {
+            *slot = None;
+        }
+    });
+}
+
 /// Starts a Go-level operation at `at` on the object whose state `lock` guards (a channel, a
 /// WaitGroup, a context): recorded once, when its first inner primitive operation takes effect.
 /// It lasts until the task's next operation at another site (see the module docs).
@@ -174,7 +187,11 @@ fn address<T: ?Sized>(object: &T) -> usize {
 /// unless [`set_enabled`] turned recording off on this thread, then nothing is recorded.
 pub(crate) fn start() {
     let on = ENABLED.with(Cell::get);
-    RECORDER.with(|r| *r.borrow_mut() = on.then(Recorder::default));
+    let recorder = on.then(|| {
+        let kept = KEPT.lock().ok().and_then(|mut kept| kept.pop());
+        kept.unwrap_or_else(Recorder::sized)
+    });
+    RECORDER.with(|r| *r.borrow_mut() = recorder);
 }
 
 /// Whether searches started on this thread record coverage (a checker's `coverage(false)`);
@@ -190,13 +207,39 @@ pub(crate) fn begin_execution() {
 }
 
 /// Stops recording on this thread and returns every ordered pair seen, in the stable encoding
-/// of [`crate::check::Coverage`]; empty if recording was never started.
-pub(crate) fn finish() -> HashSet<u64> {
-    RECORDER
-        .with(|r| r.borrow_mut().take())
-        .map(|r| r.stable_pairs())
-        .unwrap_or_default()
+/// of [`crate::check::Coverage`], each once; empty if recording was never started. A vector,
+/// not a set: [`crate::check::Coverage::from_ordered`] sorts and deduplicates anyway, and a
+/// SipHash set built once per search cost about 130 instructions per loom execution of the
+/// `model_overhead` body (BENCHMARKS.md).
+pub(crate) fn finish() -> Vec<u64> {
+    let Some(mut recorder) = RECORDER.with(|r| r.borrow_mut().take()) else {
+        return Vec::new();
+    };
+    let pairs = recorder.stable_pairs();
+    if recorder.end_search() {
+        if let Ok(mut kept) = KEPT.lock() {
+            if kept.len() < KEEP {
+                kept.push(recorder);
+            }
+        }
+    }
+    pairs
 }
+
+/// Recorders of ended searches, emptied of everything a search found, for the next search on
+/// any thread: a search runs on a fresh OS thread, and a recorder made anew cost about twenty
+/// allocations and its interning of task names and call sites, in each search (about 300
+/// instructions per execution of a 15-execution loom search).
+static KEPT: Mutex<Vec<Recorder>> = Mutex::new(Vec::new());
+
+/// Recorders kept at most: one per search running at once, which the test threads (4) and a
+/// parallel shuttle search's workers (one per core) bound; a recorder beyond them is freed.
+const KEEP: usize = 8;
+
+/// A recorder whose tables hold more entries than this is freed at the end of its search
+/// rather than kept, so that what a process keeps stays near what a small body needs: the
+/// names and sites it keeps grow with every search that brings new ones.
+const KEEP_ENTRIES: usize = 1024;
 
 thread_local! {
     static ENABLED: Cell<bool> = const { Cell::new(true) };
@@ -377,8 +420,13 @@ struct Recorder {
     objects: FxMap<usize, ObjectLog>,
     /// Emptied entry lists of earlier executions, reused (an execution makes its objects anew).
     spare: Vec<Vec<Entry>>,
-    /// Per execution: task registry number to interned name.
+    /// Task registry number to interned name. A task the body names is named anew in every
+    /// execution (see [`given_name`]); an unnamed task `n` is always `task-n` and the body
+    /// always `main`, so their entries stay from one execution to the next (reading the
+    /// registry for them once per task and execution was a tenth of the recorder's cost).
     task_names: Vec<Option<u32>>,
+    /// The tasks whose entry in `task_names` is a given name: emptied per execution.
+    given: Vec<usize>,
     /// Per execution: the Go-level operation each task is in, if any.
     active: Vec<Option<Active>>,
     /// Per execution, under shuttle: shuttle's task number to the registry's, so most events
@@ -386,14 +434,54 @@ struct Recorder {
     shuttle_tasks: Vec<Option<usize>>,
 }
 
+/// The recorder's starting capacities: a small body's sites, keys, objects and pairs (the
+/// `model_overhead` body has 2 sites, 3 keys, 1 object and 2 pairs; a catalog scenario a few
+/// dozen). Grown from empty, each table was rehashed two or three times in a search's first
+/// execution, about 200 instructions per execution of a 15-execution loom search.
+const SITES: usize = 16;
+const PAIRS: usize = 32;
+
 impl Recorder {
+    /// An empty recorder with room for a small body's sites, keys, objects and pairs.
+    fn sized() -> Recorder {
+        Recorder {
+            names: FxMap::with_capacity_and_hasher(SITES / 2, BuildHasherDefault::default()),
+            keys: FxMap::with_capacity_and_hasher(SITES, BuildHasherDefault::default()),
+            key_hashes: Vec::with_capacity(SITES),
+            internal: FxMap::with_capacity_and_hasher(SITES, BuildHasherDefault::default()),
+            pairs: FxSet::with_capacity_and_hasher(PAIRS, BuildHasherDefault::default()),
+            objects: FxMap::with_capacity_and_hasher(SITES / 2, BuildHasherDefault::default()),
+            ..Recorder::default()
+        }
+    }
+
+    /// Forgets what the search found (its pairs and keys, whose numbering must start again for
+    /// a search to pick the same targets, `check::strategy::guided`, in every process) and the
+    /// last execution's state; keeps the tables' memory and what holds in every search (task
+    /// names' ids, which sites are the facade's). Whether the recorder is small enough to keep.
+    fn end_search(&mut self) -> bool {
+        self.begin_execution();
+        self.pairs.clear();
+        self.keys.clear();
+        self.key_hashes.clear();
+        let sizes = [
+            self.names.len(),
+            self.internal.len(),
+            self.keys.capacity(),
+            self.pairs.capacity(),
+        ];
+        sizes.iter().all(|&n| n <= KEEP_ENTRIES)
+    }
+
     fn begin_execution(&mut self) {
         // Keep the entry lists' memory for the next execution's objects.
         for (_, mut log) in self.objects.drain() {
             log.entries.clear();
             self.spare.push(log.entries);
         }
-        self.task_names.clear();
+        for task in self.given.drain(..) {
+            self.task_names[task] = None;
+        }
         self.active.clear();
         self.shuttle_tasks.clear();
         NOTED.with(|n| n.set(None));
@@ -490,7 +578,10 @@ impl Recorder {
             .and_then(|s| s.tasks.get(task))
             .map(|t| &t.name)
         {
-            Some(TaskName::Given(name)) => self.intern(name),
+            Some(TaskName::Given(name)) => {
+                self.given.push(task);
+                self.intern(name)
+            }
             Some(TaskName::Main) => self.intern("main"),
             Some(&TaskName::Numbered(n)) => self.numbered(n),
             None => self.numbered(task),
@@ -558,7 +649,7 @@ impl Recorder {
     /// The pairs as reports carry them: for `a` before `b` with stable hashes `ha != hb`, the
     /// hash of the unordered pair with its lowest bit cleared, plus 1 when `ha < hb`. The two
     /// orders of one pair differ only in that bit.
-    fn stable_pairs(&self) -> HashSet<u64> {
+    fn stable_pairs(&self) -> Vec<u64> {
         self.pairs
             .iter()
             .filter_map(|&p| {
@@ -627,5 +718,32 @@ mod tests {
         let pairs: Vec<u64> = r.stable_pairs().into_iter().collect();
         assert_eq!(pairs.len(), 2);
         assert_eq!(pairs[0] ^ pairs[1], 1);
+    }
+
+    #[test]
+    fn a_kept_recorder_forgets_the_search_and_keeps_what_holds_in_every_search() {
+        let at = Location::caller();
+        let mut r = Recorder::sized();
+        let main = r.intern("main");
+        let key = r.key(LOCK, at, main);
+        assert!(r.is_internal(at), "this test sits in the facade's sources");
+        r.pairs.insert(u64::from(key) << 32 | u64::from(key + 1));
+        assert!(r.end_search(), "a small body's recorder is kept");
+        assert!(r.pairs.is_empty() && r.keys.is_empty() && r.key_hashes.is_empty());
+        assert_eq!(
+            r.key(LOCK, at, main),
+            0,
+            "the next search numbers its keys from 0"
+        );
+        assert_eq!(r.intern("main"), main, "task names keep their ids");
+        assert_eq!(r.internal.len(), 1, "which sites are the facade's is kept");
+
+        for n in 0..=KEEP_ENTRIES {
+            r.intern(&format!("worker-{n}"));
+        }
+        assert!(
+            !r.end_search(),
+            "a recorder with large tables is freed, not kept"
+        );
     }
 }

@@ -74,6 +74,36 @@ pub(crate) struct Hold {
 }
 
 impl TaskRecord {
+    /// A running task's record, its lists taken from `lists` (empty, maybe recycled).
+    fn new(
+        name: TaskName,
+        spawned_at: Option<&'static Location<'static>>,
+        lists: super::recycle::Lists,
+    ) -> TaskRecord {
+        TaskRecord {
+            name,
+            spawned_at,
+            status: Status::Running,
+            scopes: lists.scopes,
+            open_scopes: lists.open_scopes,
+            joiner: None,
+            ending_scope: None,
+            awaiting: lists.awaiting,
+            holds: lists.holds,
+        }
+    }
+
+    /// Its lists, emptied, for a record of a later execution.
+    fn into_lists(self) -> super::recycle::Lists {
+        super::recycle::Lists {
+            scopes: self.scopes,
+            open_scopes: self.open_scopes,
+            awaiting: self.awaiting,
+            holds: self.holds,
+        }
+        .emptied()
+    }
+
     pub(crate) fn is_done(&self) -> bool {
         matches!(self.status, Status::Finished | Status::Panicked)
     }
@@ -115,7 +145,10 @@ pub(crate) struct State {
     /// once its last clone dropped (indexed by the id its token holds).
     /// The task's registry number (`None`: made outside every task), formatted only when a
     /// leak is reported (a label per `Arc` was a fifth of concheck's formatting per execution).
-    pub arcs: Vec<Option<(&'static Location<'static>, Option<usize>)>>,
+    pub arcs: Vec<super::recycle::ArcEntry>,
+    /// Emptied lists of an earlier execution's task records, for the records of this one's
+    /// tasks (`rt::recycle`).
+    spare_lists: Vec<super::recycle::Lists>,
 }
 
 impl State {
@@ -180,24 +213,24 @@ impl Execution {
 
     pub(crate) fn new(backend: Backend, limits: Limits) -> Arc<Execution> {
         super::progress::begin_execution();
-        let execution = Execution {
+        // The vectors of the last execution on this thread, emptied (`rt::recycle`).
+        let spare = super::recycle::take();
+        let mut state = State {
+            tasks: spare.tasks,
+            arcs: spare.arcs,
+            spare_lists: spare.lists,
+            ..State::default()
+        };
+        let lists = state.spare_lists.pop().unwrap_or_default();
+        state
+            .tasks
+            .push(TaskRecord::new(TaskName::Main, None, lists));
+        let execution = Arc::new(Execution {
             id: NEXT_EXECUTION.fetch_add(1, Ordering::Relaxed),
             backend,
             limits,
-            state: Mutex::new(State::default()),
-        };
-        execution.state().tasks.push(TaskRecord {
-            name: TaskName::Main,
-            spawned_at: None,
-            status: Status::Running,
-            scopes: Vec::new(),
-            open_scopes: Vec::new(),
-            joiner: None,
-            ending_scope: None,
-            awaiting: Vec::new(),
-            holds: Vec::new(),
+            state: Mutex::new(state),
         });
-        let execution = Arc::new(execution);
         super::live::register(&execution);
         execution
     }
@@ -235,25 +268,16 @@ impl Execution {
     ) -> Result<usize, Violation> {
         let mut state = self.state();
         let id = state.tasks.len();
-        let scopes = parent
-            .and_then(|p| state.tasks.get(p))
-            .map(|p| {
-                let mut s = p.scopes.clone();
-                s.extend(&p.open_scopes);
-                s
-            })
-            .unwrap_or_default();
-        state.tasks.push(TaskRecord {
-            name: name.map_or(TaskName::Numbered(id), TaskName::Given),
-            spawned_at: Some(at),
-            status: Status::Running,
-            scopes,
-            open_scopes: Vec::new(),
-            joiner: None,
-            ending_scope: None,
-            awaiting: Vec::new(),
-            holds: Vec::new(),
-        });
+        let mut lists = state.spare_lists.pop().unwrap_or_default();
+        if let Some(p) = parent.and_then(|p| state.tasks.get(p)) {
+            lists.scopes.extend(&p.scopes);
+            lists.scopes.extend(&p.open_scopes);
+        }
+        if name.is_some() {
+            super::coverage::given_name(id);
+        }
+        let name = name.map_or(TaskName::Numbered(id), TaskName::Given);
+        state.tasks.push(TaskRecord::new(name, Some(at), lists));
         if let Some(bound) = self.limits.max_live_tasks {
             let live = state.tasks[1..].iter().filter(|t| !t.is_done()).count();
             if live > bound {
@@ -421,6 +445,14 @@ impl Execution {
 impl Drop for Execution {
     fn drop(&mut self) {
         super::live::unregister(self.id);
+        // Hands the registry's vectors, emptied, to the next execution on this thread.
+        let state = self.state.get_mut().unwrap_or_else(|p| p.into_inner());
+        let mut tasks = std::mem::take(&mut state.tasks);
+        let mut lists = std::mem::take(&mut state.spare_lists);
+        lists.extend(tasks.drain(..).map(TaskRecord::into_lists));
+        let mut arcs = std::mem::take(&mut state.arcs);
+        arcs.clear();
+        super::recycle::give(super::recycle::Spare { tasks, lists, arcs });
     }
 }
 

@@ -13,6 +13,7 @@ pub(crate) mod live;
 mod object;
 pub(crate) mod op;
 pub(crate) mod progress;
+mod recycle;
 pub(crate) mod steps;
 pub(crate) mod trace;
 pub(crate) mod violation;

@@ -10,7 +10,7 @@
 //! runs again), spawns and task ends. A blocking mark that is cleared before any other step ran
 //! was not a wait (an uncontended lock is marked and cleared at once) and is dropped.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::panic::Location;
 
@@ -22,6 +22,10 @@ use crate::rt::violation::Site;
 
 thread_local! {
     static TRACE: RefCell<Option<Log>> = const { RefCell::new(None) };
+    /// Whether `TRACE` holds a log: a cell without a destructor, so a hook outside a replay
+    /// (every model operation of a search) costs a load, not the registered key's state check
+    /// and borrow (about 35 instructions a hook, two hooks per recorded operation).
+    static RECORDING: Cell<bool> = const { Cell::new(false) };
 }
 
 #[derive(Default)]
@@ -48,10 +52,12 @@ fn made_inside(object: &Object) -> bool {
 /// Starts recording on this thread (a replay's runner thread).
 pub(crate) fn start() {
     TRACE.with(|t| *t.borrow_mut() = Some(Log::default()));
+    RECORDING.with(|r| r.set(true));
 }
 
 /// Stops recording and returns the trace of the last execution, if recording was on.
 pub(crate) fn finish() -> Option<Trace> {
+    RECORDING.with(|r| r.set(false));
     TRACE
         .with(|t| t.borrow_mut().take())
         .map(|log| drop_instant_blocks(log.trace))
@@ -71,10 +77,14 @@ pub(crate) fn begin_execution() {
 
 /// Whether a trace is being recorded on this thread.
 pub(crate) fn on() -> bool {
-    TRACE.with(|t| t.try_borrow().is_ok_and(|t| t.is_some()))
+    RECORDING.with(Cell::get) && TRACE.with(|t| t.try_borrow().is_ok_and(|t| t.is_some()))
 }
 
+#[inline]
 fn with(f: impl FnOnce(&mut Log)) {
+    if !RECORDING.with(Cell::get) {
+        return;
+    }
     TRACE.with(|t| {
         if let Ok(mut t) = t.try_borrow_mut() {
             if let Some(log) = t.as_mut() {

@@ -115,6 +115,39 @@ fn coverage_tells_tasks_apart_by_name() {
 }
 
 #[test]
+fn coverage_names_a_task_by_its_name_in_each_execution() {
+    // The worker is named in every other execution (a std counter outside the model) and
+    // unnamed (`task-1`) in the rest: two names, two pairs with the body's add. The recorder
+    // keeps an unnamed task's name from one execution to the next; a name given in one
+    // execution must not stick to the same task number in another, nor the other way round.
+    static EXECUTIONS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let alternating = Check::new(|| {
+        let named = EXECUTIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 2 == 0;
+        let a = Arc::new(AtomicUsize::new(0));
+        let a2 = Arc::clone(&a);
+        let builder = if named {
+            thread::Builder::new().name("adder".to_owned())
+        } else {
+            thread::Builder::new()
+        };
+        let t = builder.spawn(move || {
+            a2.fetch_add(1, Ordering::SeqCst);
+        });
+        a.fetch_add(1, Ordering::SeqCst);
+        t.join().unwrap();
+    });
+    // 200 random schedules: each name sees both orders (about 10 ms).
+    let c = coverage(
+        &alternating,
+        Checker::Shuttle(ShuttleConfig::random().iterations(200)),
+    );
+    assert_eq!(c.to_string(), "pairs 2/2 (100%)");
+    // loom's exhaustive search alternates the name between its executions too.
+    let c = coverage(&alternating, Checker::loom());
+    assert_eq!(c.pairs, 2, "{c}");
+}
+
+#[test]
 fn coverage_is_not_recorded_on_real_threads() {
     let racing_adds = two_tasks(|a| {
         a.fetch_add(1, Ordering::SeqCst);
