@@ -146,3 +146,13 @@ fn recv_timeout_and_try_recv_tell_empty_from_disconnected() {
     });
     assert_clean_everywhere(&check);
 }
+
+/// Each end's Debug output is std's: the type's name and no contents.
+#[test]
+fn mpsc_ends_debug_as_std() {
+    let (tx, rx) = mpsc::channel::<u32>();
+    let (sync_tx, _sync_rx) = mpsc::sync_channel::<u32>(1);
+    assert_eq!(format!("{tx:?}"), "Sender { .. }");
+    assert_eq!(format!("{sync_tx:?}"), "SyncSender { .. }");
+    assert_eq!(format!("{rx:?}"), "Receiver { .. }");
+}
