@@ -164,48 +164,39 @@ fn wait_timeout_times_out_without_a_notify_and_not_with_one() {
         assert!(!*guard);
         drop(guard);
         assert_eq!(time::now() - start, SEC);
-
-        let setter = {
-            let pair = Arc::clone(&pair);
-            thread::spawn(move || {
-                *pair.0.lock() = true;
-                pair.1.notify_one();
-            })
-        };
-        let (guard, result) = pair
-            .1
-            .wait_timeout_while(pair.0.lock(), SEC, |ready| !*ready);
-        assert!(*guard, "the flag is set");
-        assert!(!result.timed_out(), "the notify came first: no time passed");
-        drop(guard);
+        woken_before_the_timeout(&pair, Condvar::notify_one);
         assert_eq!(time::now() - start, SEC);
-        setter.join().unwrap();
     });
 }
 
 #[test]
 fn wait_timeout_is_woken_by_notify_all() {
-    // As above, with `notify_all`: under a model checker a timed waiter is woken by it, not by
-    // its timeout, and no virtual time passes.
+    // Under a model checker a timed waiter is woken by `notify_all` too, not by its timeout.
     models_hold(|| {
         let pair = Arc::new((Mutex::new(false), Condvar::new()));
         let start = time::now();
-        let setter = {
-            let pair = Arc::clone(&pair);
-            thread::spawn(move || {
-                *pair.0.lock() = true;
-                pair.1.notify_all();
-            })
-        };
-        let (guard, result) = pair
-            .1
-            .wait_timeout_while(pair.0.lock(), SEC, |ready| !*ready);
-        assert!(*guard, "the flag is set");
-        assert!(!result.timed_out(), "the notify came first: no time passed");
-        drop(guard);
+        woken_before_the_timeout(&pair, Condvar::notify_all);
         assert_eq!(time::now(), start);
-        setter.join().unwrap();
     });
+}
+
+/// A task sets the flag and notifies with `notify`; the timed wait for the flag returns with it
+/// set, not timed out.
+fn woken_before_the_timeout(pair: &Arc<(Mutex<bool>, Condvar)>, notify: fn(&Condvar)) {
+    let setter = {
+        let pair = Arc::clone(pair);
+        thread::spawn(move || {
+            *pair.0.lock() = true;
+            notify(&pair.1);
+        })
+    };
+    let (guard, result) = pair
+        .1
+        .wait_timeout_while(pair.0.lock(), SEC, |ready| !*ready);
+    assert!(*guard, "the flag is set");
+    assert!(!result.timed_out(), "the notify came first: no time passed");
+    drop(guard);
+    setter.join().unwrap();
 }
 
 #[test]
