@@ -188,22 +188,3 @@ fn go_semaphore_cancelled_head_lets_the_waiter_behind_it_in() {
         check.run(&checker).assert_no_violation();
     }
 }
-
-/// `AtomicBool::swap` returns the value it replaced, as std's does.
-#[test]
-fn atomic_bool_swap_returns_the_previous_value() {
-    let check = Check::new(|| {
-        let flag = concheck::sync::atomic::AtomicBool::new(false);
-        assert!(!flag.swap(true, std::sync::atomic::Ordering::SeqCst));
-        assert!(flag.swap(false, std::sync::atomic::Ordering::SeqCst));
-        assert!(!flag.load(std::sync::atomic::Ordering::SeqCst));
-    });
-    check.assert_no_violation(&Checker::defaults());
-}
-
-/// The facade's `Arc` compares the values it points to, as std's `Arc` does.
-#[test]
-fn arc_eq_compares_the_values() {
-    assert_eq!(Arc::new(3), Arc::new(3));
-    assert_ne!(Arc::new(3), Arc::new(4));
-}

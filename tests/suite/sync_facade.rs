@@ -558,3 +558,22 @@ fn once_lock_debug_shows_its_value() {
     cell.set(5).unwrap();
     assert_eq!(format!("{cell:?}"), "OnceLock(Some(5))");
 }
+
+/// `AtomicBool::swap` returns the value it replaced, as std's does.
+#[test]
+fn atomic_bool_swap_returns_the_previous_value() {
+    let check = Check::new(|| {
+        let flag = AtomicBool::new(false);
+        assert!(!flag.swap(true, Ordering::SeqCst));
+        assert!(flag.swap(false, Ordering::SeqCst));
+        assert!(!flag.load(Ordering::SeqCst));
+    });
+    check.assert_no_violation(&Checker::defaults());
+}
+
+/// The facade's `Arc` compares the values it points to, as std's `Arc` does.
+#[test]
+fn arc_eq_compares_the_values() {
+    assert_eq!(Arc::new(3), Arc::new(3));
+    assert_ne!(Arc::new(3), Arc::new(4));
+}
