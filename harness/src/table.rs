@@ -58,9 +58,13 @@ impl Row {
         shard: Option<Shard>,
     ) -> Row {
         // A check this shard skips is held to its role by the shard that runs it.
-        let ok = scenario.satisfied_by(checker, &report);
+        let unmet = scenario.unmet(checker, &report);
+        let ok = unmet.is_none();
         let note = match (scenario.role, checker) {
             _ if report.skipped() => "shard 1 runs it".to_owned(),
+            _ if unmet.as_ref().is_some_and(|_| report.violation().is_none()) => {
+                unmet.unwrap_or_default()
+            }
             (Role::Twin { .. }, Checker::Std(_)) if report.violation().is_none() => {
                 "real threads missed it".to_owned()
             }

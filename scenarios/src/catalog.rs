@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use concheck::check::{Check, Checker};
+use concheck::check::{Check, Checker, Report};
 use concheck::ViolationKind;
 
 use crate::*;
@@ -99,23 +99,65 @@ impl Scenario {
         checkers
     }
 
-    /// Whether a report meets this scenario's role: no violation for a reference, an expected
-    /// one for a twin. std runs of a twin are not held to it: real threads find interleaving
-    /// bugs only by chance, which is the point of the model checkers. tokio runs are: an async
-    /// twin's bug (a detached task, a spawn past the bound) shows in every run. A check this
-    /// shard skipped is held by the shard that runs it, as [`Report::assert_finds`] says.
+    /// Whether a report meets this scenario's role; [`Scenario::unmet`] says why not.
+    pub fn satisfied_by(&self, checker: &Checker, report: &Report) -> bool {
+        self.unmet(checker, report).is_none()
+    }
+
+    /// What a report lacks to meet this scenario's role, or `None` if it meets it.
     ///
-    /// [`Report::assert_finds`]: concheck::check::Report::assert_finds
-    pub fn satisfied_by(&self, checker: &Checker, report: &concheck::check::Report) -> bool {
+    /// - A reference must show no violation, and must do concurrent work: loom's complete
+    ///   search of a sync reference must find more than one execution. A body whose tasks never
+    ///   interleave (one that does nothing, or does everything on one task) has one schedule,
+    ///   passes every checker and checks nothing. A search its iteration cap or time budget cut
+    ///   is not held to it, nor one at preemption bound 0 (which leaves two tasks one schedule
+    ///   when they meet only at a join).
+    /// - A twin must show one of its expected kinds. std runs of a twin are not held to it:
+    ///   real threads find interleaving bugs only by chance, which is the point of the model
+    ///   checkers. tokio runs are: an async twin's bug (a detached task, a spawn past the
+    ///   bound) shows in every run.
+    /// - A check this shard skipped is held by the shard that runs it, as
+    ///   [`Report::assert_finds`] says.
+    pub fn unmet(&self, checker: &Checker, report: &Report) -> Option<String> {
         if report.skipped() {
-            return true;
+            return None;
         }
         match self.role {
-            Role::Reference => report.violation().is_none(),
-            Role::Twin { .. } if matches!(checker, Checker::Std(_)) => true,
-            Role::Twin { expects } => report.kind().is_some_and(|k| expects.contains(&k)),
+            Role::Reference => match report.violation() {
+                Some(v) => Some(format!(
+                    "a reference must show no violation, found {}",
+                    v.kind
+                )),
+                None if report.iterations <= 1 && searched_every_schedule(checker, report) => Some(
+                    "loom's complete search found one schedule: the body has no interleaving \
+                         to check (a reference must run tasks that meet)"
+                        .to_owned(),
+                ),
+                None => None,
+            },
+            Role::Twin { .. } if matches!(checker, Checker::Std(_)) => None,
+            Role::Twin { expects } => match report.kind() {
+                Some(k) if expects.contains(&k) => None,
+                Some(k) => Some(format!("found {k}, expected one of {expects:?}")),
+                None => Some(format!("found no violation, expected one of {expects:?}")),
+            },
         }
     }
+}
+
+/// Whether `report` is of a loom search that ran out of schedules under a preemption bound of
+/// at least 1: one that its iteration cap or time budget did not stop.
+fn searched_every_schedule(checker: &Checker, report: &Report) -> bool {
+    let Checker::Loom(config) = checker else {
+        return false;
+    };
+    let capped = config
+        .get_iterations()
+        .is_some_and(|n| report.iterations >= n);
+    let out_of_time = config
+        .get_max_duration()
+        .is_some_and(|d| report.elapsed >= d);
+    config.get_preemption_bound() != Some(0) && !capped && !out_of_time
 }
 
 /// A pattern module: its name and the function listing its scenarios.

@@ -2,7 +2,9 @@
 //! caught by loom and shuttle, and a twin's replay string reproduces its violation. One test per
 //! pattern module, so `cargo test` runs them in parallel and names the pattern that breaks.
 
-use concheck_scenarios::{catalog, Role, Scenario, MODULES};
+use concheck::check::{Checker, LoomConfig};
+use concheck::ViolationKind;
+use concheck_scenarios::{catalog, Body, Role, Scenario, LOOM_BOUND, MODULES};
 
 fn check_module(module: &str) {
     let (_, scenarios) = MODULES
@@ -61,6 +63,80 @@ macro_rules! module_tests {
             }
         }
     };
+}
+
+/// A reference in the catalog's shape with `body`.
+fn reference_with(body: fn()) -> Scenario {
+    Scenario {
+        name: "made_for_the_test",
+        pattern: "test",
+        role: Role::Reference,
+        summary: "a body the test chooses",
+        body: Body::Sync(body),
+        max_live_tasks: None,
+        loom_preemption_bound: LOOM_BOUND,
+    }
+}
+
+#[test]
+fn a_reference_that_does_nothing_concurrent_is_not_a_reference() {
+    // A body emptied out (or one that does its work on one task) passes every checker: loom's
+    // complete search must find more than one schedule for a reference to count.
+    fn empty() {}
+    fn one_task() {
+        let m = concheck::sync::Mutex::new(0);
+        *m.lock() += 1;
+        assert_eq!(*m.lock(), 1);
+    }
+    for body in [empty as fn(), one_task] {
+        let scenario = reference_with(body);
+        let report = scenario.check().run(&Checker::loom());
+        assert_eq!(report.violation(), None);
+        let unmet = scenario
+            .unmet(&Checker::loom(), &report)
+            .unwrap_or_else(|| panic!("a one-schedule reference is held to its role:\n{report}"));
+        assert!(unmet.contains("found one schedule"), "{unmet}");
+        // Only loom's complete search counts schedules; shuttle's searches run a fixed number.
+        let shuttle = scenario.check().run(&Checker::shuttle_random());
+        assert_eq!(scenario.unmet(&Checker::shuttle_random(), &shuttle), None);
+    }
+}
+
+#[test]
+fn a_reference_whose_tasks_meet_is_a_reference() {
+    fn two_tasks() {
+        let m = std::sync::Arc::new(concheck::sync::Mutex::new(0));
+        let m2 = std::sync::Arc::clone(&m);
+        let t = concheck::thread::spawn(move || *m2.lock() += 1);
+        *m.lock() += 1;
+        t.join().expect("the task ran");
+        assert_eq!(*m.lock(), 2);
+    }
+    let scenario = reference_with(two_tasks);
+    let report = scenario.check().run(&Checker::loom());
+    assert!(report.iterations > 1, "{report}");
+    assert_eq!(scenario.unmet(&Checker::loom(), &report), None);
+    // A search its iteration cap stopped at one execution is not held to the count.
+    let capped = Checker::Loom(LoomConfig::new().iterations(Some(1)));
+    let report = scenario.check().run(&capped);
+    assert_eq!(report.iterations, 1, "{report}");
+    assert_eq!(scenario.unmet(&capped, &report), None);
+}
+
+#[test]
+fn a_twin_caught_as_another_kind_names_both() {
+    let twin = Scenario {
+        role: Role::Twin {
+            expects: &[ViolationKind::Deadlock],
+        },
+        ..reference_with(|| panic!("the twin's bug"))
+    };
+    let report = twin.check().run(&Checker::loom());
+    let unmet = twin
+        .unmet(&Checker::loom(), &report)
+        .expect("a panic is not a deadlock");
+    assert!(unmet.contains("expected one of [Deadlock]"), "{unmet}");
+    assert!(unmet.starts_with("found "), "{unmet}");
 }
 
 #[test]

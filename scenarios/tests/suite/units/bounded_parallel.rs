@@ -50,3 +50,17 @@ fn bounded_parallel_resumes_a_panic_without_hanging() {
     });
     assert!(r.is_err(), "the task's panic reaches the caller");
 }
+
+#[test]
+fn acquire_inside_task_twin_breaks_only_the_declared_bound() {
+    use concheck::check::{Check, Checker};
+    use concheck::ViolationKind;
+    // Without the bound the twin does its work in every schedule (the third task waits for a
+    // slot): its only bug is that every task is alive at once.
+    let unbounded = Check::new(acquire_inside_task).run(&Checker::loom());
+    assert_eq!(unbounded.violation(), None, "{unbounded}");
+    Check::new(acquire_inside_task)
+        .max_live_tasks(2)
+        .run(&Checker::loom())
+        .assert_finds(ViolationKind::BoundExceeded);
+}

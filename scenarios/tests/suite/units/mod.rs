@@ -4,6 +4,7 @@
 //! one test binary: a library test binary would compile the whole catalog a second time.
 //! Run them with `cargo test -p concheck-scenarios --test suite units::`.
 
+mod async_patterns;
 mod bounded_parallel;
 mod caller_decides;
 mod cancellable_worker;
