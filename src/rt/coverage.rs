@@ -39,11 +39,11 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::panic::Location;
-use std::sync::Mutex;
 
 use super::context::{self, Backend};
 use super::feedback::Seen;
 use super::object::{Object, TaskName};
+use super::recycle::{Pool, Recyclable};
 use super::trace;
 
 pub(crate) use super::op::{
@@ -187,10 +187,7 @@ fn address<T: ?Sized>(object: &T) -> usize {
 /// unless [`set_enabled`] turned recording off on this thread, then nothing is recorded.
 pub(crate) fn start() {
     let on = ENABLED.with(Cell::get);
-    let recorder = on.then(|| {
-        let kept = KEPT.lock().ok().and_then(|mut kept| kept.pop());
-        kept.unwrap_or_else(Recorder::sized)
-    });
+    let recorder = on.then(|| KEPT.take().unwrap_or_else(Recorder::sized));
     RECORDER.with(|r| *r.borrow_mut() = recorder);
 }
 
@@ -216,13 +213,8 @@ pub(crate) fn finish() -> Vec<u64> {
         return Vec::new();
     };
     let pairs = recorder.stable_pairs();
-    if recorder.end_search() {
-        if let Ok(mut kept) = KEPT.lock() {
-            if kept.len() < KEEP {
-                kept.push(recorder);
-            }
-        }
-    }
+    recorder.end_search();
+    KEPT.keep([recorder]);
     pairs
 }
 
@@ -230,16 +222,23 @@ pub(crate) fn finish() -> Vec<u64> {
 /// any thread: a search runs on a fresh OS thread, and a recorder made anew cost about twenty
 /// allocations and its interning of task names and call sites, in each search (about 300
 /// instructions per execution of a 15-execution loom search).
-static KEPT: Mutex<Vec<Recorder>> = Mutex::new(Vec::new());
+static KEPT: Pool<Recorder> = Pool::new();
 
-/// Recorders kept at most: one per search running at once, which the test threads (4) and a
-/// parallel shuttle search's workers (one per core) bound; a recorder beyond them is freed.
-const KEEP: usize = 8;
-
-/// A recorder whose tables hold more entries than this is freed at the end of its search
-/// rather than kept, so that what a process keeps stays near what a small body needs: the
-/// names and sites it keeps grow with every search that brings new ones.
-const KEEP_ENTRIES: usize = 1024;
+/// A recorder's room is its largest table: the names and sites it keeps grow with every search
+/// that brings new ones, and a recorder grown past [`Pool::KEEP_ENTRIES`] is freed.
+impl Recyclable for Recorder {
+    fn room(&self) -> usize {
+        [
+            self.names.len(),
+            self.internal.len(),
+            self.keys.capacity(),
+            self.pairs.capacity(),
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or(0)
+    }
+}
 
 thread_local! {
     static ENABLED: Cell<bool> = const { Cell::new(true) };
@@ -458,19 +457,12 @@ impl Recorder {
     /// Forgets what the search found (its pairs and keys, whose numbering must start again for
     /// a search to pick the same targets, `check::strategy::guided`, in every process) and the
     /// last execution's state; keeps the tables' memory and what holds in every search (task
-    /// names' ids, which sites are the facade's). Whether the recorder is small enough to keep.
-    fn end_search(&mut self) -> bool {
+    /// names' ids, which sites are the facade's).
+    fn end_search(&mut self) {
         self.begin_execution();
         self.pairs.clear();
         self.keys.clear();
         self.key_hashes.clear();
-        let sizes = [
-            self.names.len(),
-            self.internal.len(),
-            self.keys.capacity(),
-            self.pairs.capacity(),
-        ];
-        sizes.iter().all(|&n| n <= KEEP_ENTRIES)
     }
 
     fn begin_execution(&mut self) {
@@ -728,7 +720,11 @@ mod tests {
         let key = r.key(LOCK, at, main);
         assert!(r.is_internal(at), "this test sits in the facade's sources");
         r.pairs.insert(u64::from(key) << 32 | u64::from(key + 1));
-        assert!(r.end_search(), "a small body's recorder is kept");
+        r.end_search();
+        assert!(
+            r.room() <= Pool::<Recorder>::KEEP_ENTRIES,
+            "a small body's recorder is kept"
+        );
         assert!(r.pairs.is_empty() && r.keys.is_empty() && r.key_hashes.is_empty());
         assert_eq!(
             r.key(LOCK, at, main),
@@ -738,11 +734,14 @@ mod tests {
         assert_eq!(r.intern("main"), main, "task names keep their ids");
         assert_eq!(r.internal.len(), 1, "which sites are the facade's is kept");
 
-        for n in 0..=KEEP_ENTRIES {
+        for n in 0..=Pool::<Recorder>::KEEP_ENTRIES {
             r.intern(&format!("worker-{n}"));
         }
+        r.end_search();
+        let pool = Pool::new();
+        pool.keep([r]);
         assert!(
-            !r.end_search(),
+            pool.take().is_none(),
             "a recorder with large tables is freed, not kept"
         );
     }

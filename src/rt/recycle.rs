@@ -16,7 +16,7 @@
 
 use std::cell::RefCell;
 use std::panic::Location;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use super::execution::{BlockedOn, Hold, TaskRecord};
 
@@ -62,35 +62,76 @@ const MAX_LISTS: usize = 64;
 /// next one starts, so two sets go round.
 const PER_THREAD: usize = 2;
 
-/// Sets of vectors kept for threads yet to start a search: one per search running at once,
-/// which the test threads and a parallel shuttle search's workers (one per core) bound.
-const KEEP: usize = 8;
-
-/// A set whose task list or `Arc` tracker has room for more entries than this is freed when
-/// its thread ends rather than kept, so that what a process keeps stays near what a small body
-/// needs.
-const KEEP_ENTRIES: usize = 1024;
-
 /// Sets of vectors left by ended threads, for the next thread's executions.
-static KEPT: Mutex<Vec<Spare>> = Mutex::new(Vec::new());
+static KEPT: Pool<Spare> = Pool::new();
+
+/// What a [`Pool`] holds: emptied vectors or tables, whose room says whether they are worth
+/// keeping.
+pub(crate) trait Recyclable {
+    /// The most entries any of its vectors or tables has room for.
+    fn room(&self) -> usize;
+}
+
+impl Recyclable for Spare {
+    fn room(&self) -> usize {
+        self.tasks.capacity().max(self.arcs.capacity())
+    }
+}
+
+/// A bounded process-wide list of emptied things (a registry's vectors, a coverage recorder)
+/// that ended threads or searches leave for the next on any thread: a search runs on a fresh
+/// OS thread, so what it kept on its own thread would be freed with it.
+pub(crate) struct Pool<T> {
+    kept: Mutex<Vec<T>>,
+}
+
+impl<T> Pool<T> {
+    /// Things kept at most: one per search running at once, which the test threads and a
+    /// parallel shuttle search's workers (one per core) bound; one beyond them is freed.
+    pub(crate) const KEEP: usize = 8;
+
+    /// A thing with room for more entries than this is freed rather than kept, so that what a
+    /// process keeps stays near what a small body needs.
+    pub(crate) const KEEP_ENTRIES: usize = 1024;
+
+    /// An empty pool.
+    pub(crate) const fn new() -> Pool<T> {
+        Pool {
+            kept: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// A kept thing, if there is one.
+    pub(crate) fn take(&self) -> Option<T> {
+        self.lock().pop()
+    }
+
+    /// The list. A panic while it was locked cannot have left it half-changed (a push or a
+    /// pop of emptied things), so a poisoned lock is used as it is.
+    fn lock(&self) -> MutexGuard<'_, Vec<T>> {
+        self.kept.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl<T: Recyclable> Pool<T> {
+    /// Keeps those of `things` with room for at most [`Pool::KEEP_ENTRIES`] entries, up to
+    /// [`Pool::KEEP`] in the pool; frees the rest.
+    pub(crate) fn keep(&self, things: impl IntoIterator<Item = T>) {
+        let mut kept = self.lock();
+        for thing in things {
+            if thing.room() <= Self::KEEP_ENTRIES && kept.len() < Self::KEEP {
+                kept.push(thing);
+            }
+        }
+    }
+}
 
 /// A thread's sets; when the thread ends they go to [`KEPT`].
 struct ThreadSpares(Vec<Spare>);
 
 impl Drop for ThreadSpares {
     fn drop(&mut self) {
-        let mut kept = KEPT.lock().unwrap_or_else(PoisonError::into_inner);
-        keep_into(&mut kept, self.0.drain(..));
-    }
-}
-
-/// Adds the sets of `spares` small enough to keep to `kept`, up to [`KEEP`].
-fn keep_into(kept: &mut Vec<Spare>, spares: impl Iterator<Item = Spare>) {
-    for spare in spares {
-        let small = spare.tasks.capacity() <= KEEP_ENTRIES && spare.arcs.capacity() <= KEEP_ENTRIES;
-        if small && kept.len() < KEEP {
-            kept.push(spare);
-        }
+        KEPT.keep(self.0.drain(..));
     }
 }
 
@@ -104,8 +145,7 @@ pub(crate) fn take() -> Spare {
     SPARE
         .try_with(|s| {
             let mut s = s.try_borrow_mut().ok()?;
-            s.0.pop()
-                .or_else(|| KEPT.lock().unwrap_or_else(PoisonError::into_inner).pop())
+            s.0.pop().or_else(|| KEPT.take())
         })
         .ok()
         .flatten()
@@ -130,21 +170,25 @@ pub(crate) fn give(mut spare: Spare) {
 mod tests {
     use std::panic::Location;
 
-    use super::{keep_into, Spare, KEEP, KEEP_ENTRIES};
+    use super::{Pool, Spare};
     use crate::rt::{Backend, Execution, Limits};
 
     #[test]
-    fn an_ended_thread_leaves_small_sets_and_at_most_keep() {
+    fn a_pool_keeps_small_things_and_at_most_keep() {
         let sized = |entries: usize| Spare {
             arcs: Vec::with_capacity(entries),
             ..Spare::default()
         };
-        let mut kept = Vec::new();
-        keep_into(&mut kept, [sized(16), sized(KEEP_ENTRIES + 1)].into_iter());
-        assert_eq!(kept.len(), 1, "a set grown past the bound is freed");
-        assert!(kept[0].arcs.capacity() >= 16);
-        keep_into(&mut kept, (0..2 * KEEP).map(|_| sized(16)));
-        assert_eq!(kept.len(), KEEP);
+        let pool = Pool::new();
+        pool.keep([sized(16), sized(Pool::<Spare>::KEEP_ENTRIES + 1)]);
+        let small = pool.take().expect("a small set is kept");
+        assert!(small.arcs.capacity() >= 16);
+        assert!(pool.take().is_none(), "a set grown past the bound is freed");
+        pool.keep((0..2 * Pool::<Spare>::KEEP).map(|_| sized(16)));
+        assert_eq!(
+            std::iter::from_fn(|| pool.take()).count(),
+            Pool::<Spare>::KEEP
+        );
     }
 
     #[test]
