@@ -74,8 +74,15 @@ fn usage_error(e: &clap::Error) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let text = e.to_string();
-    let first = text.lines().next().unwrap_or_default();
-    let first = first.strip_prefix("error: ").unwrap_or(first);
+    // The first paragraph, on one line: its indented lines are part of the message (which
+    // arguments are missing, the possible values); usage and tips come after a blank line.
+    let first = text
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let first = first.strip_prefix("error: ").unwrap_or(&first);
     // Our own value parsers already say what to give; clap's other errors get the pointer.
     let hint = if e.kind() == ErrorKind::ValueValidation {
         ""

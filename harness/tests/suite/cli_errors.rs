@@ -107,6 +107,17 @@ fn merging_nothing_is_an_error() {
     let empty = temp("empty.json");
     std::fs::write(&empty, "[]").unwrap();
     assert_usage_error(&["merge", empty.to_str().unwrap()], "nothing to merge");
-    let (code, _, _) = concheck(&["merge"]);
-    assert_eq!(code, Some(2));
+    assert_usage_error(
+        &["merge"],
+        "the following required arguments were not provided: <FILES>",
+    );
+}
+
+#[test]
+fn a_clap_error_keeps_what_it_names_on_its_one_line() {
+    assert_usage_error(&["replay"], "not provided: <SCENARIO> <REPLAY>");
+    assert_usage_error(
+        &["run", "--checker", "nope"],
+        "invalid value 'nope' for '--checker <CHECKERS>' [possible values: loom,",
+    );
 }
