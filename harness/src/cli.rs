@@ -105,13 +105,13 @@ pub(crate) struct SpeedupArgs {
     #[arg(default_value = "worker_pool")]
     pub scenario: String,
     /// Schedules per search (each measurement runs this many, split over the workers).
-    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, default_value_t = 20_000, allow_hyphen_values = true, value_parser = parse_count)]
     pub iterations: u64,
     /// Workers of the parallel search (default: the number of cores).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(2..))]
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_workers)]
     pub workers: Option<u64>,
     /// Measurements of each (the median is reported).
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, default_value_t = 5, allow_hyphen_values = true, value_parser = parse_count)]
     pub rounds: u64,
     /// The strategy searched.
     #[arg(long, value_enum, default_value_t = CheckerKind::ShuttleRandom)]
@@ -238,6 +238,17 @@ fn parse_count(s: &str) -> Result<u64, String> {
         Ok(n) if n >= 1 => Ok(n),
         _ => Err(format!(
             "{s:?} is not a count: give a whole number of 1 or more"
+        )),
+    }
+}
+
+/// The parallel search's workers for `speedup`: it compares one worker with several.
+fn parse_workers(s: &str) -> Result<u64, String> {
+    match s.parse::<u64>() {
+        Ok(n) if n >= 2 => Ok(n),
+        _ => Err(format!(
+            "{s:?} is not a parallel search: give 2 or more workers (the speed-up is measured \
+             against one worker)"
         )),
     }
 }

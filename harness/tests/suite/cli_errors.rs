@@ -114,6 +114,16 @@ fn merging_nothing_is_an_error() {
 }
 
 #[test]
+fn speedup_counts_say_what_to_give() {
+    assert_usage_error(&["speedup", "--workers", "1"], "give 2 or more workers");
+    assert_usage_error(
+        &["speedup", "--rounds", "0"],
+        "give a whole number of 1 or more",
+    );
+    assert_usage_error(&["speedup", "--iterations", "-5"], "\"-5\" is not a count");
+}
+
+#[test]
 fn a_clap_error_keeps_what_it_names_on_its_one_line() {
     assert_usage_error(&["replay"], "not provided: <SCENARIO> <REPLAY>");
     assert_usage_error(
