@@ -158,7 +158,7 @@ fn twins() -> Vec<Scenario> {
 
 fn expects(s: &Scenario) -> &'static [concheck::ViolationKind] {
     match s.role {
-        Role::Twin { expects } => expects,
+        Role::Twin { expects, .. } => expects,
         Role::Reference => &[],
     }
 }

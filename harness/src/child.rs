@@ -221,7 +221,7 @@ fn run_child(scenario: &Scenario, args: &RunArgs, settings: &str) -> Vec<Row> {
 pub(crate) fn role_label(role: Role) -> String {
     match role {
         Role::Reference => "reference".to_owned(),
-        Role::Twin { expects } => format!("twin: {}", expects[0]),
+        Role::Twin { expects, .. } => format!("twin: {}", expects[0]),
     }
 }
 

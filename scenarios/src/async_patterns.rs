@@ -323,6 +323,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "async select with cancellation",
             role: Role::Twin {
                 expects: &[ViolationKind::Leak],
+                assertion: None,
             },
             summary: "the worker awaits only its jobs: cancelled, it outlives the body",
             body: Body::Sync(worker_ignores_cancel),
@@ -343,6 +344,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "async waker registration",
             role: Role::Twin {
                 expects: &[ViolationKind::LostWakeup],
+                assertion: None,
             },
             summary: "checks the flag, then registers its Waker: a set in between is lost",
             body: Body::Sync(check_then_register),

@@ -258,6 +258,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "bounded parallelism",
             role: Role::Twin {
                 expects: &[ViolationKind::BoundExceeded],
+                assertion: None,
             },
             summary: "semaphore acquired inside the task: all 3 tasks alive at once, limit 2",
             body: Body::Sync(acquire_inside_task),

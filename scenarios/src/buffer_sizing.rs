@@ -125,15 +125,16 @@ pub fn depth_unplanned() {
 /// (handoff), 3 (reply slot) and 1,675 (planned depth, 3 validators: 0.39 s) iterations, and
 /// every twin is found in its first.
 pub fn scenarios() -> Vec<Scenario> {
-    let twin = |name, summary, body, expects: &'static [ViolationKind], tasks| Scenario {
-        name,
-        pattern: "channel buffer sizing",
-        role: Role::Twin { expects },
-        summary,
-        body: Body::Sync(body),
-        max_live_tasks: Some(tasks),
-        loom_preemption_bound: LOOM_BOUND,
-    };
+    let twin =
+        |name, summary, body, expects: &'static [ViolationKind], assertion, tasks| Scenario {
+            name,
+            pattern: "channel buffer sizing",
+            role: Role::Twin { expects, assertion },
+            summary,
+            body: Body::Sync(body),
+            max_live_tasks: Some(tasks),
+            loom_preemption_bound: LOOM_BOUND,
+        };
     let reference = |name, summary, body, tasks| Scenario {
         name,
         pattern: "channel buffer sizing",
@@ -167,6 +168,7 @@ pub fn scenarios() -> Vec<Scenario> {
             "capacity 1 where the sender relies on a handoff: send returns too early",
             handoff_buffered as fn(),
             &[ViolationKind::AssertionFailed],
+            Some("send returned before the receiver reached its receive"),
             1,
         ),
         twin(
@@ -174,6 +176,7 @@ pub fn scenarios() -> Vec<Scenario> {
             "capacity 0 for a replier whose caller gave up: its send blocks forever",
             unbuffered_reply,
             &[ViolationKind::Leak],
+            None,
             1,
         ),
         twin(
@@ -181,6 +184,7 @@ pub fn scenarios() -> Vec<Scenario> {
             "capacity 1 for 3 validators: after an early rejection a verdict finds no slot",
             depth_unplanned,
             &[ViolationKind::Leak],
+            None,
             VALIDATORS,
         ),
     ]

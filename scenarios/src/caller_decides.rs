@@ -104,6 +104,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "leave concurrency to the caller",
             role: Role::Twin {
                 expects: &[ViolationKind::Leak],
+                assertion: None,
             },
             summary: "API spawns a task and returns a channel; a cancelled caller stops listening",
             body: Body::Sync(hidden_goroutine),

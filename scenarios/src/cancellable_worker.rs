@@ -190,6 +190,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "cancellable worker",
             role: Role::Twin {
                 expects: &[ViolationKind::Leak],
+                assertion: None,
             },
             summary: "ctx checked only between jobs, then a plain recv: a cancel never wakes it",
             body: Body::Sync(ignores_ctx),

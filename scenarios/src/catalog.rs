@@ -19,6 +19,13 @@ pub enum Role {
     Twin {
         /// The violation kinds that count as caught.
         expects: &'static [ViolationKind],
+        /// For a twin whose bug shows as a failed assertion of its own: a fragment of that
+        /// assertion's message. Any assert in the body fails as
+        /// [`ViolationKind::AssertionFailed`], so without it a twin would count as caught when
+        /// some other assertion failed (a mistake in the body, not the bug). The catalog's
+        /// twins that expect `AssertionFailed` all give it (a test checks); `None` counts any
+        /// failed assertion as the bug.
+        assertion: Option<&'static str>,
     },
 }
 
@@ -112,7 +119,8 @@ impl Scenario {
     ///   passes every checker and checks nothing. A search its iteration cap or time budget cut
     ///   is not held to it, nor one at preemption bound 0 (which leaves two tasks one schedule
     ///   when they meet only at a join).
-    /// - A twin must show one of its expected kinds. std runs of a twin are not held to it:
+    /// - A twin must show one of its expected kinds, and a failed assertion must be the one
+    ///   its `assertion` names. std runs of a twin are not held to it:
     ///   real threads find interleaving bugs only by chance, which is the point of the model
     ///   checkers. tokio runs are: an async twin's bug (a detached task, a spawn past the
     ///   bound) shows in every run.
@@ -136,9 +144,20 @@ impl Scenario {
                 None => None,
             },
             Role::Twin { .. } if matches!(checker, Checker::Std(_)) => None,
-            Role::Twin { expects } => match report.kind() {
-                Some(k) if expects.contains(&k) => None,
-                Some(k) => Some(format!("found {k}, expected one of {expects:?}")),
+            Role::Twin { expects, assertion } => match report.violation() {
+                Some(v)
+                    if v.kind == ViolationKind::AssertionFailed
+                        && expects.contains(&v.kind)
+                        && assertion.is_some_and(|a| !v.message.contains(a)) =>
+                {
+                    Some(format!(
+                        "an assertion other than the bug's failed (the bug's says {:?}): {}",
+                        assertion.unwrap_or_default(),
+                        v.message
+                    ))
+                }
+                Some(v) if expects.contains(&v.kind) => None,
+                Some(v) => Some(format!("found {}, expected one of {expects:?}", v.kind)),
                 None => Some(format!("found no violation, expected one of {expects:?}")),
             },
         }

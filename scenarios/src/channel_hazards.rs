@@ -298,6 +298,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "channel hazards",
             role: Role::Twin {
                 expects: &[ViolationKind::DoubleClose],
+                assertion: None,
             },
             summary: "2 closers check an atomic closed flag, then close: both pass the check",
             body: Body::Sync(check_then_close),
@@ -321,6 +322,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "channel hazards",
             role: Role::Twin {
                 expects: &[ViolationKind::Deadlock],
+                assertion: None,
             },
             summary: "producer sends unbuffered holding the lock the consumer takes before recv",
             body: Body::Sync(lock_while_sending),
@@ -343,6 +345,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "channel hazards",
             role: Role::Twin {
                 expects: &[ViolationKind::LostWakeup],
+                assertion: None,
             },
             summary: "waiter loops on ready; the setter sets done and notifies: ready never comes",
             body: Body::Sync(predicate_never_true),
@@ -365,6 +368,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "channel hazards",
             role: Role::Twin {
                 expects: &[ViolationKind::AssertionFailed],
+                assertion: Some("the writer has written"),
             },
             summary: "the reader sleeps 10ms instead of joining: std usually passes, models do not",
             body: Body::Sync(sleep_as_sync),

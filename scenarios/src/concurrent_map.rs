@@ -324,6 +324,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "concurrent map",
             role: Role::Twin {
                 expects: &[ViolationKind::AssertionFailed],
+                assertion: Some("compute ran exactly once"),
             },
             summary: "documents a property, not a bug: get_or_compute may compute a key twice",
             body: Body::Sync(compute_runs_twice),

@@ -124,6 +124,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 // waits on the stuck sibling and nothing can run; a leak would need the caller
                 // to have returned without it.
                 expects: &[ViolationKind::Deadlock],
+                assertion: None,
             },
             summary: "the sibling watches the parent context: the first error cancels nothing it \
                       sees, and wait joins it forever",

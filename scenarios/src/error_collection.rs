@@ -211,6 +211,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "error collection",
             role: Role::Twin {
                 expects: &[ViolationKind::Leak],
+                assertion: None,
             },
             summary: "unbuffered outcomes, the caller returns on the first error: the other \
                       sender blocks forever",

@@ -381,6 +381,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "first response",
             role: Role::Twin {
                 expects: &[ViolationKind::Leak],
+                assertion: None,
             },
             summary: "a result slot per loser: at the deadline nobody wins and a replica leaks",
             body: Body::Sync(deadline_leaks),
@@ -392,6 +393,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "first response",
             role: Role::Twin {
                 expects: &[ViolationKind::Leak],
+                assertion: None,
             },
             summary: "the result slot holds one; with capacity 0 the losers leak",
             body: Body::Sync(unbuffered),

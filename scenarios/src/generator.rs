@@ -152,6 +152,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "generator",
             role: Role::Twin {
                 expects: &[ViolationKind::Leak],
+                assertion: None,
             },
             summary: "no done/ctx: the consumer takes 2 values and the generator blocks forever",
             body: Body::Sync(without_done),

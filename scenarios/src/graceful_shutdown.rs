@@ -549,6 +549,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "graceful shutdown",
             role: Role::Twin {
                 expects: &[ViolationKind::Leak],
+                assertion: None,
             },
             summary: "shutdown returns at the deadline without cancelling: the long poll leaks",
             body: Body::Sync(deadline_abandons),
@@ -560,6 +561,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "graceful shutdown",
             role: Role::Twin {
                 expects: &[ViolationKind::SendAfterClose],
+                assertion: None,
             },
             summary:
                 "client checks an unlocked closed flag, then sends: shutdown closed it between",

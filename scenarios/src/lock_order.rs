@@ -227,6 +227,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "lock ordering",
             role: Role::Twin {
                 expects: &[ViolationKind::Deadlock],
+                assertion: None,
             },
             summary: "a->b and b->a transfers each lock source then destination: AB-BA deadlock",
             body: Body::Sync(ab_ba),

@@ -272,6 +272,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "once",
             role: Role::Twin {
                 expects: &[ViolationKind::AssertionFailed],
+                assertion: Some("initialised exactly once"),
             },
             summary: "atomic done flag loaded, then stored after init, no lock: init runs twice",
             body: Body::Sync(flag_unsynchronized),
@@ -284,6 +285,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "once",
             role: Role::Twin {
                 expects: &[ViolationKind::AssertionFailed],
+                assertion: Some("re-entrant Once::call_once"),
             },
             summary: "f calls call_once on its own Once: a clear panic, not a hang",
             body: Body::Sync(reentrant),

@@ -127,6 +127,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "pipeline",
             role: Role::Twin {
                 expects: &[ViolationKind::Leak],
+                assertion: None,
             },
             summary:
                 "consumer returns after 1 value without cancelling: the generator blocks forever",

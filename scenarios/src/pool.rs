@@ -306,6 +306,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "object pool",
             role: Role::Twin {
                 expects: &[ViolationKind::LostWakeup],
+                assertion: None,
             },
             summary: "waiters wait on an available flag; the first resets it: the second sleeps",
             body: Body::Sync(flag_consumed_by_first_waiter),

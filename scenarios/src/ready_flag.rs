@@ -76,6 +76,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "mutex + condvar",
             role: Role::Twin {
                 expects: &[ViolationKind::LostWakeup],
+                assertion: None,
             },
             summary: "flag set without the lock, checked once: the notify can come before the wait",
             body: Body::Sync(lost_wakeup),

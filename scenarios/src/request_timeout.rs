@@ -466,6 +466,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "request timeout",
             role: Role::Twin {
                 expects: &[ViolationKind::Leak],
+                assertion: None,
             },
             summary: "unbuffered reply: the timeout wins and the backend blocks on send forever",
             body: Body::Sync(leaks_child),
@@ -477,6 +478,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "request timeout",
             role: Role::Twin {
                 expects: &[ViolationKind::Deadlock],
+                assertion: None,
             },
             summary: "if !t.stop() { <-t.C } after the select took the fire: blocks forever",
             body: Body::Sync(timer_drained_twice),

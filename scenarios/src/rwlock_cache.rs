@@ -200,6 +200,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "rwlock cache",
             role: Role::Twin {
                 expects: &[ViolationKind::Deadlock],
+                assertion: None,
             },
             summary: "the miss branch calls write() while its own read guard is alive",
             body: Body::Sync(upgrade_while_reading),

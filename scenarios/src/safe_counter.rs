@@ -204,6 +204,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "safe counter",
             role: Role::Twin {
                 expects: &[ViolationKind::AssertionFailed],
+                assertion: Some("every increment counted"),
             },
             summary: "read under the lock, write under a second lock: both tasks write 1",
             body: Body::Sync(lost_update),
@@ -216,6 +217,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "safe counter",
             role: Role::Twin {
                 expects: &[ViolationKind::AssertionFailed],
+                assertion: Some("every increment counted"),
             },
             summary: "atomic load then store(v + 1) instead of fetch_add: both tasks store 1",
             body: Body::Sync(lost_update_atomic),

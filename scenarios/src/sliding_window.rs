@@ -305,6 +305,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "sliding window",
             role: Role::Twin {
                 expects: &[ViolationKind::AssertionFailed],
+                assertion: Some("sliding window over-admitted"),
             },
             summary: "a fixed-window counter: 1 admitted at step 1 and 2 at step 2, a new \
                       window (3 in one window length)",
@@ -318,6 +319,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "sliding window",
             role: Role::Twin {
                 expects: &[ViolationKind::AssertionFailed],
+                assertion: Some("sliding window over-admitted"),
             },
             summary: "room checked and admission inserted under two locks: 2 callers both take \
                       the last slot",

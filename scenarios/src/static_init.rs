@@ -167,6 +167,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "background task owned by its caller",
             role: Role::Twin {
                 expects: &[ViolationKind::Leak],
+                assertion: None,
             },
             summary: "a Lazy static's initialiser spawns the flusher: nothing can stop it",
             body: Body::Sync(spawned_in_initializer),

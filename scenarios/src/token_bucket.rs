@@ -498,6 +498,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "token bucket",
             role: Role::Twin {
                 expects: &[ViolationKind::AssertionFailed],
+                assertion: Some("token bucket over-admitted"),
             },
             summary: "count read and written under two locks: two acquirers share the last \
                       token (burst + 1)",
@@ -511,6 +512,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "token bucket",
             role: Role::Twin {
                 expects: &[ViolationKind::AssertionFailed],
+                assertion: Some("a waiter whose deadline passes returns that error"),
             },
             summary: "acquire sleeps to the next token: a waiter past its deadline gets a token \
                       an hour later",

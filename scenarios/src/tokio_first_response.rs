@@ -144,6 +144,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern,
             role: Role::Twin {
                 expects: &[ViolationKind::Leak],
+                assertion: None,
             },
             summary: "the losers' JoinHandles are dropped: detached, the slow queries run on",
             body: Body::Tokio(detached),
@@ -155,6 +156,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern,
             role: Role::Twin {
                 expects: &[ViolationKind::Leak],
+                assertion: None,
             },
             summary: "the same, spawned with tokio::spawn: counted by num_alive_tasks",
             body: Body::Tokio(untracked),

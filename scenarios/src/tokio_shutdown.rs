@@ -183,6 +183,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "graceful shutdown (tokio)",
             role: Role::Twin {
                 expects: &[ViolationKind::Leak],
+                assertion: None,
             },
             summary: "cancel and TaskTracker::close, no wait: a long job outlives the server",
             body: Body::Tokio(without_waiting),

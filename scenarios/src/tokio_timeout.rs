@@ -204,6 +204,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "request timeout (tokio)",
             role: Role::Twin {
                 expects: &[ViolationKind::Leak],
+                assertion: None,
             },
             summary: "on timeout the JoinHandle is dropped: detached, the hung call runs on",
             body: Body::Tokio(no_abort),
@@ -215,6 +216,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "request timeout (tokio)",
             role: Role::Twin {
                 expects: &[ViolationKind::Leak],
+                assertion: None,
             },
             summary: "late replies go to a full mailbox the call keeps alive: blocked forever",
             body: Body::Tokio(shared_mailbox),

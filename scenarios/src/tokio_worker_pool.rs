@@ -128,6 +128,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern,
             role: Role::Twin {
                 expects: &[ViolationKind::BoundExceeded],
+                assertion: None,
             },
             summary: "the permit is acquired inside the task: all 8 tasks spawned at once",
             body: Body::Tokio(acquire_inside),
@@ -139,6 +140,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern,
             role: Role::Twin {
                 expects: &[ViolationKind::BoundExceeded],
+                assertion: None,
             },
             summary: "a task per job and no semaphore",
             body: Body::Tokio(unbounded),

@@ -216,6 +216,7 @@ pub fn scenarios() -> Vec<Scenario> {
                     ViolationKind::SendAfterClose,
                     ViolationKind::WaitGroupMisuse,
                 ],
+                assertion: None,
             },
             summary: "handlers call wg.add(1) themselves: shutdown's wait sees zero and closes \
                       events before a handler sends",
@@ -228,6 +229,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "waitgroup rules",
             role: Role::Twin {
                 expects: &[ViolationKind::WaitGroupMisuse],
+                assertion: None,
             },
             summary: "done on the error path and again at the end: the counter goes negative",
             body: Body::Sync(negative),

@@ -231,6 +231,7 @@ pub fn scenarios() -> Vec<Scenario> {
                     ViolationKind::WaitGroupMisuse,
                     ViolationKind::AssertionFailed,
                 ],
+                assertion: Some("every job's result"),
             },
             summary: "wg.add(1) inside the worker: the closer closes results before a worker sends",
             body: Body::Sync(add_inside_task),
@@ -242,6 +243,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "worker pool",
             role: Role::Twin {
                 expects: &[ViolationKind::DoubleClose],
+                assertion: None,
             },
             summary: "the last worker and the closer both close results",
             body: Body::Sync(double_close),
@@ -253,6 +255,7 @@ pub fn scenarios() -> Vec<Scenario> {
             pattern: "worker pool",
             role: Role::Twin {
                 expects: &[ViolationKind::BoundExceeded],
+                assertion: None,
             },
             summary: "a task per job instead of 2 workers: 4 tasks alive, bound 3",
             body: Body::Sync(unbounded_spawn),

@@ -121,7 +121,10 @@ pub(crate) fn buggy(
     Scenario {
         name,
         pattern: "sctbench",
-        role: Role::Twin { expects },
+        role: Role::Twin {
+            expects,
+            assertion: None,
+        },
         summary,
         body: Body::Sync(body),
         max_live_tasks: Some(tasks),

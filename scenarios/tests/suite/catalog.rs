@@ -25,15 +25,9 @@ fn check_scenario(scenario: &Scenario) {
     let name = scenario.name;
     for checker in scenario.checkers() {
         let report = scenario.check().run(&checker);
-        assert!(
-            scenario.satisfied_by(&checker, &report),
-            "{name} under {}: expected {}, got:\n{report}",
-            checker.short_name(),
-            match scenario.role {
-                Role::Reference => "no violation".to_owned(),
-                Role::Twin { expects } => format!("one of {expects:?}"),
-            }
-        );
+        if let Some(unmet) = scenario.unmet(&checker, &report) {
+            panic!("{name} under {}: {unmet}; got:\n{report}", checker.short_name());
+        }
         if let (Role::Twin { .. }, Some(replay)) = (scenario.role, &report.replay) {
             let again = concheck::check::replay(&scenario.check(), replay)
                 .unwrap_or_else(|e| panic!("{e}"));
@@ -128,6 +122,7 @@ fn a_twin_caught_as_another_kind_names_both() {
     let twin = Scenario {
         role: Role::Twin {
             expects: &[ViolationKind::Deadlock],
+            assertion: None,
         },
         ..reference_with(|| panic!("the twin's bug"))
     };
@@ -137,6 +132,49 @@ fn a_twin_caught_as_another_kind_names_both() {
         .expect("a panic is not a deadlock");
     assert!(unmet.contains("expected one of [Deadlock]"), "{unmet}");
     assert!(unmet.starts_with("found "), "{unmet}");
+}
+
+#[test]
+fn a_twin_caught_by_another_assertion_is_not_caught() {
+    let twin = Scenario {
+        role: Role::Twin {
+            expects: &[ViolationKind::AssertionFailed],
+            assertion: Some("every increment counted"),
+        },
+        ..reference_with(|| assert_eq!(1 + 1, 3, "a mistake in the body"))
+    };
+    let report = twin.check().run(&Checker::loom());
+    assert_eq!(report.kind(), Some(ViolationKind::AssertionFailed));
+    let unmet = twin
+        .unmet(&Checker::loom(), &report)
+        .expect("another assertion is not the bug");
+    assert!(
+        unmet.contains("an assertion other than the bug's failed")
+            && unmet.contains("a mistake in the body"),
+        "{unmet}"
+    );
+    let right = Scenario {
+        role: Role::Twin {
+            expects: &[ViolationKind::AssertionFailed],
+            assertion: Some("a mistake"),
+        },
+        ..twin
+    };
+    assert_eq!(right.unmet(&Checker::loom(), &report), None);
+}
+
+#[test]
+fn every_twin_that_expects_a_failed_assertion_names_it() {
+    for s in catalog() {
+        if let Role::Twin { expects, assertion } = s.role {
+            assert_eq!(
+                assertion.is_some(),
+                expects.contains(&ViolationKind::AssertionFailed),
+                "{}: a twin names the assertion that is its bug exactly when it expects one",
+                s.name
+            );
+        }
+    }
 }
 
 #[test]

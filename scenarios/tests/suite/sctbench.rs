@@ -34,7 +34,7 @@ fn program(name: &str) -> Program {
 fn smoke_bugs_are_found_by_some_strategy() {
     for name in SMOKE {
         let p = program(name);
-        let Role::Twin { expects } = p.buggy.role else {
+        let Role::Twin { expects, .. } = p.buggy.role else {
             panic!("{name}'s buggy program is not a twin");
         };
         let check = p.buggy.check();
