@@ -26,7 +26,10 @@ fn check_scenario(scenario: &Scenario) {
     for checker in scenario.checkers() {
         let report = scenario.check().run(&checker);
         if let Some(unmet) = scenario.unmet(&checker, &report) {
-            panic!("{name} under {}: {unmet}; got:\n{report}", checker.short_name());
+            panic!(
+                "{name} under {}: {unmet}; got:\n{report}",
+                checker.short_name()
+            );
         }
         if let (Role::Twin { .. }, Some(replay)) = (scenario.role, &report.replay) {
             let again = concheck::check::replay(&scenario.check(), replay)
