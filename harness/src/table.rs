@@ -62,9 +62,9 @@ impl Row {
         let ok = unmet.is_none();
         let note = match (scenario.role, checker) {
             _ if report.skipped() => "shard 1 runs it".to_owned(),
-            _ if unmet.as_ref().is_some_and(|_| report.violation().is_none()) => {
-                unmet.unwrap_or_default()
-            }
+            // Why the row fails, where the outcome alone does not say (a one-schedule
+            // reference, a twin caught by another assertion or missed).
+            _ if unmet.is_some() => unmet.unwrap_or_default(),
             (Role::Twin { .. }, Checker::Std(_)) if report.violation().is_none() => {
                 "real threads missed it".to_owned()
             }
@@ -245,4 +245,30 @@ pub(crate) fn render_markdown(rows: &[Row]) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use concheck::check::Checker;
+    use concheck_scenarios::{Body, Role, Scenario, LOOM_BOUND};
+
+    use super::Row;
+
+    #[test]
+    fn a_failing_row_says_what_its_role_lacks() {
+        let idle = Scenario {
+            name: "idle",
+            pattern: "test",
+            role: Role::Reference,
+            summary: "does nothing",
+            body: Body::Sync(|| {}),
+            max_live_tasks: None,
+            loom_preemption_bound: LOOM_BOUND,
+        };
+        let loom = Checker::loom();
+        let row = Row::new(&idle, &loom, idle.check().run(&loom), None);
+        assert!(!row.ok);
+        assert_eq!(row.outcome, "no violation");
+        assert!(row.note.contains("found one schedule"), "{}", row.note);
+    }
 }
