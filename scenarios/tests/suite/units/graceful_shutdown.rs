@@ -115,3 +115,20 @@ fn graceful_shutdown_drop_stops_accepting() {
     // The request in flight still finishes after the drop.
     assert_eq!(reply.recv(), Some(2));
 }
+
+#[test]
+fn graceful_shutdown_a_dropped_server_stops_its_acceptor() {
+    use concheck::check::{Check, Checker};
+    // Dropped without a shutdown, the server stops accepting: its acceptor ends rather than
+    // wait for requests forever (a leak the checkers would name).
+    fn served_then_dropped() {
+        let server = Server::start(|x: u32| x + 1);
+        let reply = server.submit(1).expect("accepting");
+        assert_eq!(reply.recv(), Some(2));
+        drop(server);
+    }
+    for checker in [Checker::loom(), Checker::shuttle_random()] {
+        let report = Check::new(served_then_dropped).run(&checker);
+        assert_eq!(report.violation(), None, "{report}");
+    }
+}
