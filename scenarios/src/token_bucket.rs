@@ -291,6 +291,10 @@ pub(crate) fn assert_within_rate(
 trait Acquire: Send + Sync + 'static {
     fn make(rate: u32, per: Duration, burst: u32) -> Self;
     fn acquire(&self, ctx: &Context) -> Result<(), ContextError>;
+}
+
+/// What the cancellation body also needs: a take that never waits.
+trait TryAcquire: Acquire {
     fn try_acquire(&self) -> bool;
 }
 
@@ -301,6 +305,9 @@ impl Acquire for TokenBucket {
     fn acquire(&self, ctx: &Context) -> Result<(), ContextError> {
         TokenBucket::acquire(self, ctx)
     }
+}
+
+impl TryAcquire for TokenBucket {
     fn try_acquire(&self) -> bool {
         TokenBucket::try_acquire(self)
     }
@@ -356,7 +363,7 @@ const HOUR: Duration = Duration::from_secs(3600);
 /// On an empty bucket (next token in an hour), one waiter is cancelled by the caller and the
 /// caller's own wait has a deadline of one tick: both get their context's error, promptly, and
 /// the token earned at the hour is still there.
-fn cancel_waiters<L: Acquire>() {
+fn cancel_waiters<L: TryAcquire>() {
     let origin = time::now();
     let limiter = Arc::new(L::make(1, HOUR, 1));
     assert!(limiter.try_acquire(), "the burst's token");
@@ -428,9 +435,6 @@ impl Acquire for RacyBucket {
     fn acquire(&self, ctx: &Context) -> Result<(), ContextError> {
         wait_for_token(ctx, || self.take())
     }
-    fn try_acquire(&self) -> bool {
-        self.take().is_ok()
-    }
 }
 
 /// Twin: the token count is read and written back under two separate lock acquisitions.
@@ -458,6 +462,9 @@ impl Acquire for DeafBucket {
             }
         }
     }
+}
+
+impl TryAcquire for DeafBucket {
     fn try_acquire(&self) -> bool {
         self.0.try_acquire()
     }

@@ -181,6 +181,19 @@ fn every_twin_that_expects_a_failed_assertion_names_it() {
 }
 
 #[test]
+fn every_scenario_is_held_to_its_checkers() {
+    // A scenario held to no checker would pass its module's test having run nothing.
+    for s in catalog() {
+        let held: Vec<&str> = s.checkers().iter().map(Checker::short_name).collect();
+        let expected: &[&str] = match s.body {
+            Body::Sync(_) => &["loom", "shuttle-random", "shuttle-pct", "std"],
+            Body::Tokio(_) => &["tokio"],
+        };
+        assert_eq!(held, expected, "{}", s.name);
+    }
+}
+
+#[test]
 fn catalog_names_are_unique() {
     let mut names: Vec<&str> = catalog().iter().map(|s| s.name).collect();
     names.sort_unstable();
