@@ -54,3 +54,13 @@ fn lock_order_opposite_transfers_conserve_money_on_real_threads() {
     let total: u64 = accounts.iter().map(Account::balance).sum();
     assert_eq!(total, 3000, "money is neither created nor lost");
 }
+
+#[test]
+fn accounts_have_distinct_ids_in_creation_order() {
+    let (a, b) = (Account::new(1), Account::new(2));
+    assert!(a.id() < b.id(), "{a:?} was made before {b:?}");
+    assert!(
+        format!("{a:?}").contains(&format!("id: {}", a.id())),
+        "{a:?}"
+    );
+}
