@@ -35,3 +35,12 @@ fn rwlock_cache_loads_each_key_once_on_real_threads() {
     assert_eq!(cache.get(&49), Some(98));
     assert_eq!(cache.get(&50), None);
 }
+
+#[test]
+fn rwlock_cache_starts_empty() {
+    let cache = Cache::<u32, u32>::default();
+    assert!(cache.is_empty());
+    assert_eq!(cache.len(), 0);
+    assert_eq!(cache.get_or_load(1, |k| k + 1), 2);
+    assert!(!cache.is_empty());
+}
