@@ -1,6 +1,7 @@
 //! Helpers shared by the suite's modules.
 
-use concheck::check::{replay, Check, Report};
+use concheck::check::{replay, Check, Checker, LoomConfig, Report};
+use concheck::ViolationKind;
 use concheck_scenarios::{catalog, Body, Scenario, TokioFuture};
 
 /// The catalog's scenario called `name`.
@@ -44,4 +45,14 @@ pub(crate) fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
         .cloned()
         .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
         .unwrap_or_default()
+}
+
+/// Requires `twin`'s bug to be an interleaving: loom finds no violation at preemption bound 0
+/// (each task runs until it blocks or ends) and finds `kind` at bound 1. A twin mutated to fail
+/// in every schedule, or one whose bug is not where its comment says, fails this.
+pub(crate) fn assert_needs_a_preemption(twin: fn(), kind: ViolationKind) {
+    let at = |bound| Checker::Loom(LoomConfig::new().preemption_bound(Some(bound)));
+    let none = Check::new(twin).run(&at(0));
+    assert_eq!(none.violation(), None, "{none}");
+    Check::new(twin).run(&at(1)).assert_finds(kind);
 }

@@ -32,14 +32,7 @@ fn safe_counter_counts_every_increment_on_real_threads() {
 
 #[test]
 fn lost_update_twin_needs_a_preemption_between_its_two_locks() {
-    use concheck::check::{Check, Checker, LoomConfig};
-    use concheck::ViolationKind;
     // With no preemption each increment runs whole and both count: the twin's bug is an
     // interleaving, not a wrong sum in every schedule.
-    let at = |bound| Checker::Loom(LoomConfig::new().preemption_bound(Some(bound)));
-    let none = Check::new(lost_update).run(&at(0));
-    assert_eq!(none.violation(), None, "{none}");
-    Check::new(lost_update)
-        .run(&at(1))
-        .assert_finds(ViolationKind::AssertionFailed);
+    crate::common::assert_needs_a_preemption(lost_update, concheck::ViolationKind::AssertionFailed);
 }

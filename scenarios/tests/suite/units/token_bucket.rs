@@ -134,14 +134,7 @@ fn token_bucket_rate_check_catches_a_second_token_at_once() {
 
 #[test]
 fn lost_update_twin_needs_a_preemption_between_its_two_locks() {
-    use concheck::check::LoomConfig;
-    use concheck::ViolationKind;
     // With no preemption each take runs whole and the bucket admits what it should: the
     // twin's over-admission is an interleaving, not a bucket that always grants.
-    let at = |bound| Checker::Loom(LoomConfig::new().preemption_bound(Some(bound)));
-    let none = Check::new(lost_update).run(&at(0));
-    assert_eq!(none.violation(), None, "{none}");
-    Check::new(lost_update)
-        .run(&at(1))
-        .assert_finds(ViolationKind::AssertionFailed);
+    crate::common::assert_needs_a_preemption(lost_update, concheck::ViolationKind::AssertionFailed);
 }
