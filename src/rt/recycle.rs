@@ -12,7 +12,8 @@
 //! and every search's first executions would allocate them again (about 100 instructions per
 //! execution of a 15-execution loom search). When a thread ends, what it kept goes to a
 //! process-wide list, and a thread with none takes from there: the next search, on any
-//! thread, starts with vectors already grown.
+//! thread, starts with vectors already grown. That list is a [`Pool`], which also keeps the
+//! coverage recorders of ended searches (`rt::coverage`).
 
 use std::cell::RefCell;
 use std::panic::Location;
