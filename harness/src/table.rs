@@ -60,12 +60,12 @@ impl Row {
         // A check this shard skips is held to its role by the shard that runs it.
         let unmet = scenario.unmet(checker, &report);
         let ok = unmet.is_none();
-        let note = match (scenario.role, checker) {
+        let note = match (unmet, scenario.role, checker) {
             _ if report.skipped() => "shard 1 runs it".to_owned(),
             // Why the row fails, where the outcome alone does not say (a one-schedule
             // reference, a twin caught by another assertion or missed).
-            _ if unmet.is_some() => unmet.unwrap_or_default(),
-            (Role::Twin { .. }, Checker::Std(_)) if report.violation().is_none() => {
+            (Some(why), ..) => why,
+            (None, Role::Twin { .. }, Checker::Std(_)) if report.violation().is_none() => {
                 "real threads missed it".to_owned()
             }
             _ => String::new(),
